@@ -1,0 +1,83 @@
+/*
+ * SPDX-License-Identifier: BSD-2-Clause
+ * Copyright (c) 2026 The threadfactory authors. See COPYING.
+ */
+
+/*
+ * lib/internal/common.h - what every library source includes first.
+ */
+#ifndef TF_INTERNAL_COMMON_H
+#define TF_INTERNAL_COMMON_H
+
+#include "internal/config.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <ck_pr.h>
+
+#include <threadfactory/common.h>
+
+/* The size of a cache line; contended fields get one of their own. */
+#define TF_CACHELINE 64
+#define TF_ALIGNED(n) __attribute__((aligned(n)))
+#define TF_CACHE_ALIGNED TF_ALIGNED(TF_CACHELINE)
+
+#define TF_LIKELY(x) __builtin_expect(!!(x), 1)
+#define TF_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define TF_NOINLINE __attribute__((noinline))
+#define TF_UNUSED __attribute__((unused))
+
+#define TF_MIN(a, b) ((a) < (b) ? (a) : (b))
+#define TF_MAX(a, b) ((a) > (b) ? (a) : (b))
+#define TF_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define TF_CONTAINER_OF(p, type, field) \
+	((type *)(void *)((char *)(p)-offsetof(type, field)))
+
+/* Assertions of the debug build (--enable-debug); free otherwise. */
+#ifdef TF_DEBUG
+#define TF_ASSERT(x) assert(x)
+#else
+#define TF_ASSERT(x) ((void)0)
+#endif
+
+/* A valid timeout: TF_FOREVER or not negative. */
+static inline bool
+tf__timeout_valid(int64_t timeout_ns)
+{
+	return timeout_ns >= 0 || timeout_ns == TF_FOREVER;
+}
+
+/* CLOCK_MONOTONIC in nanoseconds (26 ns through the vDSO on kvm-clock). */
+int64_t tf__now(void);
+
+/*
+ * The absolute deadline of a timeout that starts now: INT64_MAX for
+ * TF_FOREVER.
+ */
+static inline int64_t
+tf__deadline(int64_t timeout_ns)
+{
+	if (timeout_ns == TF_FOREVER)
+		return INT64_MAX;
+	return tf__now() + timeout_ns;
+}
+
+/*
+ * ThreadSanitizer annotations for synchronization it cannot see (the
+ * epoch reclamation of libck, futex waits).  Nothing in other builds.
+ */
+#ifdef TF_TSAN
+void __tsan_acquire(void *addr);
+void __tsan_release(void *addr);
+#define TF_TSAN_ACQUIRE(p) __tsan_acquire((void *)(p))
+#define TF_TSAN_RELEASE(p) __tsan_release((void *)(p))
+#else
+#define TF_TSAN_ACQUIRE(p) ((void)(p))
+#define TF_TSAN_RELEASE(p) ((void)(p))
+#endif
+
+#endif /* TF_INTERNAL_COMMON_H */

@@ -1,0 +1,39 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright (c) 2026 The threadfactory authors. See COPYING.
+#
+# The library.  lib/libtf.la is a convenience library holding every
+# object; the installed lib/libthreadfactory.la is made of it, and the
+# tests link it directly so that they can reach internal (tf__) functions.
+
+tf_public_headers = \
+	include/threadfactory/common.h \
+	include/threadfactory/topology.h \
+	include/threadfactory/job.h \
+	include/threadfactory/cancel.h \
+	include/threadfactory/group.h \
+	include/threadfactory/pool.h \
+	include/threadfactory/timer.h
+
+include_HEADERS = include/threadfactory.h
+tfincludedir = $(includedir)/threadfactory
+tfinclude_HEADERS = $(tf_public_headers)
+nodist_tfinclude_HEADERS = include/threadfactory/version.h
+
+noinst_LTLIBRARIES += lib/libtf.la
+lib_libtf_la_SOURCES = \
+	lib/internal/common.h \
+	lib/version.c
+lib_libtf_la_CFLAGS = $(AM_CFLAGS) $(TF_VIS_CFLAGS) $(CK_CFLAGS) \
+	$(HWLOC_CFLAGS) $(JEMALLOC_CFLAGS)
+lib_libtf_la_LIBADD = $(CK_LIBS) $(HWLOC_LIBS) $(JEMALLOC_LIBS) \
+	$(PTHREAD_LIBS)
+
+lib_LTLIBRARIES += lib/libthreadfactory.la
+lib_libthreadfactory_la_SOURCES =
+# A C source of no content makes libtool link with the C compiler.
+nodist_EXTRA_lib_libthreadfactory_la_SOURCES = lib/dummy.c
+lib_libthreadfactory_la_LIBADD = lib/libtf.la
+lib_libthreadfactory_la_LDFLAGS = -version-info $(TF_LT_VERSION) \
+	-no-undefined $(PTHREAD_CFLAGS)
+
+EXTRA_DIST += lib/tsan/ck_pr.h

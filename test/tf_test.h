@@ -1,0 +1,144 @@
+/*
+ * SPDX-License-Identifier: BSD-2-Clause
+ * Copyright (c) 2026 The threadfactory authors. See COPYING.
+ */
+
+/*
+ * test/tf_test.h - what the tests share: cmocka, a start barrier, thread
+ * spawning, a seeded random generator and a tiny clock.
+ *
+ * Race tests start all their threads from tf_test_barrier so that they
+ * really run together, use many more threads than cores, and end with a
+ * ledger (everything pushed is popped or left, exactly once).
+ */
+#ifndef TF_TEST_H
+#define TF_TEST_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <pthread.h>
+#include <sched.h>
+#include <time.h>
+#include <unistd.h>
+
+/* A spinning start barrier for n threads; reusable. */
+typedef struct tf_test_barrier {
+	unsigned n;
+	unsigned arrived;
+	unsigned generation;
+} tf_test_barrier_t;
+
+static inline void
+tf_test_barrier_init(tf_test_barrier_t *b, unsigned n)
+{
+	b->n = n;
+	b->arrived = 0;
+	b->generation = 0;
+}
+
+static inline void
+tf_test_barrier_wait(tf_test_barrier_t *b)
+{
+	unsigned gen = __atomic_load_n(&b->generation, __ATOMIC_ACQUIRE);
+
+	if (__atomic_add_fetch(&b->arrived, 1, __ATOMIC_ACQ_REL) == b->n) {
+		__atomic_store_n(&b->arrived, 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&b->generation, gen + 1, __ATOMIC_RELEASE);
+		return;
+	}
+	while (__atomic_load_n(&b->generation, __ATOMIC_ACQUIRE) == gen)
+		sched_yield();
+}
+
+/* Start n threads running fn(i, arg), then join them all. */
+typedef void tf_test_thread_fn(unsigned index, void *arg);
+
+struct tf_test_thread {
+	pthread_t tid;
+	unsigned index;
+	tf_test_thread_fn *fn;
+	void *arg;
+};
+
+static inline void *
+tf_test_thread_main(void *p)
+{
+	struct tf_test_thread *t = (struct tf_test_thread *)p;
+
+	t->fn(t->index, t->arg);
+	return NULL;
+}
+
+static inline void
+tf_test_run_threads(unsigned n, tf_test_thread_fn *fn, void *arg)
+{
+	struct tf_test_thread *t =
+	    (struct tf_test_thread *)calloc(n, sizeof(*t));
+
+	assert_non_null(t);
+	for (unsigned i = 0; i < n; i++) {
+		t[i].index = i;
+		t[i].fn = fn;
+		t[i].arg = arg;
+		assert_int_equal(
+		    pthread_create(&t[i].tid, NULL, tf_test_thread_main, &t[i]),
+		    0);
+	}
+	for (unsigned i = 0; i < n; i++)
+		assert_int_equal(pthread_join(t[i].tid, NULL), 0);
+	free(t);
+}
+
+/* xorshift64*: a fast, seeded generator for randomized interleavings. */
+static inline uint64_t
+tf_test_rand(uint64_t *s)
+{
+	uint64_t x = *s;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	*s = x;
+	return x * 0x2545F4914F6CDD1DULL;
+}
+
+static inline int64_t
+tf_test_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static inline void
+tf_test_sleep_ns(int64_t ns)
+{
+	struct timespec ts = { (time_t)(ns / 1000000000), (long)(ns % 1000000000) };
+
+	while (nanosleep(&ts, &ts) != 0)
+		;
+}
+
+/*
+ * A scale for the amount of work of stress tests: TF_TEST_SCALE (a
+ * percentage, 100 by default).  Sanitizer runs lower it.
+ */
+static inline uint64_t
+tf_test_scaled(uint64_t n)
+{
+	const char *s = getenv("TF_TEST_SCALE");
+	uint64_t pct = s != NULL ? strtoull(s, NULL, 10) : 100;
+
+	n = n * pct / 100;
+	return n > 0 ? n : 1;
+}
+
+#endif /* TF_TEST_H */
