@@ -1,0 +1,79 @@
+/*
+ * SPDX-License-Identifier: BSD-2-Clause
+ * Copyright (c) 2026 The threadfactory authors. See COPYING.
+ */
+
+/*
+ * lib/internal/epoch.h - memory reclamation: one library-wide ck_epoch
+ * domain.
+ *
+ * A thread that reads shared memory that others may retire does so
+ * between tf__epoch_begin() and tf__epoch_end() (sections nest).  Memory
+ * that is unlinked is given to tf__epoch_retire() (or tf__epoch_call()
+ * with an embedded entry) and freed once no section that could see it is
+ * open.  Threads register on first use and give their record back when
+ * they exit; workers register at start and leave at stop.
+ *
+ * Deferred frees run when the retiring thread calls tf__epoch_poll()
+ * (workers do when they run out of work), when enough have piled up on
+ * one thread, at thread exit, and at tf__epoch_barrier().
+ */
+#ifndef TF_INTERNAL_EPOCH_H
+#define TF_INTERNAL_EPOCH_H
+
+#include "internal/common.h"
+
+#include <ck_epoch.h>
+
+/* Open and close a read-side section on the calling thread.  Never fail. */
+void tf__epoch_begin(void);
+void tf__epoch_end(void);
+
+/*
+ * tf__epoch_retire - free p (size bytes, from tf__alloc*, alignment align
+ * or 0) once no open section can see it.  Never fails: when no memory is
+ * left for the bookkeeping, it waits for a grace period and frees at once.
+ * Must not be called inside a section.
+ */
+void tf__epoch_retire(void *p, size_t size, size_t align);
+
+/*
+ * tf__epoch_call - call fn(entry) once no open section can see the object
+ * that embeds entry.  Never fails.
+ */
+void tf__epoch_call(ck_epoch_entry_t *entry, ck_epoch_cb_t *fn);
+
+/* Run whatever deferred frees of this thread are safe now.  Non-blocking. */
+void tf__epoch_poll(void);
+
+/*
+ * Wait for a grace period and run every deferred free of this thread; must
+ * not be called inside a section.  tf__epoch_drain() does it for all the
+ * records of the domain (records of exited threads included): what every
+ * thread retired before the call is freed when it returns.
+ */
+void tf__epoch_barrier(void);
+void tf__epoch_drain(void);
+
+/* Register / unregister the calling thread explicitly (workers). */
+void tf__epoch_thread_enter(void);
+void tf__epoch_thread_leave(void);
+
+/*
+ * Thread-exit hooks: fn(hook) runs once when the calling thread exits
+ * (from a pthread key destructor), hooks in the reverse order of their
+ * registration, all of them before the thread's epoch record is given
+ * back, so a hook may still retire memory.  The hook's memory belongs to
+ * the caller (thread-local storage is fine) and must stay valid until it
+ * ran or was cancelled.  Registering a hook that is already registered
+ * does nothing.  tf__thread_cancel_exit() unregisters it (same thread).
+ */
+struct tf__thread_hook {
+	struct tf__thread_hook *next;
+	void (*fn)(struct tf__thread_hook *hook);
+	bool registered;
+};
+void tf__thread_on_exit(struct tf__thread_hook *hook);
+void tf__thread_cancel_exit(struct tf__thread_hook *hook);
+
+#endif /* TF_INTERNAL_EPOCH_H */
