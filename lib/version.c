@@ -4,11 +4,9 @@
  */
 
 /*
- * lib/version.c - tf_version(), tf_version_string() and the clock.
+ * lib/version.c - tf_version() and tf_version_string().
  */
 #include "internal/common.h"
-
-#include <time.h>
 
 #include <threadfactory/version.h>
 
@@ -22,19 +20,4 @@ const char *
 tf_version_string(void)
 {
 	return TF_VERSION_STRING;
-}
-
-int64_t
-tf__now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * TF_SEC + ts.tv_nsec;
-}
-
-int64_t
-tf_now(void)
-{
-	return tf__now();
 }

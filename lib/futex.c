@@ -1,0 +1,144 @@
+/*
+ * SPDX-License-Identifier: BSD-2-Clause
+ * Copyright (c) 2026 The threadfactory authors. See COPYING.
+ */
+
+/*
+ * lib/futex.c - futex(2) waits and wakes, and the ck_ec ops on them.
+ */
+#include "internal/common.h"
+
+#include <limits.h>
+#include <linux/futex.h>
+#include <linux/membarrier.h>
+#include <pthread.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "internal/futex.h"
+
+int
+tf__futex_wait(const uint32_t *addr, uint32_t expected, int64_t deadline)
+{
+	struct timespec ts, *tsp = NULL;
+
+	if (deadline != INT64_MAX) {
+		if (tf__now() >= deadline)
+			return ETIMEDOUT;
+		ts = tf__timespec(deadline);
+		tsp = &ts;
+	}
+	/*
+	 * FUTEX_WAIT_BITSET takes an absolute CLOCK_MONOTONIC deadline, so
+	 * early returns and retries do not stretch the wait.
+	 */
+	syscall(SYS_futex, addr, FUTEX_WAIT_BITSET_PRIVATE, expected, tsp,
+	    NULL, FUTEX_BITSET_MATCH_ANY);
+	/* ThreadSanitizer cannot see the kernel's ordering: see futex_wake. */
+	TF_TSAN_ACQUIRE(addr);
+	if (deadline != INT64_MAX && tf__now() >= deadline)
+		return ETIMEDOUT;
+	return 0;
+}
+
+void
+tf__futex_wake(const uint32_t *addr, int n)
+{
+	TF_TSAN_RELEASE(addr);
+	syscall(SYS_futex, addr, FUTEX_WAKE_PRIVATE, n, NULL, NULL, 0);
+}
+
+static pthread_once_t membarrier_once = PTHREAD_ONCE_INIT;
+static bool membarrier_usable;
+
+static void
+membarrier_register(void)
+{
+	long cmds = syscall(SYS_membarrier, MEMBARRIER_CMD_QUERY, 0, 0);
+
+	if (cmds < 0 || !(cmds & MEMBARRIER_CMD_PRIVATE_EXPEDITED))
+		return;
+	if (syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED,
+	    0, 0) != 0)
+		return;
+	membarrier_usable = true;
+}
+
+bool
+tf__membarrier_ok(void)
+{
+	pthread_once(&membarrier_once, membarrier_register);
+	return membarrier_usable;
+}
+
+bool
+tf__membarrier(void)
+{
+	if (!tf__membarrier_ok())
+		return false;
+	return syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0,
+	    0) == 0;
+}
+
+static int
+ec_gettime(const struct ck_ec_ops *ops, struct timespec *out)
+{
+	(void)ops;
+	return clock_gettime(CLOCK_MONOTONIC, out);
+}
+
+static void
+ec_wait32(const struct ck_ec_wait_state *state, const uint32_t *addr,
+    uint32_t expected, const struct timespec *deadline)
+{
+	int64_t d = INT64_MAX;
+
+	(void)state;
+	if (deadline != NULL)
+		d = (int64_t)deadline->tv_sec * TF_SEC + deadline->tv_nsec;
+	tf__futex_wait(addr, expected, d);
+}
+
+static void
+ec_wake32(const struct ck_ec_ops *ops, const uint32_t *addr)
+{
+	(void)ops;
+	tf__futex_wake(addr, INT_MAX);
+}
+
+static void
+ec_wait64(const struct ck_ec_wait_state *state, const uint64_t *addr,
+    uint64_t expected, const struct timespec *deadline)
+{
+	/* The low half on a little-endian machine; see ck_ec.h. */
+	ec_wait32(state, (const uint32_t *)(const void *)addr,
+	    (uint32_t)expected, deadline);
+}
+
+static void
+ec_wake64(const struct ck_ec_ops *ops, const uint64_t *addr)
+{
+	ec_wake32(ops, (const uint32_t *)(const void *)addr);
+}
+
+/*
+ * The callers spin before they wait, so ck_ec's own busy loop is one
+ * iteration; its backoff then sleeps up to the deadline in futex(2).
+ */
+static const struct ck_ec_ops ec_ops = {
+	.gettime = ec_gettime,
+	.wait32 = ec_wait32,
+	.wait64 = ec_wait64,
+	.wake32 = ec_wake32,
+	.wake64 = ec_wake64,
+	.busy_loop_iter = 1,
+	.initial_wait_ns = 50 * 1000 * 1000,
+	.wait_scale_factor = 8,
+	.wait_shift_count = 0,
+};
+
+const struct ck_ec_mode tf__ec_mode = {
+	.ops = &ec_ops,
+	.single_producer = false,
+};

@@ -1,0 +1,195 @@
+/*
+ * SPDX-License-Identifier: BSD-2-Clause
+ * Copyright (c) 2026 The threadfactory authors. See COPYING.
+ */
+
+/*
+ * lib/group.c - job groups.
+ *
+ * A group counts its members that have not ended (the futex word that
+ * tf_group_wait sleeps on) and keeps them on a list under a spinlock, so
+ * that tf_group_cancel can find the pending ones.  Members hold a
+ * reference on the group, so that destroying it while members run is
+ * safe.
+ */
+#include "internal/common.h"
+
+#include <string.h>
+
+#include "internal/alloc.h"
+#include "internal/futex.h"
+#include "internal/job.h"
+#include "internal/pool.h"
+
+int
+tf_group_create(tf_group_t **out)
+{
+	tf_group_t *g;
+
+	if (out == NULL)
+		return EINVAL;
+	g = tf__alloc(sizeof(*g));
+	if (g == NULL)
+		return ENOMEM;
+	memset(g, 0, sizeof(*g));
+	g->refs = 1;
+	ck_spinlock_init(&g->lock);
+	*out = g;
+	return 0;
+}
+
+void
+tf__group_unref(tf_group_t *g)
+{
+	if (ck_pr_faa_32(&g->refs, (uint32_t)-1) == 1)
+		tf__free(g, sizeof(*g));
+}
+
+void
+tf_group_destroy(tf_group_t *g)
+{
+	if (g != NULL)
+		tf__group_unref(g);
+}
+
+int
+tf__group_join(tf_group_t *g, struct tf__job *j)
+{
+	ck_spinlock_lock(&g->lock);
+	if (g->cancelled) {
+		ck_spinlock_unlock(&g->lock);
+		return ECANCELED;
+	}
+	ck_pr_inc_32(&g->refs);
+	ck_pr_inc_32(&g->pending);
+	j->gprev = NULL;
+	j->gnext = g->members;
+	if (g->members != NULL)
+		g->members->gprev = j;
+	g->members = j;
+	ck_spinlock_unlock(&g->lock);
+	return 0;
+}
+
+void
+tf__group_leave(tf_group_t *g, struct tf__job *j, int status)
+{
+	ck_spinlock_lock(&g->lock);
+	if (j->gprev != NULL)
+		j->gprev->gnext = j->gnext;
+	else
+		g->members = j->gnext;
+	if (j->gnext != NULL)
+		j->gnext->gprev = j->gprev;
+	j->gnext = j->gprev = NULL;
+	ck_spinlock_unlock(&g->lock);
+	if (status != 0)
+		ck_pr_cas_32((uint32_t *)&g->status, 0, (uint32_t)status);
+	/* The last member out wakes the waiters. */
+	if (ck_pr_faa_32(&g->pending, (uint32_t)-1) == 1 &&
+	    ck_pr_load_32(&g->waiters) != 0)
+		tf__futex_wake(&g->pending, INT32_MAX);
+	tf__group_unref(g);
+}
+
+static bool
+group_done(void *arg)
+{
+	tf_group_t *g = arg;
+
+	return ck_pr_load_32(&g->pending) == 0;
+}
+
+int
+tf_group_wait(tf_group_t *g, int64_t timeout_ns)
+{
+	struct tf__worker *w = tf__tls.worker;
+	int64_t deadline;
+
+	if (g == NULL || !tf__timeout_valid(timeout_ns))
+		return EINVAL;
+	if (group_done(g)) {
+		ck_pr_fence_load();
+		return 0;
+	}
+	if (timeout_ns == 0)
+		return ETIMEDOUT;
+	deadline = tf__deadline(timeout_ns);
+	if (w != NULL)
+		return tf__help_until(w, group_done, g, deadline) ? 0 :
+		    ETIMEDOUT;
+	ck_pr_inc_32(&g->waiters);
+	for (;;) {
+		uint32_t p = ck_pr_load_32(&g->pending);
+
+		if (p == 0)
+			break;
+		if (tf__futex_wait(&g->pending, p, deadline) == ETIMEDOUT &&
+		    ck_pr_load_32(&g->pending) != 0) {
+			ck_pr_dec_32(&g->waiters);
+			return ETIMEDOUT;
+		}
+	}
+	ck_pr_dec_32(&g->waiters);
+	ck_pr_fence_load();
+	return 0;
+}
+
+int
+tf_group_cancel(tf_group_t *g, size_t *ncancelled)
+{
+	enum { ROUND = 64 };
+	struct tf__job *batch[ROUND];
+	size_t total = 0;
+
+	if (g == NULL)
+		return EINVAL;
+	for (;;) {
+		unsigned n = 0;
+
+		/*
+		 * Take a reference on pending members under the lock; cancel
+		 * them outside it (cancelling a member leaves the group).
+		 */
+		ck_spinlock_lock(&g->lock);
+		ck_pr_store_32(&g->cancelled, 1);
+		for (struct tf__job *j = g->members; j != NULL && n < ROUND;
+		    j = j->gnext) {
+			uint32_t s = ck_pr_load_32(&j->state);
+
+			if (tf__job_state_of(s) == TF_JOB_PENDING) {
+				ck_pr_inc_32(&j->refs);
+				batch[n++] = j;
+			}
+		}
+		ck_spinlock_unlock(&g->lock);
+		if (n == 0)
+			break;
+		for (unsigned i = 0; i < n; i++) {
+			struct tf__worker *w = tf__tls.worker;
+
+			if (tf__job_try_cancel(batch[i],
+			    w != NULL && w->pool == batch[i]->pool ?
+			    &w->ctr : NULL))
+				total++;
+			tf__job_unref(batch[i]);
+		}
+		if (n < ROUND)
+			break;
+	}
+	if (ncancelled != NULL)
+		*ncancelled = total;
+	return 0;
+}
+
+int
+tf_group_status(const tf_group_t *g)
+{
+	return g != NULL ? (int)ck_pr_load_32((const uint32_t *)&g->status) : 0;
+}
+
+size_t
+tf_group_pending(const tf_group_t *g)
+{
+	return g != NULL ? ck_pr_load_32(&g->pending) : 0;
+}

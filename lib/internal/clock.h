@@ -1,0 +1,72 @@
+/*
+ * SPDX-License-Identifier: BSD-2-Clause
+ * Copyright (c) 2026 The threadfactory authors. See COPYING.
+ */
+
+/*
+ * lib/internal/clock.h - the clocks of the library.
+ *
+ *  - tf__now(): CLOCK_MONOTONIC in ns, what every public time refers to
+ *    (26 ns through the vDSO on a kvm-clock guest).
+ *  - tf__now_coarse(): CLOCK_MONOTONIC_COARSE (3 ns; lags by up to its
+ *    resolution), for aging.
+ *  - tf__ticks(): a cheap counter for durations measured on hot paths (a
+ *    job's queue and run times): the time-stamp counter where it is
+ *    invariant (11 ns here), else tf__now().  Converted to ns with a ratio
+ *    calibrated against CLOCK_MONOTONIC when first used.  Only differences
+ *    of ticks mean anything.
+ */
+#ifndef TF_INTERNAL_CLOCK_H
+#define TF_INTERNAL_CLOCK_H
+
+#include "internal/common.h"
+
+int64_t tf__now_coarse(void);
+
+struct tf__clock {
+	bool tsc;       /* ticks are TSC cycles */
+	unsigned shift;
+	uint64_t mult;  /* ns = ticks * mult >> shift */
+	uint64_t rmult; /* ticks = ns * rmult >> shift */
+};
+
+extern struct tf__clock tf__clock;
+
+/* Calibrate (once, thread-safe); tf__ticks() needs it to have run. */
+void tf__clock_init(void);
+
+static inline int64_t
+tf__ticks(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	if (TF_LIKELY(tf__clock.tsc))
+		return (int64_t)__builtin_ia32_rdtsc();
+#endif
+	return tf__now();
+}
+
+static inline int64_t
+tf__ticks_to_ns(int64_t d)
+{
+	if (!tf__clock.tsc)
+		return d;
+	if (d < 0)
+		return -(int64_t)(((unsigned __int128)(uint64_t)-d *
+		    tf__clock.mult) >> tf__clock.shift);
+	return (int64_t)(((unsigned __int128)(uint64_t)d * tf__clock.mult) >>
+	    tf__clock.shift);
+}
+
+static inline int64_t
+tf__ns_to_ticks(int64_t ns)
+{
+	if (!tf__clock.tsc)
+		return ns;
+	if (ns < 0)
+		return -(int64_t)(((unsigned __int128)(uint64_t)-ns *
+		    tf__clock.rmult) >> tf__clock.shift);
+	return (int64_t)(((unsigned __int128)(uint64_t)ns * tf__clock.rmult) >>
+	    tf__clock.shift);
+}
+
+#endif /* TF_INTERNAL_CLOCK_H */

@@ -1,0 +1,145 @@
+/*
+ * SPDX-License-Identifier: BSD-2-Clause
+ * Copyright (c) 2026 The threadfactory authors. See COPYING.
+ */
+
+/*
+ * lib/internal/job.h - job records, tokens and groups.
+ *
+ * A record (struct tf__job) is what a job needs beyond its queue entry:
+ * the state a handle observes, a token, a group, a timer.  Its state word
+ * is the single point of truth: every transition is a CAS on it, so that
+ * exactly one of "start" and "cancel" wins, and it is the futex word that
+ * waiters sleep on.
+ *
+ * References: the queue entry (or the timer wheel) holds one, a handle one.
+ * The entry's reference is dropped when a worker dequeues it, whether it
+ * runs the job or finds it already final (a tombstone left by a cancel or
+ * by a waiter that ran the job itself).
+ */
+#ifndef TF_INTERNAL_JOB_H
+#define TF_INTERNAL_JOB_H
+
+#include "internal/common.h"
+
+#include <pthread.h>
+
+#include <ck_spinlock.h>
+
+#include <threadfactory/cancel.h>
+#include <threadfactory/group.h>
+#include <threadfactory/job.h>
+
+#include "internal/pool.h"
+
+/* tf__job.state: the enum tf_job_state in the low bits, then flags. */
+#define TF__J_STATE 0x7U
+#define TF__J_CANCEL_REQ (1U << 3) /* stop asked while running */
+#define TF__J_WAITERS (1U << 4)    /* somebody sleeps on the word */
+
+/* tf__job.flags */
+#define TF__JF_PERIODIC (1U << 0)
+#define TF__JF_FIXED_DELAY (1U << 1)
+#define TF__JF_TIMED (1U << 2)  /* went through the timer wheel */
+#define TF__JF_FRONT (1U << 3)
+
+struct tf__timer_link {
+	struct tf__timer_link *next, *prev;
+	void *wheel;     /* the wheel it is linked in, NULL when not */
+	uint8_t level;   /* its slot there */
+	uint8_t slot;
+};
+
+struct tf__job {
+	tf_fn *fn;
+	void *arg;
+	uint32_t state;
+	int32_t status;
+	uint32_t refs;
+	uint8_t level;
+	uint8_t flags;
+	struct tf_pool *pool;
+	tf_token_t *token;
+	tf_group_t *group;
+	struct tf__job *gnext, *gprev; /* the group's list of live members */
+	uint64_t id;
+	uint64_t tag;
+	/* In tf__ticks(): */
+	int64_t t_submit; /* submission, or due time of a timed job */
+	int64_t t_start;  /* start of the last run, 0 before */
+	int64_t t_end;    /* end of the last run, 0 before */
+	uint64_t runs;
+	int64_t due;      /* timed jobs: the next due time */
+	int64_t period;   /* periodic jobs */
+	struct tf__timer_link timer;
+	struct tf__job *free_next; /* the per-thread record cache */
+};
+
+static inline unsigned
+tf__job_state_of(uint32_t s)
+{
+	return s & TF__J_STATE;
+}
+
+static inline bool
+tf__job_final(uint32_t s)
+{
+	return (s & TF__J_STATE) >= TF_JOB_COMPLETED;
+}
+
+/*
+ * tf__job_finish - make j final with state (COMPLETED, FAILED, CANCELLED)
+ * and status, from from_state (RUNNING or PENDING, which the caller owns
+ * through a successful CAS or by being the runner).  Wakes waiters,
+ * leaves the group, counts the end in ctr (NULL: the pool's shared
+ * counters).  Does not drop any reference.
+ */
+void tf__job_finish(struct tf__job *j, unsigned state, int status,
+    struct tf__counters *ctr);
+
+/*
+ * tf__job_try_cancel - CAS a pending j to CANCELLED and finish it.  True
+ * when this call cancelled it.
+ */
+bool tf__job_try_cancel(struct tf__job *j, struct tf__counters *ctr);
+
+/* Tokens. */
+struct tf__token_cb {
+	struct tf__token_cb *next;
+	void (*fn)(void *);
+	void *arg;
+	uint64_t id;
+};
+
+struct tf_token {
+	uint32_t cancelled; /* futex word */
+	uint32_t refs;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct tf__token_cb *cbs, **tail;
+	uint64_t next_id;
+	uint64_t running_id; /* the callback running now, 0 if none */
+	pthread_t runner;
+};
+
+void tf__token_ref(tf_token_t *t);
+void tf__token_unref(tf_token_t *t);
+
+/* Groups. */
+struct tf_group {
+	uint32_t pending;    /* members not final; futex word */
+	uint32_t waiters;
+	uint32_t cancelled;
+	int32_t status;      /* the first failure */
+	uint32_t refs;       /* the owner's, and one per member */
+	ck_spinlock_t lock;  /* the members list */
+	struct tf__job *members;
+};
+
+/* Join j to g (at submission).  Returns ECANCELED if g was cancelled. */
+int tf__group_join(tf_group_t *g, struct tf__job *j);
+/* j ended: leave its group and record its status. */
+void tf__group_leave(tf_group_t *g, struct tf__job *j, int status);
+void tf__group_unref(tf_group_t *g);
+
+#endif /* TF_INTERNAL_JOB_H */

@@ -1,0 +1,111 @@
+/*
+ * SPDX-License-Identifier: BSD-2-Clause
+ * Copyright (c) 2026 The threadfactory authors. See COPYING.
+ */
+
+/*
+ * lib/internal/timer.h - delayed and periodic jobs.
+ *
+ * Timed jobs wait in hierarchical timing wheels until due: 7 levels of 64
+ * slots, the first of 2^14 ns (16 us) ticks, each level 64 times coarser,
+ * so that arming and cancelling are O(1) for any delay up to years.  There
+ * are several wheels (shards), each under its own spinlock: a worker arms
+ * into its own shard and an outside thread into one chosen by its thread,
+ * so that no lock is shared by the whole pool.  A job keeps its exact due
+ * time; a wheel only says when to look.
+ *
+ * pool->timers->next_due is the earliest time any shard needs attention
+ * (a due job, or a coarser slot to spread out), INT64_MAX when no timer
+ * waits.  Workers look at it between jobs (a coarse clock read, and a
+ * precise one only when the time is near) and one of them moves what is
+ * due into the front queues of its level (after the TF_JOB_FRONT jobs,
+ * FIFO among due jobs).  When every worker sleeps, one of them, the
+ * keeper, sleeps with a deadline a little before next_due and spins the
+ * rest of the way, so that an idle pool fires on time without polling.
+ */
+#ifndef TF_INTERNAL_TIMER_H
+#define TF_INTERNAL_TIMER_H
+
+#include "internal/common.h"
+
+#include <ck_spinlock.h>
+
+#include <threadfactory/job.h>
+
+#include "internal/pool.h"
+
+#define TF__TICK_SHIFT 14
+#define TF__WHEEL_BITS 6
+#define TF__WHEEL_SLOTS (1U << TF__WHEEL_BITS)
+#define TF__WHEEL_LEVELS 7
+
+struct tf__timer_link;
+
+struct tf__wheel {
+	ck_spinlock_t lock;
+	uint64_t current;   /* the tick processed up to (inclusive) */
+	uint64_t count;     /* jobs in the wheel */
+	int64_t next;       /* when this wheel needs attention */
+	uint64_t bitmap[TF__WHEEL_LEVELS];
+	struct tf__timer_link *slot[TF__WHEEL_LEVELS][TF__WHEEL_SLOTS];
+} TF_CACHE_ALIGNED;
+
+struct tf__timers {
+	int64_t next_due TF_CACHE_ALIGNED;
+	uint32_t keeper;   /* index + 1 of the worker sleeping on next_due */
+	uint32_t running;  /* somebody moves due jobs now */
+	unsigned nwheels;  /* a power of two */
+	int64_t early;     /* the keeper wakes this much before the time */
+	struct tf__wheel *wheels;
+};
+
+int tf__timers_init(struct tf_pool *pool);
+void tf__timers_fini(struct tf_pool *pool);
+
+/* Arm fn(arg) with the delay, period and flags of o (see tf_submit_ex). */
+int tf__timer_submit(struct tf_pool *pool, tf_fn *fn, void *arg,
+    const tf_job_opts_t *o, tf_job_t **job);
+
+/*
+ * After a run of periodic job j that returned rc: arm the next run and
+ * return true, or return false to let the caller end the job with rc (a
+ * failure).  Ends the job as cancelled itself (and returns true) when it
+ * was cancelled during the run or the pool shuts down.
+ */
+bool tf__timer_rearm(struct tf__worker *w, struct tf__job *j, int rc);
+
+/* Take j out of its wheel (it was cancelled); drops the wheel's reference. */
+void tf__timer_unlink(struct tf__job *j);
+
+/* Move every due job to its queue.  Any worker; one at a time. */
+void tf__timers_run(struct tf_pool *pool);
+
+/* The deadline a parking worker should sleep to: INT64_MAX unless it
+ * became the keeper.  tf__timers_unpark: the worker woke up. */
+int64_t tf__timers_deadline(struct tf__worker *w);
+void tf__timers_unpark(struct tf__worker *w);
+
+/* Jobs waiting in the wheels (not yet due). */
+uint64_t tf__timers_pending(struct tf_pool *pool);
+
+/* Cancel every job in the wheels; returns how many. */
+size_t tf__timers_cancel_all(struct tf_pool *pool);
+
+/* Shutdown: cancel what is not due yet, move what is due to the queues. */
+void tf__timers_shutdown(struct tf_pool *pool);
+
+/* Whether something in the wheels is due now (cheap when nothing is). */
+static inline bool
+tf__timers_due(struct tf_pool *pool)
+{
+	int64_t next = (int64_t)ck_pr_load_64(
+	    (const uint64_t *)(const void *)&pool->timers->next_due);
+
+	if (TF_LIKELY(next == INT64_MAX))
+		return false;
+	if (next > tf__now_coarse() + pool->coarse_res)
+		return false;
+	return tf__now() >= next;
+}
+
+#endif /* TF_INTERNAL_TIMER_H */

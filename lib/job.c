@@ -1,0 +1,526 @@
+/*
+ * SPDX-License-Identifier: BSD-2-Clause
+ * Copyright (c) 2026 The threadfactory authors. See COPYING.
+ */
+
+/*
+ * lib/job.c - job records and handles (see internal/job.h).
+ *
+ * Every transition of a record's state is a CAS, so that start and cancel
+ * race fairly: whoever moves PENDING first wins, and a job that a cancel
+ * reported as not started never runs.  Records come from a small
+ * per-thread cache in front of the allocator.
+ */
+#include "internal/common.h"
+
+#include <string.h>
+
+#include "internal/alloc.h"
+#include "internal/epoch.h"
+#include "internal/futex.h"
+#include "internal/job.h"
+#include "internal/pool.h"
+#include "internal/timer.h"
+
+/* ------------------------------------------------------------------ */
+/* The per-thread record cache.                                       */
+/* ------------------------------------------------------------------ */
+
+#define CACHE_MAX 64
+
+struct record_cache {
+	struct tf__job *head;
+	unsigned n;
+	bool hooked;
+	struct tf__thread_hook hook;
+};
+
+static _Thread_local struct record_cache cache;
+
+static void
+cache_flush(struct tf__thread_hook *hook)
+{
+	struct tf__job *j;
+
+	(void)hook;
+	while ((j = cache.head) != NULL) {
+		cache.head = j->free_next;
+		tf__free(j, sizeof(*j));
+	}
+	cache.n = 0;
+	cache.hooked = false;
+}
+
+static struct tf__job *
+record_alloc(void)
+{
+	struct tf__job *j = cache.head;
+
+	if (j != NULL) {
+		cache.head = j->free_next;
+		cache.n--;
+		return j;
+	}
+	return tf__alloc(sizeof(*j));
+}
+
+static void
+record_free(struct tf__job *j)
+{
+	if (cache.n < CACHE_MAX) {
+		if (!cache.hooked) {
+			cache.hook.fn = cache_flush;
+			tf__thread_on_exit(&cache.hook);
+			cache.hooked = true;
+		}
+		j->free_next = cache.head;
+		cache.head = j;
+		cache.n++;
+		return;
+	}
+	tf__free(j, sizeof(*j));
+}
+
+/* ------------------------------------------------------------------ */
+/* Ids.                                                               */
+/* ------------------------------------------------------------------ */
+
+/* Handed out to threads in blocks, so that no job shares a counter. */
+static uint64_t ids_next = 1;
+static _Thread_local uint64_t ids_cur, ids_end;
+
+uint64_t
+tf__job_id_next(void)
+{
+	if (TF_UNLIKELY(ids_cur == ids_end)) {
+		ids_cur = ck_pr_faa_64(&ids_next, 1024);
+		ids_end = ids_cur + 1024;
+	}
+	return ids_cur++;
+}
+
+/* ------------------------------------------------------------------ */
+/* Life of a record.                                                  */
+/* ------------------------------------------------------------------ */
+
+int
+tf__job_new(struct tf_pool *pool, tf_fn *fn, void *arg,
+    const tf_job_opts_t *o, unsigned level, bool handle, struct tf__job **out)
+{
+	struct tf__job *j;
+	int rc;
+
+	if (o->token != NULL && tf_token_is_cancelled(o->token))
+		return ECANCELED;
+	j = record_alloc();
+	if (j == NULL)
+		return ENOMEM;
+	memset(j, 0, sizeof(*j));
+	j->fn = fn;
+	j->arg = arg;
+	j->state = TF_JOB_PENDING;
+	j->refs = handle ? 2 : 1;
+	j->level = (uint8_t)level;
+	if (o->flags & TF_JOB_FRONT)
+		j->flags |= TF__JF_FRONT;
+	j->pool = pool;
+	j->id = tf__job_id_next();
+	j->tag = o->tag;
+	j->t_submit = tf__ticks();
+	if (o->group != NULL) {
+		rc = tf__group_join(o->group, j);
+		if (rc != 0) {
+			record_free(j);
+			return rc;
+		}
+		j->group = o->group;
+	}
+	if (o->token != NULL) {
+		tf__token_ref(o->token);
+		j->token = o->token;
+	}
+	*out = j;
+	return 0;
+}
+
+static void
+record_release(struct tf__job *j)
+{
+	if (j->token != NULL)
+		tf__token_unref(j->token);
+	record_free(j);
+}
+
+void
+tf__job_unref(struct tf__job *j)
+{
+	if (ck_pr_faa_32(&j->refs, (uint32_t)-1) == 1)
+		record_release(j);
+}
+
+/* A record that was made but never queued: undo it without a trace. */
+void
+tf__job_discard(struct tf__job *j)
+{
+	if (j->group != NULL)
+		tf__group_leave(j->group, j, 0);
+	record_release(j);
+}
+
+static void
+count_end(struct tf__counters *ctr, struct tf_pool *pool, unsigned level,
+    unsigned state)
+{
+	if (ctr != NULL) {
+		TF__COUNT(ctr->final[level], 1);
+		if (state == TF_JOB_COMPLETED)
+			TF__COUNT(ctr->completed, 1);
+		else if (state == TF_JOB_FAILED)
+			TF__COUNT(ctr->failed, 1);
+		else
+			TF__COUNT(ctr->cancelled, 1);
+		return;
+	}
+	/* A thread without counters of its own: the pool's shared block. */
+	ck_pr_add_64(&pool->ext.final[level], 1);
+	if (state == TF_JOB_COMPLETED)
+		ck_pr_add_64(&pool->ext.completed, 1);
+	else if (state == TF_JOB_FAILED)
+		ck_pr_add_64(&pool->ext.failed, 1);
+	else
+		ck_pr_add_64(&pool->ext.cancelled, 1);
+}
+
+/* After the final state is set: wake waiters, leave the group. */
+static void
+ended(struct tf__job *j, uint32_t old, int group_status)
+{
+	tf_group_t *g = j->group;
+
+	if (old & TF__J_WAITERS)
+		tf__futex_wake(&j->state, INT32_MAX);
+	if (g != NULL)
+		tf__group_leave(g, j, group_status);
+}
+
+void
+tf__job_finish(struct tf__job *j, unsigned state, int status,
+    struct tf__counters *ctr)
+{
+	uint32_t s, ns;
+
+	j->status = status;
+	count_end(ctr, j->pool, j->level, state);
+	/* The final state publishes the status and everything before. */
+	s = ck_pr_load_32(&j->state);
+	do {
+		ns = (s & ~(TF__J_STATE | TF__J_WAITERS)) | state;
+	} while (!ck_pr_cas_32_value(&j->state, s, ns, &s));
+	ended(j, s, state == TF_JOB_FAILED ? status : 0);
+}
+
+bool
+tf__job_try_cancel(struct tf__job *j, struct tf__counters *ctr)
+{
+	uint32_t s = ck_pr_load_32(&j->state);
+
+	while (tf__job_state_of(s) == TF_JOB_PENDING) {
+		uint32_t ns = (s & ~(TF__J_STATE | TF__J_WAITERS)) |
+		    TF_JOB_CANCELLED;
+
+		/* PENDING -> CANCELLED in one step: nobody can start it now. */
+		if (ck_pr_cas_32_value(&j->state, s, ns, &s)) {
+			if (j->flags & TF__JF_TIMED)
+				tf__timer_unlink(j);
+			count_end(ctr, j->pool, j->level, TF_JOB_CANCELLED);
+			ended(j, s, 0);
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * A queued entry of j was taken out to be cancelled (shutdown, cancel of
+ * everything pending): cancel j if it is still pending, and drop the
+ * entry's reference.
+ */
+bool
+tf__job_cancel_queued(struct tf__job *j, struct tf__worker *w)
+{
+	bool done = tf__job_try_cancel(j, w != NULL ? &w->ctr : NULL);
+
+	tf__job_unref(j);
+	return done;
+}
+
+/* ------------------------------------------------------------------ */
+/* Running.                                                           */
+/* ------------------------------------------------------------------ */
+
+static bool
+should_cancel(struct tf_pool *pool, struct tf__job *j)
+{
+	if (ck_pr_load_64(&pool->sched) & TF__S_CANCEL)
+		return true;
+	if (j->token != NULL && tf_token_is_cancelled(j->token))
+		return true;
+	return j->group != NULL && ck_pr_load_32(&j->group->cancelled);
+}
+
+/* Run j, which the caller moved from PENDING to RUNNING. */
+static void
+run_claimed(struct tf__worker *w, struct tf__job *j)
+{
+	unsigned l = j->level;
+	struct tf__job *saved_job = w->current;
+	tf_token_t *saved_token = w->token;
+	int64_t t0, t1;
+	int rc;
+
+	TF__COUNT(w->ctr.started[l], 1);
+	t0 = tf__ticks();
+	ck_pr_store_64((uint64_t *)&j->t_start, (uint64_t)t0);
+	tf__hist_add(&w->queue_delay, tf__ticks_to_ns(t0 - j->t_submit));
+	w->current = j;
+	w->token = j->token;
+	rc = j->fn(j->arg);
+	w->current = saved_job;
+	w->token = saved_token;
+	t1 = tf__ticks();
+	ck_pr_store_64((uint64_t *)&j->t_end, (uint64_t)t1);
+	tf__hist_add(&w->run_time, tf__ticks_to_ns(t1 - t0));
+	TF__COUNT(w->ctr.stopped[l], 1);
+	ck_pr_store_64(&j->runs, j->runs + 1);
+	if (j->flags & TF__JF_PERIODIC) {
+		TF__COUNT(w->ctr.runs, 1);
+		if (tf__timer_rearm(w, j, rc))
+			return;
+	}
+	tf__job_finish(j, rc == 0 ? TF_JOB_COMPLETED : TF_JOB_FAILED, rc,
+	    &w->ctr);
+}
+
+void
+tf__job_run(struct tf__worker *w, struct tf__job *j, uint64_t stamp)
+{
+	uint32_t s = ck_pr_load_32(&j->state);
+
+	(void)stamp;
+	for (;;) {
+		if (tf__job_state_of(s) != TF_JOB_PENDING) {
+			/* A tombstone: cancelled, or run by a waiter. */
+			tf__job_unref(j);
+			return;
+		}
+		if (should_cancel(w->pool, j)) {
+			if (tf__job_try_cancel(j, &w->ctr)) {
+				tf__job_unref(j);
+				return;
+			}
+			s = ck_pr_load_32(&j->state);
+			continue;
+		}
+		if (ck_pr_cas_32_value(&j->state, s,
+		    (s & ~TF__J_STATE) | TF_JOB_RUNNING, &s))
+			break;
+	}
+	run_claimed(w, j);
+	tf__job_unref(j);
+}
+
+/* ------------------------------------------------------------------ */
+/* Handles.                                                           */
+/* ------------------------------------------------------------------ */
+
+static bool
+job_done(void *arg)
+{
+	struct tf__job *j = arg;
+
+	return tf__job_final(ck_pr_load_32(&j->state));
+}
+
+int
+tf_job_wait(tf_job_t *job, int64_t timeout_ns)
+{
+	struct tf__job *j = (struct tf__job *)job;
+	struct tf__worker *w = tf__tls.worker;
+	int64_t deadline;
+	uint32_t s;
+
+	if (j == NULL || !tf__timeout_valid(timeout_ns))
+		return EINVAL;
+	s = ck_pr_load_32(&j->state);
+	if (tf__job_final(s))
+		return 0;
+	if (timeout_ns == 0)
+		return ETIMEDOUT;
+	deadline = tf__deadline(timeout_ns);
+	if (w != NULL) {
+		/*
+		 * Inside a job: run the awaited job here if nobody started it
+		 * (not a timed one, which must wait for its time), else help.
+		 */
+		if (j->pool == w->pool && !(j->flags & TF__JF_TIMED)) {
+			struct tf__deque *d = &w->dq[j->level];
+			struct tf__entry e;
+
+			/*
+			 * Fork-join: the awaited job is usually the last one
+			 * this worker pushed.  Take it from there, so that no
+			 * tombstone is left behind in the deque.
+			 */
+			if (tf__deque_peek_bottom(d, &e) && e.fn == NULL &&
+			    e.arg == j && tf__deque_take(d, &e)) {
+				if (e.fn == NULL && e.arg == j) {
+					tf__job_run(w, j, e.stamp);
+					return tf_job_wait(job, timeout_ns);
+				}
+				/* Not the same any more: put it back. */
+				(void)tf__deque_push(d, &e);
+			}
+			s = ck_pr_load_32(&j->state);
+			while (tf__job_state_of(s) == TF_JOB_PENDING &&
+			    !should_cancel(w->pool, j)) {
+				if (ck_pr_cas_32_value(&j->state, s,
+				    (s & ~TF__J_STATE) | TF_JOB_RUNNING, &s)) {
+					run_claimed(w, j);
+					return 0;
+				}
+			}
+		}
+		return tf__help_until(w, job_done, j, deadline) ? 0 : ETIMEDOUT;
+	}
+	for (;;) {
+		s = ck_pr_load_32(&j->state);
+		if (tf__job_final(s))
+			return 0;
+		if (!(s & TF__J_WAITERS) &&
+		    !ck_pr_cas_32(&j->state, s, s | TF__J_WAITERS))
+			continue;
+		if (tf__futex_wait(&j->state, s | TF__J_WAITERS, deadline) ==
+		    ETIMEDOUT)
+			return tf__job_final(ck_pr_load_32(&j->state)) ? 0 :
+			    ETIMEDOUT;
+	}
+}
+
+enum tf_job_state
+tf_job_state(const tf_job_t *job)
+{
+	const struct tf__job *j = (const struct tf__job *)job;
+
+	if (j == NULL)
+		return TF_JOB_CANCELLED;
+	return (enum tf_job_state)tf__job_state_of(ck_pr_load_32(&j->state));
+}
+
+int
+tf_job_status(const tf_job_t *job)
+{
+	const struct tf__job *j = (const struct tf__job *)job;
+	uint32_t s;
+
+	if (j == NULL)
+		return EINVAL;
+	s = ck_pr_load_32(&j->state);
+	if (!tf__job_final(s))
+		return EBUSY;
+	if (tf__job_state_of(s) == TF_JOB_CANCELLED)
+		return ECANCELED;
+	ck_pr_fence_load();
+	return j->status;
+}
+
+int
+tf_job_cancel(tf_job_t *job)
+{
+	struct tf__job *j = (struct tf__job *)job;
+	struct tf__worker *w = tf__tls.worker;
+	uint32_t s;
+
+	if (j == NULL)
+		return EINVAL;
+	for (;;) {
+		s = ck_pr_load_32(&j->state);
+		if (tf__job_final(s))
+			return EALREADY;
+		if (tf__job_state_of(s) == TF_JOB_RUNNING) {
+			if (ck_pr_cas_32(&j->state, s, s | TF__J_CANCEL_REQ))
+				return EBUSY;
+			continue;
+		}
+		if (tf__job_try_cancel(j, w != NULL && w->pool == j->pool ?
+		    &w->ctr : NULL))
+			return 0;
+	}
+}
+
+void
+tf_job_release(tf_job_t *job)
+{
+	if (job != NULL)
+		tf__job_unref((struct tf__job *)job);
+}
+
+uint64_t
+tf_job_id(const tf_job_t *job)
+{
+	return job != NULL ? ((const struct tf__job *)job)->id : 0;
+}
+
+uint64_t
+tf_job_tag(const tf_job_t *job)
+{
+	return job != NULL ? ((const struct tf__job *)job)->tag : 0;
+}
+
+int64_t
+tf_job_queue_time(const tf_job_t *job)
+{
+	const struct tf__job *j = (const struct tf__job *)job;
+	int64_t start, queued;
+	uint32_t s;
+
+	if (j == NULL)
+		return -1;
+	s = ck_pr_load_32(&j->state);
+	start = (int64_t)ck_pr_load_64((const uint64_t *)&j->t_start);
+	queued = (int64_t)ck_pr_load_64((const uint64_t *)&j->t_submit);
+	if (tf__job_state_of(s) == TF_JOB_PENDING) {
+		int64_t now = tf__ticks();
+
+		return now > queued ? tf__ticks_to_ns(now - queued) : 0;
+	}
+	if (start == 0)
+		return -1;
+	return start > queued ? tf__ticks_to_ns(start - queued) : 0;
+}
+
+int64_t
+tf_job_run_time(const tf_job_t *job)
+{
+	const struct tf__job *j = (const struct tf__job *)job;
+	int64_t start, end;
+	uint32_t s;
+
+	if (j == NULL)
+		return -1;
+	s = ck_pr_load_32(&j->state);
+	start = (int64_t)ck_pr_load_64((const uint64_t *)&j->t_start);
+	end = (int64_t)ck_pr_load_64((const uint64_t *)&j->t_end);
+	if (start == 0)
+		return -1;
+	if (tf__job_state_of(s) == TF_JOB_RUNNING || end < start)
+		return tf__ticks_to_ns(tf__ticks() - start);
+	return tf__ticks_to_ns(end - start);
+}
+
+uint64_t
+tf_job_runs(const tf_job_t *job)
+{
+	const struct tf__job *j = (const struct tf__job *)job;
+
+	return j != NULL ? ck_pr_load_64(&j->runs) : 0;
+}

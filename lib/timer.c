@@ -1,0 +1,689 @@
+/*
+ * SPDX-License-Identifier: BSD-2-Clause
+ * Copyright (c) 2026 The threadfactory authors. See COPYING.
+ */
+
+/*
+ * lib/timer.c - delayed and periodic jobs (see internal/timer.h).
+ *
+ * A wheel's slot at level k holds the jobs whose due tick, shifted right
+ * by 6k, has the slot's index in its low 6 bits and is less than 64 ahead
+ * of the current tick so shifted.  Level 0 is checked job by job against
+ * the exact due time; a slot of level k > 0 is spread out over the lower
+ * levels when the current tick reaches it.  Empty stretches are skipped
+ * with the per-level bitmaps, so advancing over an idle hour costs a few
+ * steps, not 200 million ticks.
+ */
+#include "internal/common.h"
+
+#include <pthread.h>
+#include <string.h>
+
+#include <threadfactory/timer.h>
+
+#include "internal/alloc.h"
+#include "internal/futex.h"
+#include "internal/job.h"
+#include "internal/pool.h"
+#include "internal/timer.h"
+
+#define LINK_JOB(l) TF_CONTAINER_OF((l), struct tf__job, timer)
+#define LEVEL_SHIFT(k) ((unsigned)(k) * TF__WHEEL_BITS)
+#define SLOT_MASK (TF__WHEEL_SLOTS - 1)
+
+/* ------------------------------------------------------------------ */
+/* One wheel.  Everything here runs under the wheel's lock.           */
+/* ------------------------------------------------------------------ */
+
+static void
+slot_push(struct tf__wheel *w, unsigned k, unsigned s, struct tf__job *j)
+{
+	struct tf__timer_link *l = &j->timer, *head = w->slot[k][s];
+
+	l->prev = NULL;
+	l->next = head;
+	l->level = (uint8_t)k;
+	l->slot = (uint8_t)s;
+	if (head != NULL)
+		head->prev = l;
+	w->slot[k][s] = l;
+	w->bitmap[k] |= 1ULL << s;
+	ck_pr_store_ptr(&l->wheel, w);
+}
+
+static void
+slot_remove(struct tf__wheel *w, struct tf__job *j)
+{
+	struct tf__timer_link *l = &j->timer;
+
+	if (l->prev != NULL) {
+		l->prev->next = l->next;
+	} else {
+		TF_ASSERT(w->slot[l->level][l->slot] == l);
+		w->slot[l->level][l->slot] = l->next;
+		if (l->next == NULL)
+			w->bitmap[l->level] &= ~(1ULL << l->slot);
+	}
+	if (l->next != NULL)
+		l->next->prev = l->prev;
+	l->next = l->prev = NULL;
+	ck_pr_store_ptr(&l->wheel, NULL);
+}
+
+/* Put j (due after the current tick's processing) in its slot. */
+static void
+wheel_insert(struct tf__wheel *w, struct tf__job *j)
+{
+	uint64_t tick = (uint64_t)j->due >> TF__TICK_SHIFT;
+	unsigned k;
+
+	if (tick < w->current)
+		tick = w->current;
+	for (k = 0; k < TF__WHEEL_LEVELS; k++) {
+		unsigned sh = LEVEL_SHIFT(k);
+
+		if ((tick >> sh) - (w->current >> sh) < TF__WHEEL_SLOTS) {
+			slot_push(w, k, (unsigned)(tick >> sh) & SLOT_MASK, j);
+			return;
+		}
+	}
+	/* Beyond the last level (years): its farthest slot, looked at again
+	 * when reached. */
+	k = TF__WHEEL_LEVELS - 1;
+	slot_push(w, k, (unsigned)((w->current >> LEVEL_SHIFT(k)) +
+	    TF__WHEEL_SLOTS - 1) & SLOT_MASK, j);
+}
+
+/*
+ * The next tick after the current one at which something happens: a
+ * level-0 slot holds jobs, or a higher slot must be spread out.
+ * UINT64_MAX when the wheel is empty.
+ */
+static uint64_t
+next_event(const struct tf__wheel *w)
+{
+	uint64_t best = UINT64_MAX;
+
+	for (unsigned k = 0; k < TF__WHEEL_LEVELS; k++) {
+		unsigned sh = LEVEL_SHIFT(k);
+		uint64_t b = w->bitmap[k], pos = w->current >> sh;
+		unsigned c = (unsigned)pos & SLOT_MASK;
+		uint64_t after, t;
+		unsigned p;
+
+		if (b == 0)
+			continue;
+		/* Slots strictly after the current one, in circular order. */
+		after = c == SLOT_MASK ? 0 : b & (~0ULL << (c + 1));
+		if (after != 0) {
+			p = (unsigned)__builtin_ctzll(after);
+			t = (pos & ~(uint64_t)SLOT_MASK) + p;
+		} else {
+			uint64_t before = b & ((2ULL << c) - 1);
+
+			if (before == 0)
+				continue;
+			p = (unsigned)__builtin_ctzll(before);
+			t = (pos & ~(uint64_t)SLOT_MASK) + TF__WHEEL_SLOTS + p;
+		}
+		if (k == 0 && p == c)
+			continue; /* the current slot: not an event ahead */
+		t <<= sh;
+		if (t < best)
+			best = t;
+	}
+	return best;
+}
+
+static int64_t
+min_due(const struct tf__timer_link *l)
+{
+	int64_t m = INT64_MAX;
+
+	for (; l != NULL; l = l->next)
+		if (LINK_JOB(l)->due < m)
+			m = LINK_JOB(l)->due;
+	return m;
+}
+
+/*
+ * When the wheel next needs attention, in nanoseconds: the earliest due
+ * job of the current slot, or the start of the next tick with an event
+ * (at most one tick early for a level-0 slot).
+ */
+static int64_t
+wheel_next(const struct tf__wheel *w)
+{
+	int64_t next = min_due(w->slot[0][w->current & SLOT_MASK]);
+	uint64_t t = next_event(w);
+
+	if (t != UINT64_MAX && (int64_t)(t << TF__TICK_SHIFT) < next)
+		next = (int64_t)(t << TF__TICK_SHIFT);
+	return next;
+}
+
+/* Move the due jobs of the current level-0 slot to the list *out. */
+static void
+fire_current(struct tf__wheel *w, int64_t now, struct tf__job **out)
+{
+	unsigned c = (unsigned)w->current & SLOT_MASK;
+	struct tf__timer_link *l = w->slot[0][c], *next;
+
+	for (; l != NULL; l = next) {
+		struct tf__job *j = LINK_JOB(l);
+
+		next = l->next;
+		if (j->due > now)
+			continue;
+		slot_remove(w, j);
+		w->count--;
+		j->free_next = *out;
+		*out = j;
+	}
+}
+
+/* Spread slot s of level k over the lower levels. */
+static void
+cascade(struct tf__wheel *w, unsigned k, unsigned s)
+{
+	struct tf__timer_link *l = w->slot[k][s], *next;
+
+	w->slot[k][s] = NULL;
+	w->bitmap[k] &= ~(1ULL << s);
+	for (; l != NULL; l = next) {
+		next = l->next;
+		l->next = l->prev = NULL;
+		wheel_insert(w, LINK_JOB(l));
+	}
+}
+
+static void
+wheel_advance(struct tf__wheel *w, int64_t now, struct tf__job **out)
+{
+	uint64_t target = (uint64_t)now >> TF__TICK_SHIFT;
+
+	fire_current(w, now, out);
+	while (w->current < target) {
+		uint64_t t = next_event(w);
+
+		if (t > target) {
+			w->current = target;
+			/* Nothing lies between: the slot of target is empty
+			 * unless a cascade put something there, which it
+			 * cannot have without an event. */
+			fire_current(w, now, out);
+			break;
+		}
+		w->current = t;
+		for (unsigned k = TF__WHEEL_LEVELS - 1; k > 0; k--) {
+			uint64_t low = (1ULL << LEVEL_SHIFT(k)) - 1;
+
+			if ((t & low) == 0)
+				cascade(w, k, (unsigned)(t >> LEVEL_SHIFT(k)) &
+				    SLOT_MASK);
+		}
+		fire_current(w, now, out);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* The pool's wheels.                                                 */
+/* ------------------------------------------------------------------ */
+
+int
+tf__timers_init(struct tf_pool *pool)
+{
+	struct tf__timers *t;
+	unsigned n = 1;
+	int64_t now = tf__now();
+
+	while (n < pool->nworkers && n < 64)
+		n *= 2;
+	t = tf__alloc_aligned(sizeof(*t), TF_CACHELINE);
+	if (t == NULL)
+		return ENOMEM;
+	memset(t, 0, sizeof(*t));
+	t->wheels = tf__alloc_aligned(n * sizeof(*t->wheels), TF_CACHELINE);
+	if (t->wheels == NULL) {
+		tf__free_aligned(t, sizeof(*t), TF_CACHELINE);
+		return ENOMEM;
+	}
+	memset(t->wheels, 0, n * sizeof(*t->wheels));
+	for (unsigned i = 0; i < n; i++) {
+		ck_spinlock_init(&t->wheels[i].lock);
+		t->wheels[i].current = (uint64_t)now >> TF__TICK_SHIFT;
+		t->wheels[i].next = INT64_MAX;
+	}
+	t->nwheels = n;
+	t->next_due = INT64_MAX;
+	/* A timed sleep here wakes 50-60 us late: wake this much early and
+	 * spin the rest of the way. */
+	t->early = 100 * TF_USEC;
+	pool->timers = t;
+	return 0;
+}
+
+void
+tf__timers_fini(struct tf_pool *pool)
+{
+	struct tf__timers *t = pool->timers;
+
+	if (t == NULL)
+		return;
+	tf__timers_cancel_all(pool);
+	tf__free_aligned(t->wheels, t->nwheels * sizeof(*t->wheels),
+	    TF_CACHELINE);
+	tf__free_aligned(t, sizeof(*t), TF_CACHELINE);
+	pool->timers = NULL;
+}
+
+static struct tf__wheel *
+my_wheel(struct tf_pool *pool)
+{
+	struct tf__timers *t = pool->timers;
+	struct tf__worker *w = tf__tls.worker;
+	uintptr_t h;
+
+	if (w != NULL && w->pool == pool)
+		return &t->wheels[w->index & (t->nwheels - 1)];
+	h = (uintptr_t)pthread_self();
+	h = (h >> 12) * 0x9E3779B97F4A7C15ULL;
+	return &t->wheels[(h >> 40) & (t->nwheels - 1)];
+}
+
+/* Lower pool->timers->next_due to at least `at`; true if it was later. */
+static bool
+lower_next(struct tf__timers *t, int64_t at)
+{
+	uint64_t cur = ck_pr_load_64((uint64_t *)&t->next_due);
+
+	while ((int64_t)cur > at)
+		if (ck_pr_cas_64_value((uint64_t *)&t->next_due, cur,
+		    (uint64_t)at, &cur))
+			return true;
+	return false;
+}
+
+/* Recompute next_due from the wheels, unless somebody lowered it. */
+static void
+recompute_next(struct tf__timers *t)
+{
+	for (;;) {
+		uint64_t seen = ck_pr_load_64((uint64_t *)&t->next_due);
+		int64_t m = INT64_MAX;
+
+		ck_pr_fence_load();
+		for (unsigned i = 0; i < t->nwheels; i++) {
+			int64_t n = (int64_t)ck_pr_load_64(
+			    (uint64_t *)&t->wheels[i].next);
+
+			if (n < m)
+				m = n;
+		}
+		if (ck_pr_cas_64((uint64_t *)&t->next_due, seen, (uint64_t)m))
+			return;
+	}
+}
+
+/* A timer earlier than what the pool waited for: tell a sleeper. */
+static void
+kick(struct tf_pool *pool)
+{
+	struct tf__timers *t = pool->timers;
+	uint32_t k = ck_pr_load_32(&t->keeper);
+
+	if (k != 0) {
+		ck_ec32_inc(&pool->workers[k - 1]->ec, &tf__ec_mode);
+		return;
+	}
+	if (tf__s_parked(ck_pr_load_64(&pool->sched)) != 0)
+		tf__pool_wake(pool, 1);
+}
+
+/* Arm j (PENDING, holding the wheel's reference) in wheel w. */
+static void
+arm(struct tf_pool *pool, struct tf__wheel *w, struct tf__job *j)
+{
+	int64_t next;
+
+	ck_spinlock_lock(&w->lock);
+	wheel_insert(w, j);
+	w->count++;
+	if (j->due < w->next)
+		ck_pr_store_64((uint64_t *)&w->next, (uint64_t)j->due);
+	next = w->next;
+	ck_spinlock_unlock(&w->lock);
+	if (lower_next(pool->timers, next))
+		kick(pool);
+}
+
+static int
+enqueue_due(struct tf_pool *pool, struct tf__job *j)
+{
+	struct tf__entry e;
+
+	e.fn = NULL;
+	e.arg = j;
+	e.stamp = (uint64_t)j->due | TF__STAMP_PRECISE;
+	return tf__pool_push_due(pool, &e, 1, j->level);
+}
+
+int
+tf__timer_submit(struct tf_pool *pool, tf_fn *fn, void *arg,
+    const tf_job_opts_t *o, tf_job_t **job)
+{
+	struct tf__worker *w = tf__tls.worker;
+	struct tf__submitter *sub = NULL;
+	struct tf__counters *ctr;
+	struct tf__job *j;
+	unsigned level = TF__LEVEL(o->priority);
+	int64_t now = tf__now(), due;
+	int rc;
+
+	if (o->flags & TF_JOB_ABSOLUTE)
+		due = o->delay_ns;
+	else if (o->delay_ns > 0)
+		due = now + TF_MIN(o->delay_ns, INT64_MAX / 4);
+	else
+		due = now + TF_MIN(o->period_ns, INT64_MAX / 4);
+	if (w != NULL && w->pool == pool) {
+		ctr = &w->ctr;
+		if (ck_pr_load_64(&pool->sched) & TF__S_SHUTDOWN)
+			return ESHUTDOWN;
+	} else {
+		sub = tf__submitter_get(pool);
+		if (sub == NULL)
+			return ENOMEM;
+		ctr = &sub->ctr;
+		if (tf__submit_begin(pool, sub) & TF__S_SHUTDOWN) {
+			tf__submit_end(sub);
+			return ESHUTDOWN;
+		}
+	}
+	rc = tf__job_new(pool, fn, arg, o, level, job != NULL, &j);
+	if (rc != 0)
+		goto out;
+	j->flags |= TF__JF_TIMED;
+	if (o->period_ns > 0) {
+		j->flags |= TF__JF_PERIODIC;
+		if (o->flags & TF_FIXED_DELAY)
+			j->flags |= TF__JF_FIXED_DELAY;
+		j->period = o->period_ns;
+	}
+	j->due = due;
+	j->t_submit = tf__ticks() + tf__ns_to_ticks(due - now);
+	TF__COUNT(ctr->submitted[level], 1);
+	if (due <= now) {
+		rc = enqueue_due(pool, j);
+		if (rc != 0) {
+			TF__COUNT(ctr->submitted[level], -1);
+			tf__job_discard(j);
+			goto out;
+		}
+	} else {
+		arm(pool, my_wheel(pool), j);
+	}
+	if (job != NULL)
+		*job = (tf_job_t *)j;
+out:
+	if (sub != NULL)
+		tf__submit_end(sub);
+	return rc;
+}
+
+bool
+tf__timer_rearm(struct tf__worker *w, struct tf__job *j, int rc)
+{
+	struct tf_pool *pool = j->pool;
+	struct tf__wheel *wh;
+	int64_t now, next;
+	uint32_t s;
+
+	if (rc != 0)
+		return false;
+	s = ck_pr_load_32(&j->state);
+	if ((s & TF__J_CANCEL_REQ) ||
+	    (ck_pr_load_64(&pool->sched) & TF__S_SHUTDOWN)) {
+		tf__job_finish(j, TF_JOB_CANCELLED, ECANCELED, &w->ctr);
+		return true;
+	}
+	now = tf__now();
+	if (j->flags & TF__JF_FIXED_DELAY) {
+		next = now + j->period;
+	} else {
+		/* On the grid; ticks missed while this run overran are
+		 * skipped. */
+		next = j->due + j->period;
+		if (next <= now)
+			next = j->due + ((now - j->due) / j->period + 1) *
+			    j->period;
+	}
+	ck_pr_inc_32(&j->refs); /* the wheel's reference */
+	wh = my_wheel(pool);
+	ck_spinlock_lock(&wh->lock);
+	/* PENDING and in the wheel at once, so that the firing and a cancel
+	 * both see a consistent job. */
+	if (!ck_pr_cas_32(&j->state, s, (s & ~TF__J_STATE) | TF_JOB_PENDING)) {
+		ck_spinlock_unlock(&wh->lock);
+		ck_pr_dec_32(&j->refs);
+		tf__job_finish(j, TF_JOB_CANCELLED, ECANCELED, &w->ctr);
+		return true;
+	}
+	j->due = next;
+	ck_pr_store_64((uint64_t *)&j->t_submit,
+	    (uint64_t)(tf__ticks() + tf__ns_to_ticks(next - now)));
+	wheel_insert(wh, j);
+	wh->count++;
+	if (next < wh->next)
+		ck_pr_store_64((uint64_t *)&wh->next, (uint64_t)next);
+	next = wh->next;
+	ck_spinlock_unlock(&wh->lock);
+	if (lower_next(pool->timers, next))
+		kick(pool);
+	return true;
+}
+
+void
+tf__timer_unlink(struct tf__job *j)
+{
+	struct tf__wheel *w = ck_pr_load_ptr(&j->timer.wheel);
+	bool linked = false;
+
+	if (w == NULL)
+		return;
+	ck_spinlock_lock(&w->lock);
+	if (j->timer.wheel == w) {
+		slot_remove(w, j);
+		w->count--;
+		linked = true;
+	}
+	ck_spinlock_unlock(&w->lock);
+	if (linked)
+		tf__job_unref(j);
+}
+
+/* Move what is due to the queues; the caller holds t->running. */
+static void
+run_due(struct tf_pool *pool)
+{
+	struct tf__timers *t = pool->timers;
+	struct tf__job *fired = NULL, *order = NULL, *j;
+	int64_t now = tf__now();
+
+	for (unsigned i = 0; i < t->nwheels; i++) {
+		struct tf__wheel *w = &t->wheels[i];
+
+		if ((int64_t)ck_pr_load_64((uint64_t *)&w->next) > now)
+			continue;
+		ck_spinlock_lock(&w->lock);
+		wheel_advance(w, now, &fired);
+		ck_pr_store_64((uint64_t *)&w->next,
+		    (uint64_t)wheel_next(w));
+		ck_spinlock_unlock(&w->lock);
+	}
+	recompute_next(t);
+	/* The list came out newest first: reverse it. */
+	while ((j = fired) != NULL) {
+		fired = j->free_next;
+		j->free_next = order;
+		order = j;
+	}
+	while ((j = order) != NULL) {
+		order = j->free_next;
+		j->free_next = NULL;
+		if (enqueue_due(pool, j) != 0) {
+			/* No memory for the queue: try again a bit later. */
+			j->due = now + TF_MSEC;
+			arm(pool, my_wheel(pool), j);
+		}
+	}
+}
+
+void
+tf__timers_run(struct tf_pool *pool)
+{
+	struct tf__timers *t = pool->timers;
+
+	if (!ck_pr_cas_32(&t->running, 0, 1))
+		return;
+	run_due(pool);
+	ck_pr_store_32(&t->running, 0);
+}
+
+int64_t
+tf__timers_deadline(struct tf__worker *w)
+{
+	struct tf__timers *t = w->pool->timers;
+	int64_t next = (int64_t)ck_pr_load_64((uint64_t *)&t->next_due);
+	uint32_t me = w->index + 1, k;
+
+	if (next == INT64_MAX)
+		return INT64_MAX;
+	k = ck_pr_load_32(&t->keeper);
+	if (k != me && (k != 0 || !ck_pr_cas_32(&t->keeper, 0, me)))
+		return INT64_MAX;
+	return next - t->early;
+}
+
+void
+tf__timers_unpark(struct tf__worker *w)
+{
+	struct tf__timers *t = w->pool->timers;
+
+	if (ck_pr_load_32(&t->keeper) == w->index + 1)
+		ck_pr_store_32(&t->keeper, 0);
+}
+
+uint64_t
+tf__timers_pending(struct tf_pool *pool)
+{
+	struct tf__timers *t = pool->timers;
+	uint64_t n = 0;
+
+	if (t == NULL)
+		return 0;
+	for (unsigned i = 0; i < t->nwheels; i++)
+		n += ck_pr_load_64(&t->wheels[i].count);
+	return n;
+}
+
+size_t
+tf__timers_cancel_all(struct tf_pool *pool)
+{
+	struct tf__timers *t = pool->timers;
+	size_t n = 0;
+
+	if (t == NULL)
+		return 0;
+	for (unsigned i = 0; i < t->nwheels; i++) {
+		struct tf__wheel *w = &t->wheels[i];
+		struct tf__job *list = NULL, *j;
+
+		ck_spinlock_lock(&w->lock);
+		for (unsigned k = 0; k < TF__WHEEL_LEVELS; k++) {
+			for (unsigned s = 0; s < TF__WHEEL_SLOTS; s++) {
+				struct tf__timer_link *l = w->slot[k][s], *nx;
+
+				for (; l != NULL; l = nx) {
+					nx = l->next;
+					l->next = l->prev = NULL;
+					ck_pr_store_ptr(&l->wheel, NULL);
+					LINK_JOB(l)->free_next = list;
+					list = LINK_JOB(l);
+				}
+				w->slot[k][s] = NULL;
+			}
+			w->bitmap[k] = 0;
+		}
+		ck_pr_store_64(&w->count, 0);
+		ck_pr_store_64((uint64_t *)&w->next, (uint64_t)INT64_MAX);
+		ck_spinlock_unlock(&w->lock);
+		while ((j = list) != NULL) {
+			list = j->free_next;
+			j->free_next = NULL;
+			if (tf__job_try_cancel(j, NULL))
+				n++;
+			tf__job_unref(j); /* the wheel's reference */
+		}
+	}
+	recompute_next(t);
+	return n;
+}
+
+void
+tf__timers_shutdown(struct tf_pool *pool)
+{
+	struct tf__timers *t = pool->timers;
+
+	/* What is due runs (or is cancelled with the queues); the rest is
+	 * cancelled. */
+	while (!ck_pr_cas_32(&t->running, 0, 1))
+		ck_pr_stall();
+	run_due(pool);
+	ck_pr_store_32(&t->running, 0);
+	tf__timers_cancel_all(pool);
+}
+
+/* ------------------------------------------------------------------ */
+/* The public functions.                                              */
+/* ------------------------------------------------------------------ */
+
+int
+tf_submit_after(tf_pool_t *pool, int64_t delay_ns, tf_fn *fn, void *arg,
+    tf_job_t **job)
+{
+	tf_job_opts_t o = { 0 };
+
+	if (delay_ns < 0)
+		return EINVAL;
+	o.size = sizeof(o);
+	o.delay_ns = delay_ns;
+	return tf_submit_ex(pool, fn, arg, &o, job);
+}
+
+int
+tf_submit_at(tf_pool_t *pool, int64_t when_ns, tf_fn *fn, void *arg,
+    tf_job_t **job)
+{
+	tf_job_opts_t o = { 0 };
+
+	if (when_ns < 0)
+		return EINVAL;
+	o.size = sizeof(o);
+	o.delay_ns = when_ns;
+	o.flags = TF_JOB_ABSOLUTE;
+	return tf_submit_ex(pool, fn, arg, &o, job);
+}
+
+int
+tf_submit_every(tf_pool_t *pool, int64_t period_ns, tf_fn *fn, void *arg,
+    tf_job_t **job)
+{
+	tf_job_opts_t o = { 0 };
+
+	if (period_ns <= 0)
+		return EINVAL;
+	o.size = sizeof(o);
+	o.period_ns = period_ns;
+	return tf_submit_ex(pool, fn, arg, &o, job);
+}

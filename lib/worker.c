@@ -1,0 +1,950 @@
+/*
+ * SPDX-License-Identifier: BSD-2-Clause
+ * Copyright (c) 2026 The threadfactory authors. See COPYING.
+ */
+
+/*
+ * lib/worker.c - the workers' loop: finding work, stealing, aging,
+ * spinning, parking, helping while waiting, and blocking compensation.
+ *
+ * Finding work goes level by level from the highest whose bit is set in
+ * pool->sched (or that the worker's own deque holds): at each level, the
+ * front queue, the worker's own deque (LIFO), its run queue (FIFO), the
+ * injection queues of outside threads (a batch moves into the run queue),
+ * then the other workers in steal order (half a run queue, or the top of
+ * a deque).  A level found empty after all that has its bit cleared and
+ * is scanned once more (see internal/pool.h), so a lower level is served
+ * only when no higher level holds a job anywhere.
+ *
+ * A worker that finds nothing spins for spin_ns (at most half of the busy
+ * workers spin at once), then parks: it sets its bit in the idle bitmap,
+ * counts itself asleep in pool->sched (a full barrier), scans once more,
+ * and sleeps on its event count.  A submitter that publishes, fences and
+ * then reads pool->sched either sees it asleep and wakes it, or was seen
+ * by that last scan.  The first spinner to find work wakes another worker
+ * if none is left spinning, so bursts spread over the pool.
+ */
+#include "internal/common.h"
+
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "internal/alloc.h"
+#include "internal/epoch.h"
+#include "internal/futex.h"
+#include "internal/job.h"
+#include "internal/pool.h"
+#include "internal/timer.h"
+#include "internal/topology.h"
+
+/* Entries moved from an injection queue into a run queue at once. */
+#define TF__BATCH 128
+
+/* ------------------------------------------------------------------ */
+/* Creation.                                                          */
+/* ------------------------------------------------------------------ */
+
+int
+tf__worker_create(struct tf_pool *pool, unsigned index, bool spare)
+{
+	struct tf__worker *w;
+	unsigned n = pool->nworkers, home = index % n;
+	tf_place_t *places;
+	int rc = ENOMEM;
+
+	places = tf__alloc(n * sizeof(*places));
+	if (places == NULL)
+		return ENOMEM;
+	rc = tf_topology_place(pool->topo, n, places);
+	if (rc != 0) {
+		tf__free(places, n * sizeof(*places));
+		return rc;
+	}
+	w = tf__alloc_node(sizeof(*w), TF_CACHELINE, places[home].node);
+	if (w == NULL) {
+		tf__free(places, n * sizeof(*places));
+		return ENOMEM;
+	}
+	memset(w, 0, sizeof(*w));
+	w->pool = pool;
+	w->index = index;
+	w->spare = spare;
+	w->place = places[home];
+	tf__free(places, n * sizeof(*places));
+	w->rng = 0x9E3779B97F4A7C15ULL * (index + 1);
+	w->sample = 1;
+	ck_ec32_init(&w->ec, 0);
+	w->rq = tf__alloc_node(TF__LEVELS * sizeof(*w->rq), TF_CACHELINE,
+	    w->place.node);
+	w->victims = tf__alloc(TF_MAX(n, 1U) * sizeof(*w->victims));
+	if (w->rq == NULL || w->victims == NULL)
+		goto fail;
+	for (unsigned l = 0; l < TF__LEVELS; l++) {
+		tf__runq_init(&w->rq[l]);
+		w->dq[l].array = NULL;
+	}
+	for (unsigned l = 0; l < TF__LEVELS; l++)
+		if (tf__deque_init(&w->dq[l], 6, w->place.node) != 0)
+			goto fail;
+	/*
+	 * The steal order of the topology; a spare uses that of the worker
+	 * whose place it shares, with that worker first.
+	 */
+	if (spare) {
+		w->victims[0] = home;
+		if (n > 1 && tf_topology_steal_order(pool->topo, n, home,
+		    w->victims + 1) != 0)
+			goto fail;
+		w->nvictims = n;
+	} else {
+		if (n > 1 && tf_topology_steal_order(pool->topo, n, index,
+		    w->victims) != 0)
+			goto fail;
+		w->nvictims = n - 1;
+	}
+	ck_pr_store_ptr(&pool->workers[index], w);
+	return 0;
+fail:
+	tf__worker_destroy(w);
+	return rc;
+}
+
+void
+tf__worker_destroy(struct tf__worker *w)
+{
+	struct tf_pool *pool = w->pool;
+
+	if (pool->workers[w->index] == w)
+		pool->workers[w->index] = NULL;
+	for (unsigned l = 0; l < TF__LEVELS; l++)
+		tf__deque_destroy(&w->dq[l]);
+	if (w->rq != NULL)
+		tf__free_aligned(w->rq, TF__LEVELS * sizeof(*w->rq),
+		    TF_CACHELINE);
+	if (w->victims != NULL)
+		tf__free(w->victims,
+		    TF_MAX(pool->nworkers, 1U) * sizeof(*w->victims));
+	tf__free_aligned(w, sizeof(*w), TF_CACHELINE);
+}
+
+/* ------------------------------------------------------------------ */
+/* Taking work.                                                       */
+/* ------------------------------------------------------------------ */
+
+static bool
+take_own(struct tf__worker *w, unsigned l, struct tf__entry *e)
+{
+	if (tf__deque_size(&w->dq[l]) > 0 && tf__deque_take(&w->dq[l], e))
+		return true;
+	return tf__runq_get(&w->rq[l], e);
+}
+
+/*
+ * Claim a batch from the injection queues of outside threads: those of
+ * the worker's node first.  The first entry goes to *e, the rest into the
+ * worker's run queue.
+ */
+static bool
+take_injected(struct tf__worker *w, unsigned l, struct tf__entry *e)
+{
+	struct tf_pool *pool = w->pool;
+	struct tf__entry batch[TF__BATCH];
+	struct tf__runq *rq = &w->rq[l];
+	bool found = false;
+
+	tf__epoch_begin();
+	for (int pass = 0; pass < 2 && !found; pass++) {
+		for (struct tf__submitter *s = ck_pr_load_ptr(&pool->subs);
+		    s != NULL; s = ck_pr_load_ptr(&s->next)) {
+			uint32_t room;
+			size_t n;
+
+			if ((s->node == w->place.node) != (pass == 0))
+				continue;
+			if (!(ck_pr_load_int((const int *)(const void *)
+			    &s->used_mask) & (1 << l)))
+				continue;
+			room = tf__runq_room(rq);
+			n = tf__inq_claim(&s->q[l], batch,
+			    TF_MIN((size_t)TF__BATCH, (size_t)room + 1));
+			if (n == 0)
+				continue;
+			*e = batch[0];
+			if (n > 1)
+				tf__runq_put(rq, batch + 1, (uint32_t)(n - 1));
+			found = true;
+			break;
+		}
+	}
+	tf__epoch_end();
+	return found;
+}
+
+static bool
+steal_from(struct tf__worker *w, struct tf__worker *v, unsigned l,
+    struct tf__entry *e)
+{
+	uint32_t n;
+
+	if (tf__runq_room(&w->rq[l]) >= TF__RUNQ_SIZE / 2 &&
+	    (n = tf__runq_steal(&v->rq[l], &w->rq[l], e)) != 0) {
+		TF__COUNT(w->ctr.steals, n);
+		return true;
+	}
+	for (int tries = 0; tries < 4; tries++) {
+		int rc = tf__deque_steal(&v->dq[l], e);
+
+		if (rc == 0) {
+			TF__COUNT(w->ctr.steals, 1);
+			return true;
+		}
+		if (rc == EAGAIN)
+			break;
+	}
+	return false;
+}
+
+static bool
+take_stolen(struct tf__worker *w, unsigned l, struct tf__entry *e)
+{
+	struct tf_pool *pool = w->pool;
+	bool found = false;
+
+	tf__epoch_begin();
+	for (unsigned i = 0; i < w->nvictims && !found; i++) {
+		struct tf__worker *v = pool->workers[w->victims[i]];
+
+		if (v != NULL && v != w)
+			found = steal_from(w, v, l, e);
+	}
+	/* Spare threads come last. */
+	for (unsigned i = pool->nworkers; i < pool->nslots && !found; i++) {
+		struct tf__worker *v = ck_pr_load_ptr(&pool->workers[i]);
+
+		if (v != NULL && v != w)
+			found = steal_from(w, v, l, e);
+	}
+	tf__epoch_end();
+	return found;
+}
+
+static bool
+take_level(struct tf__worker *w, unsigned l, struct tf__entry *e)
+{
+	struct tf_pool *pool = w->pool;
+
+	if (tf__front_pop(&pool->front[l], e))
+		return true;
+	/*
+	 * Now and then the outside threads' jobs go first, so that a job that
+	 * keeps resubmitting itself cannot starve them.
+	 */
+	if (TF_UNLIKELY(w->ticks % 61 == 0) && take_injected(w, l, e))
+		return true;
+	if (take_own(w, l, e))
+		return true;
+	if (take_injected(w, l, e))
+		return true;
+	return take_stolen(w, l, e);
+}
+
+/* ------------------------------------------------------------------ */
+/* Aging.                                                             */
+/* ------------------------------------------------------------------ */
+
+enum source_kind { SRC_NONE, SRC_FRONT, SRC_INQ, SRC_RUNQ, SRC_DEQUE };
+
+struct oldest {
+	enum source_kind kind;
+	int64_t time;
+	void *where;
+};
+
+static void
+consider(struct oldest *o, enum source_kind kind, void *where,
+    const struct tf__entry *e)
+{
+	int64_t t = tf__stamp_time(e->stamp);
+
+	if (o->kind == SRC_NONE || t < o->time) {
+		o->kind = kind;
+		o->time = t;
+		o->where = where;
+	}
+}
+
+/* Take the oldest job of level l if it has waited past the threshold. */
+static bool
+take_aged(struct tf__worker *w, unsigned l, int64_t now, struct tf__entry *e)
+{
+	struct tf_pool *pool = w->pool;
+	struct oldest o = { SRC_NONE, 0, NULL };
+	struct tf__entry x;
+	bool found = false;
+
+	tf__epoch_begin();
+	for (struct tf__submitter *s = ck_pr_load_ptr(&pool->subs); s != NULL;
+	    s = ck_pr_load_ptr(&s->next))
+		if ((s->used_mask & (1U << l)) && tf__inq_peek(&s->q[l], &x))
+			consider(&o, SRC_INQ, &s->q[l], &x);
+	for (unsigned i = 0; i < pool->nslots; i++) {
+		struct tf__worker *v = ck_pr_load_ptr(&pool->workers[i]);
+
+		if (v == NULL)
+			continue;
+		if (tf__runq_peek(&v->rq[l], &x))
+			consider(&o, SRC_RUNQ, &v->rq[l], &x);
+		if (tf__deque_peek(&v->dq[l], &x))
+			consider(&o, SRC_DEQUE, &v->dq[l], &x);
+	}
+	/*
+	 * Coarse stamps lag by up to the clock's resolution: wait that much
+	 * longer, so that no job younger than the threshold is moved ahead.
+	 */
+	if (o.kind != SRC_NONE &&
+	    now - o.time >= pool->aging_ns + pool->coarse_res) {
+		switch (o.kind) {
+		case SRC_INQ:
+			found = tf__inq_claim(o.where, e, 1) == 1;
+			break;
+		case SRC_RUNQ:
+			found = tf__runq_get(o.where, e);
+			break;
+		case SRC_DEQUE:
+			found = tf__deque_steal(o.where, e) == 0;
+			break;
+		default:
+			break;
+		}
+	}
+	tf__epoch_end();
+	if (!found && o.kind == SRC_NONE && tf__front_pop(&pool->front[l], &x)) {
+		/* Only the front queue holds this level: serve it. */
+		*e = x;
+		found = true;
+	}
+	if (found)
+		TF__COUNT(w->ctr.aged, 1);
+	return found;
+}
+
+/* ------------------------------------------------------------------ */
+/* Finding work.                                                      */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Find a job, highest level first.  A level found empty everywhere has its
+ * bit cleared when a lower level is served next (so that the lower jobs do
+ * not pay for a scan of it each time) or when clear is set (the worker is
+ * about to park); a worker that merely runs out of work keeps the bit of
+ * its last level, so that a stream of jobs does not make it flip.
+ */
+bool
+tf__find_work(struct tf__worker *w, struct tf__entry *e, unsigned *level,
+    bool clear)
+{
+	struct tf_pool *pool = w->pool;
+	uint64_t s = ck_pr_load_64(&pool->sched);
+	unsigned global = (unsigned)(s & TF__S_LEVELS);
+	unsigned mask = global | w->local_mask;
+
+	if (TF_UNLIKELY(tf__timers_due(pool)))
+		tf__timers_run(pool);
+	/* Own jobs at a level nobody else knows of: tell them. */
+	if (TF_UNLIKELY(w->local_mask & ~global))
+		ck_pr_or_64(&pool->sched, w->local_mask & ~global);
+	if (mask == 0)
+		return false;
+	/* Lower levels wait: age them now and then. */
+	if (TF_UNLIKELY(mask & (mask - 1))) {
+		int64_t now = tf__now_coarse();
+
+		if (now >= w->next_aging) {
+			unsigned top = 31U - (unsigned)__builtin_clz(mask);
+
+			w->next_aging = now + pool->aging_check_ns;
+			for (unsigned l = 0; l < top; l++)
+				if ((mask & (1U << l)) &&
+				    take_aged(w, l, now, e)) {
+					*level = l;
+					return true;
+				}
+		}
+	}
+	while (mask != 0) {
+		unsigned l = 31U - (unsigned)__builtin_clz(mask);
+		unsigned below = mask & ((1U << l) - 1);
+
+		if (take_level(w, l, e)) {
+			*level = l;
+			return true;
+		}
+		w->local_mask &= ~(1U << l);
+		if ((s & (1ULL << l)) && (clear || below != 0)) {
+			/*
+			 * Empty everywhere: clear the bit, then look once more
+			 * (the clear is a full barrier; see internal/pool.h).
+			 */
+			ck_pr_and_64(&pool->sched, ~(1ULL << l));
+			if (take_level(w, l, e)) {
+				ck_pr_or_64(&pool->sched, 1ULL << l);
+				*level = l;
+				return true;
+			}
+		}
+		mask = below;
+	}
+	return false;
+}
+
+/* ------------------------------------------------------------------ */
+/* Running.                                                           */
+/* ------------------------------------------------------------------ */
+
+void
+tf__run_entry(struct tf__worker *w, const struct tf__entry *e, unsigned l)
+{
+	struct tf_pool *pool = w->pool;
+	struct tf__job *saved_job;
+	tf_token_t *saved_token;
+	int64_t t0 = 0;
+	int rc;
+
+	w->ticks++;
+	if (e->fn == NULL) {
+		tf__job_run(w, (struct tf__job *)e->arg, e->stamp);
+		return;
+	}
+	if (TF_UNLIKELY(ck_pr_load_64(&pool->sched) & TF__S_CANCEL)) {
+		TF__COUNT(w->ctr.final[l], 1);
+		TF__COUNT(w->ctr.cancelled, 1);
+		return;
+	}
+	TF__COUNT(w->ctr.started[l], 1);
+	if (e->stamp & TF__STAMP_PRECISE) {
+		t0 = tf__now();
+		tf__hist_add(&w->queue_delay, t0 - tf__stamp_time(e->stamp));
+	}
+	saved_job = w->current;
+	saved_token = w->token;
+	w->current = NULL;
+	w->token = NULL;
+	rc = e->fn(e->arg);
+	w->current = saved_job;
+	w->token = saved_token;
+	if (t0 != 0)
+		tf__hist_add(&w->run_time, tf__now() - t0);
+	TF__COUNT(w->ctr.stopped[l], 1);
+	TF__COUNT(w->ctr.final[l], 1);
+	if (rc == 0)
+		TF__COUNT(w->ctr.completed, 1);
+	else
+		TF__COUNT(w->ctr.failed, 1);
+}
+
+/* A worker that was spinning found work: one fewer looks for it. */
+static void
+stop_spinning(struct tf__worker *w)
+{
+	struct tf_pool *pool = w->pool;
+	uint64_t s;
+
+	if (!w->spinning)
+		return;
+	w->spinning = false;
+	s = ck_pr_faa_64(&pool->sched, -TF__S_SPIN_ONE);
+	/*
+	 * The last spinner: have somebody look for more.  And if timed jobs
+	 * wait while nobody sleeps on their time, somebody should.
+	 */
+	if (tf__s_parked(s) != 0 && tf__s_parked(s) < TF__S_COUNT_MASK / 2 &&
+	    (tf__s_spinning(s) == 1 ||
+	    (ck_pr_load_64((uint64_t *)&pool->timers->next_due) !=
+	    (uint64_t)INT64_MAX && ck_pr_load_32(&pool->timers->keeper) == 0)))
+		tf__pool_wake(pool, 1);
+}
+
+/* ------------------------------------------------------------------ */
+/* Idling: spinning and parking.                                      */
+/* ------------------------------------------------------------------ */
+
+static inline uint64_t *
+idle_word(struct tf_pool *pool, unsigned index)
+{
+	return &pool->idle[(index / 64) * 8];
+}
+
+static void
+note_idle(struct tf_pool *pool, uint64_t s)
+{
+	if (tf__s_spinning(s) + tf__s_parked(s) >=
+	    ck_pr_load_32(&pool->nthreads))
+		tf__pool_signal_idle(pool);
+}
+
+/* Take the worker out of the idle bitmap, unless a waker already did. */
+static void
+unpark(struct tf__worker *w)
+{
+	struct tf_pool *pool = w->pool;
+	uint64_t *word = idle_word(pool, w->index);
+	uint64_t bit = 1ULL << (w->index % 64);
+	uint64_t v = ck_pr_load_64(word);
+
+	while (v & bit) {
+		if (ck_pr_cas_64_value(word, v, v & ~bit, &v)) {
+			ck_pr_faa_64(&pool->sched,
+			    TF__S_SPIN_ONE - TF__S_PARK_ONE);
+			break;
+		}
+	}
+	/* Either way the worker now counts as spinning. */
+	w->spinning = true;
+	tf__timers_unpark(w);
+}
+
+/* Sleep until woken (or the next timer is due). */
+static void
+park(struct tf__worker *w)
+{
+	struct tf_pool *pool = w->pool;
+	uint32_t v = ck_ec32_value(&w->ec);
+	uint64_t delta = TF__S_PARK_ONE - (w->spinning ? TF__S_SPIN_ONE : 0);
+	struct tf__entry e;
+	unsigned level;
+	int64_t deadline;
+	uint64_t s;
+
+	ck_pr_or_64(idle_word(pool, w->index), 1ULL << (w->index % 64));
+	w->spinning = false;
+	s = ck_pr_faa_64(&pool->sched, delta) + delta;
+	TF__COUNT(w->ctr.parks, 1);
+	note_idle(pool, s);
+	tf__epoch_poll();
+	/* The last look, after being counted asleep. */
+	if (tf__find_work(w, &e, &level, true)) {
+		unpark(w);
+		stop_spinning(w);
+		tf__run_entry(w, &e, level);
+		return;
+	}
+	if (s & TF__S_STOP) {
+		unpark(w);
+		return;
+	}
+	deadline = tf__timers_deadline(w);
+	if (deadline == INT64_MAX) {
+		ck_ec32_wait(&w->ec, &tf__ec_mode, v, NULL);
+	} else {
+		struct timespec ts = tf__timespec(deadline);
+
+		ck_ec32_wait(&w->ec, &tf__ec_mode, v, &ts);
+	}
+	unpark(w);
+}
+
+/* Whether spare thread w may run now. */
+static bool
+spare_allowed(struct tf__worker *w)
+{
+	struct tf_pool *pool = w->pool;
+
+	return w->index - pool->nworkers <
+	    ck_pr_load_32(&pool->spares_active);
+}
+
+/* A spare that is not needed waits until it is, out of the counts. */
+static void
+spare_sleep(struct tf__worker *w)
+{
+	struct tf_pool *pool = w->pool;
+
+	if (w->spinning) {
+		w->spinning = false;
+		ck_pr_faa_64(&pool->sched, -TF__S_SPIN_ONE);
+	}
+	ck_pr_faa_32(&pool->nthreads, (uint32_t)-1);
+	tf__pool_signal_idle(pool);
+	for (;;) {
+		uint32_t v = ck_ec32_value(&pool->spare_ec);
+
+		if (spare_allowed(w) ||
+		    (ck_pr_load_64(&pool->sched) & TF__S_STOP))
+			break;
+		ck_ec32_wait(&pool->spare_ec, &tf__ec_mode, v, NULL);
+	}
+	ck_pr_faa_32(&pool->nthreads, 1);
+}
+
+/*
+ * Spin until end looking for work.  Returns 1 when a job was run, -1 when
+ * the worker must exit, 0 when the time ran out.
+ */
+static int
+spin(struct tf__worker *w, int64_t end)
+{
+	struct tf_pool *pool = w->pool;
+	struct tf__entry e;
+	unsigned level, round = 0;
+
+	do {
+		for (int i = 0; i < 64; i++)
+			ck_pr_stall();
+		if (tf__find_work(w, &e, &level, false)) {
+			stop_spinning(w);
+			tf__run_entry(w, &e, level);
+			return 1;
+		}
+		if (ck_pr_load_64(&pool->sched) & TF__S_STOP)
+			return -1;
+		/* Let a preempted submitter on this core go on. */
+		if (++round % 8 == 0)
+			sched_yield();
+	} while (tf__now() < end);
+	return 0;
+}
+
+/*
+ * Nothing was found: spin for a while, then park.  Returns false when the
+ * worker should exit.
+ *
+ * The first part of the spin is quiet: the worker is not counted as
+ * spinning, so that short gaps between jobs do not write pool->sched,
+ * which every outside submit reads.  Submitters may then wake a sleeping
+ * worker that was not needed; only the gaps that outlast the quiet part
+ * are announced, which keeps other workers asleep.
+ */
+static bool
+idle(struct tf__worker *w)
+{
+	struct tf_pool *pool = w->pool;
+	uint64_t s = ck_pr_load_64(&pool->sched);
+	int64_t now, end, due;
+	int rc;
+
+	if (s & TF__S_STOP)
+		return false;
+	if (w->spare && !spare_allowed(w)) {
+		spare_sleep(w);
+		return true;
+	}
+	if (pool->spin_ns > 0) {
+		now = tf__now();
+		end = now + pool->spin_ns;
+		due = (int64_t)ck_pr_load_64((uint64_t *)&pool->timers->next_due);
+		/* A timed job due within the keeper's early wake: wait it out
+		 * here rather than in a sleep that would wake late. */
+		if (due != INT64_MAX && due - end < pool->timers->early)
+			end = TF_MAX(end, due + 10 * TF_USEC);
+		if (!w->spinning) {
+			rc = spin(w, now + TF_MIN(pool->spin_ns / 4,
+			    2 * TF_USEC));
+			if (rc != 0)
+				return rc > 0;
+			s = ck_pr_load_64(&pool->sched);
+			if (2 * tf__s_spinning(s) <
+			    ck_pr_load_32(&pool->nthreads) -
+			    TF_MIN(tf__s_parked(s),
+			    ck_pr_load_32(&pool->nthreads))) {
+				w->spinning = true;
+				s = ck_pr_faa_64(&pool->sched, TF__S_SPIN_ONE) +
+				    TF__S_SPIN_ONE;
+				note_idle(pool, s);
+			}
+		}
+		if (w->spinning) {
+			rc = spin(w, end);
+			if (rc != 0)
+				return rc > 0;
+		}
+	}
+	park(w);
+	return true;
+}
+
+static void
+worker_loop(struct tf__worker *w)
+{
+	struct tf__entry e;
+	unsigned level;
+
+	for (;;) {
+		if (tf__find_work(w, &e, &level, false)) {
+			stop_spinning(w);
+			tf__run_entry(w, &e, level);
+			continue;
+		}
+		if (!idle(w))
+			break;
+	}
+}
+
+static void *
+worker_main(void *arg)
+{
+	struct tf__worker *w = arg;
+	struct tf_pool *pool = w->pool;
+	char name[16];
+
+	tf__tls.worker = w;
+	snprintf(name, sizeof(name), "%s-%u", pool->name, w->index);
+#ifdef HAVE_PTHREAD_SETNAME_NP
+	pthread_setname_np(pthread_self(), name);
+#endif
+	if (pool->attr.pin != TF_PIN_NONE)
+		(void)tf_topology_bind(pool->topo, &w->place, pool->attr.pin);
+	tf__alloc_thread_init(w->place.node);
+	tf__epoch_thread_enter();
+	if (pool->attr.worker_init != NULL)
+		w->ctx = pool->attr.worker_init(pool->attr.worker_arg,
+		    w->index);
+	worker_loop(w);
+	if (pool->attr.worker_fini != NULL)
+		pool->attr.worker_fini(pool->attr.worker_arg, w->index, w->ctx);
+	ck_pr_faa_32(&pool->nthreads, (uint32_t)-1);
+	tf__epoch_thread_leave();
+	tf__alloc_thread_fini();
+	tf__tls.worker = NULL;
+	return NULL;
+}
+
+int
+tf__worker_start(struct tf__worker *w)
+{
+	struct tf_pool *pool = w->pool;
+	pthread_attr_t attr;
+	int rc;
+
+	pthread_attr_init(&attr);
+	if (pool->attr.stack_size != 0)
+		pthread_attr_setstacksize(&attr, pool->attr.stack_size);
+	/* Counted before it runs, so that idleness is never seen early. */
+	ck_pr_faa_32(&pool->nthreads, 1);
+	rc = pthread_create(&w->thread, &attr, worker_main, w);
+	pthread_attr_destroy(&attr);
+	if (rc != 0) {
+		ck_pr_faa_32(&pool->nthreads, (uint32_t)-1);
+		return EAGAIN;
+	}
+	w->started = true;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Cancelling what is queued.                                         */
+/* ------------------------------------------------------------------ */
+
+static size_t
+cancel_entry(struct tf_pool *pool, const struct tf__entry *e, unsigned l)
+{
+	if (e->fn != NULL) {
+		tf__count_ext(pool, l, 1);
+		return 1;
+	}
+	return tf__job_cancel_queued((struct tf__job *)e->arg, NULL) ? 1 : 0;
+}
+
+size_t
+tf__cancel_queued(struct tf_pool *pool)
+{
+	struct tf__entry buf[TF__BATCH];
+	size_t n = 0;
+
+	for (unsigned l = 0; l < TF__LEVELS; l++) {
+		struct tf__entry e;
+
+		while (tf__front_pop(&pool->front[l], &e))
+			n += cancel_entry(pool, &e, l);
+		tf__epoch_begin();
+		for (struct tf__submitter *s = ck_pr_load_ptr(&pool->subs);
+		    s != NULL; s = ck_pr_load_ptr(&s->next)) {
+			size_t k;
+
+			while ((k = tf__inq_claim(&s->q[l], buf, TF__BATCH)) > 0)
+				for (size_t i = 0; i < k; i++)
+					n += cancel_entry(pool, &buf[i], l);
+		}
+		for (unsigned i = 0; i < pool->nslots; i++) {
+			struct tf__worker *v = ck_pr_load_ptr(&pool->workers[i]);
+			int rc;
+
+			if (v == NULL)
+				continue;
+			while (tf__runq_get(&v->rq[l], &e))
+				n += cancel_entry(pool, &e, l);
+			while ((rc = tf__deque_steal(&v->dq[l], &e)) != EAGAIN)
+				if (rc == 0)
+					n += cancel_entry(pool, &e, l);
+		}
+		tf__epoch_end();
+	}
+	return n;
+}
+
+/* ------------------------------------------------------------------ */
+/* Waiting inside a job.                                              */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Run other jobs until done(arg) or the deadline.  Nesting is bounded;
+ * beyond it, and when there is nothing to run, the worker backs off
+ * (pause, yield, short sleeps) and looks again.
+ */
+bool
+tf__help_until(struct tf__worker *w, bool (*done)(void *), void *arg,
+    int64_t deadline)
+{
+	struct tf__entry e;
+	unsigned level, idle_rounds = 0;
+
+	w->depth++;
+	while (!done(arg)) {
+		if (w->depth < 128 && tf__find_work(w, &e, &level, false)) {
+			tf__run_entry(w, &e, level);
+			idle_rounds = 0;
+			continue;
+		}
+		if (deadline != INT64_MAX && tf__now() >= deadline) {
+			w->depth--;
+			return done(arg);
+		}
+		if (++idle_rounds < 64) {
+			for (int i = 0; i < 32; i++)
+				ck_pr_stall();
+		} else if (idle_rounds < 128) {
+			sched_yield();
+		} else {
+			struct timespec ts = { 0, 50 * 1000 };
+
+			nanosleep(&ts, NULL);
+		}
+	}
+	w->depth--;
+	return true;
+}
+
+/* ------------------------------------------------------------------ */
+/* Blocking compensation.                                             */
+/* ------------------------------------------------------------------ */
+
+static void
+spares_wanted(struct tf_pool *pool, uint32_t blocked)
+{
+	uint32_t max = pool->nslots - pool->nworkers;
+	uint32_t a = ck_pr_load_32(&pool->spares_active);
+
+	for (;;) {
+		if (a >= blocked || a >= max)
+			return;
+		if (ck_pr_cas_32_value(&pool->spares_active, a, a + 1, &a))
+			break;
+	}
+	pthread_mutex_lock(&pool->spare_lock);
+	while (pool->nspares < ck_pr_load_32(&pool->spares_active) &&
+	    !(ck_pr_load_64(&pool->sched) & TF__S_STOP)) {
+		unsigned index = pool->nworkers + pool->nspares;
+
+		if (pool->workers[index] == NULL &&
+		    tf__worker_create(pool, index, true) != 0)
+			break;
+		if (tf__worker_start(pool->workers[index]) != 0)
+			break;
+		pool->nspares++;
+	}
+	pthread_mutex_unlock(&pool->spare_lock);
+	ck_ec32_inc(&pool->spare_ec, &tf__ec_mode);
+}
+
+void
+tf_blocking_begin(void)
+{
+	struct tf__worker *w = tf__tls.worker;
+	uint32_t n;
+
+	if (w == NULL || w->blocking++ > 0)
+		return;
+	n = ck_pr_faa_32(&w->pool->nblocked, 1) + 1;
+	spares_wanted(w->pool, n);
+}
+
+void
+tf_blocking_end(void)
+{
+	struct tf__worker *w = tf__tls.worker;
+	struct tf_pool *pool;
+	uint32_t n, a;
+
+	if (w == NULL || w->blocking == 0 || --w->blocking > 0)
+		return;
+	pool = w->pool;
+	n = ck_pr_faa_32(&pool->nblocked, (uint32_t)-1) - 1;
+	/* Fewer spares may run now; the extra ones sleep after their job. */
+	a = ck_pr_load_32(&pool->spares_active);
+	while (a > n && !ck_pr_cas_32_value(&pool->spares_active, a, n, &a))
+		;
+}
+
+/* ------------------------------------------------------------------ */
+/* What a job may ask.                                                */
+/* ------------------------------------------------------------------ */
+
+int
+tf_worker_id(void)
+{
+	struct tf__worker *w = tf__tls.worker;
+
+	return w != NULL ? (int)w->index : -1;
+}
+
+void *
+tf_worker_ctx(void)
+{
+	struct tf__worker *w = tf__tls.worker;
+
+	return w != NULL ? w->ctx : NULL;
+}
+
+tf_pool_t *
+tf_current_pool(void)
+{
+	struct tf__worker *w = tf__tls.worker;
+
+	return w != NULL ? w->pool : NULL;
+}
+
+tf_job_t *
+tf_current_job(void)
+{
+	struct tf__worker *w = tf__tls.worker;
+
+	return w != NULL ? (tf_job_t *)w->current : NULL;
+}
+
+tf_token_t *
+tf_current_token(void)
+{
+	struct tf__worker *w = tf__tls.worker;
+
+	return w != NULL ? w->token : NULL;
+}
+
+bool
+tf_cancelled(void)
+{
+	struct tf__worker *w = tf__tls.worker;
+	struct tf__job *j;
+
+	if (w == NULL)
+		return false;
+	if (ck_pr_load_64(&w->pool->sched) & TF__S_CANCEL)
+		return true;
+	j = w->current;
+	if (j == NULL)
+		return false;
+	if (ck_pr_load_32(&j->state) & TF__J_CANCEL_REQ)
+		return true;
+	if (j->token != NULL && tf_token_is_cancelled(j->token))
+		return true;
+	return j->group != NULL && ck_pr_load_32(&j->group->cancelled);
+}
