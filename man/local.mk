@@ -3,3 +3,5 @@
 #
 # Manual pages: one per public function (or tight family) in man3, the
 # overview threadfactory(7), and tf-perf(1).
+
+dist_man3_MANS += man/man3/tf_now.3 man/man3/tf_version.3

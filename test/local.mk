@@ -30,3 +30,58 @@ test_test_version_SOURCES = test/test_version.c
 test_test_version_CFLAGS = $(tf_test_cflags)
 test_test_version_LDADD = $(tf_test_ldadd)
 TESTS += test/test_version
+
+# --- build-level checks: ABI, headers, symbols, manual pages, install ----
+# test/check_*.sh print TAP (test/tap.sh); they read the makefile's lists
+# and tools from the environment below.
+
+check_PROGRAMS += test/test_abi
+test_test_abi_SOURCES = test/test_abi.c
+test_test_abi_CFLAGS = $(tf_test_cflags)
+test_test_abi_LDADD = $(tf_test_ldadd)
+TESTS += test/test_abi
+
+tf_check_scripts = test/check_headers.sh test/check_symbols.sh \
+	test/check_man.sh test/check_install.sh
+TESTS += $(tf_check_scripts)
+dist_noinst_SCRIPTS += $(tf_check_scripts)
+EXTRA_DIST += test/tap.sh
+AM_TESTS_ENVIRONMENT += \
+	CC='$(CC)'; CXX='$(CXX)'; NM='$(NM)'; MAKE='$(MAKE)'; \
+	PKG_CONFIG='$(PKG_CONFIG)'; MANDOC='$(MANDOC)'; \
+	TF_SAN_CFLAGS='$(TF_SAN_CFLAGS)'; TF_VERSION='$(PACKAGE_VERSION)'; \
+	TF_PREFIX='$(prefix)'; TF_LIBDIR='$(libdir)'; \
+	TF_INCLUDEDIR='$(includedir)'; TF_PKGCONFIGDIR='$(pkgconfigdir)'; \
+	TF_MANDIR='$(mandir)'; \
+	TF_INSTALLED_HEADERS='$(include_HEADERS) $(tfinclude_HEADERS) $(nodist_tfinclude_HEADERS)'; \
+	TF_DIST_MANS='$(dist_man1_MANS) $(dist_man3_MANS) $(dist_man7_MANS) $(man_MANS)'; \
+	export CC CXX NM MAKE PKG_CONFIG MANDOC TF_SAN_CFLAGS TF_VERSION \
+	TF_PREFIX TF_LIBDIR TF_INCLUDEDIR TF_PKGCONFIGDIR TF_MANDIR \
+	TF_INSTALLED_HEADERS TF_DIST_MANS;
+
+# "make installcheck" (run by "make distcheck" after its install) checks
+# the installed tree in place.
+installcheck-local:
+	$(AM_V_at)$(AM_TESTS_ENVIRONMENT) TF_INSTALLED=yes \
+	    $(SHELL) $(srcdir)/test/check_install.sh
+
+# "make check-valgrind": every test program under valgrind, in a tree
+# configured with --enable-system-malloc (so that valgrind sees every
+# allocation) and preferably --enable-debug; the wrapper Makefile's
+# check-valgrind target makes such a tree in build-valgrind/.  A definite
+# leak or any memory error fails the test.
+VALGRIND = valgrind
+VALGRIND_FLAGS = --leak-check=full --errors-for-leak-kinds=definite \
+	--error-exitcode=1 --num-callers=30 --quiet
+check-valgrind:
+	@command -v $(VALGRIND) >/dev/null 2>&1 || { \
+	    echo "$(VALGRIND) not found (Debian: apt-get install valgrind)"; \
+	    exit 1; }
+	@grep -q '^#define TF_SYSTEM_MALLOC 1' lib/internal/config.h || \
+	    echo "warning: configured without --enable-system-malloc:" \
+	        "valgrind sees only part of the allocations"
+	TF_TEST_TIMEOUT_MULTIPLIER=$${TF_TEST_TIMEOUT_MULTIPLIER:-10} \
+	TF_TEST_SCALE=$${TF_TEST_SCALE:-25} \
+	$(MAKE) $(AM_MAKEFLAGS) check TESTS='$(filter-out %.sh,$(TESTS))' \
+	    LOG_COMPILER='$(top_builddir)/test/run-test.sh $(LIBTOOL) --mode=execute $(VALGRIND) $(VALGRIND_FLAGS)'
+.PHONY: check-valgrind
