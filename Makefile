@@ -46,8 +46,13 @@ help:
 # ---------------------------------------------------------------------------
 # Dependencies.
 # ---------------------------------------------------------------------------
+# $(call install_pkgs,PACKAGES[,soft]): install the missing PACKAGES with
+# apt-get when root; otherwise print the command and fail, or, when soft,
+# just print it.  Without dpkg (not Debian) nothing is checked: configure
+# says what is missing.
 define install_pkgs
-	@missing=""; for p in $(1); do \
+	@if ! command -v dpkg-query >/dev/null 2>&1; then exit 0; fi; \
+	missing=""; for p in $(1); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
 			grep -q '^install ok installed' || missing="$$missing $$p"; \
 	done; \
@@ -55,18 +60,32 @@ define install_pkgs
 	if ! command -v apt-get >/dev/null 2>&1; then \
 		echo "threadfactory needs:$$missing (Debian package names)"; \
 		echo "install their equivalents with your package manager"; \
-		exit 1; \
+		exit $(if $(2),0,1); \
 	fi; \
 	if [ "$$(id -u)" != 0 ]; then \
 		echo "missing packages:$$missing"; \
 		echo "run: sudo apt-get install -y$$missing"; \
-		exit 1; \
+		exit $(if $(2),0,1); \
 	fi; \
 	echo "installing:$$missing"; \
 	export DEBIAN_FRONTEND=noninteractive; \
 	apt-get install -y -q --no-install-recommends $$missing \
 		|| { apt-get update -q && \
-		     apt-get install -y -q --no-install-recommends $$missing; }
+		     apt-get install -y -q --no-install-recommends $$missing; } \
+		$(if $(2),|| echo "could not install:$$missing; going on without")
+endef
+
+# Reconfigure a configured tree that was configured before the perf
+# peers were installed (configure records HAVE_TBB_TRUE='' when it
+# found TBB).
+define recheck_peers
+	@if [ -f $(BUILD)/config.status ] && \
+	    ! grep -q "^HAVE_TBB_TRUE=''" $(BUILD)/config.log 2>/dev/null && \
+	    pkg-config --exists tbb 2>/dev/null; then \
+		echo "reconfiguring $(BUILD) for the perf peers"; \
+		cd $(BUILD) && ./config.status --recheck >/dev/null && \
+		./config.status >/dev/null; \
+	fi
 endef
 
 deps:
@@ -74,11 +93,19 @@ deps:
 
 perf-deps: deps
 	$(call install_pkgs,$(PERF_PKGS))
-	@if [ -f $(BUILD)/config.status ] && \
-	    ! grep -q 'have_tbb=yes' $(BUILD)/config.log 2>/dev/null; then \
-		cd $(BUILD) && ./config.status --recheck >/dev/null && \
-		./config.status >/dev/null; \
-	fi
+	$(recheck_peers)
+
+# "make perf" on a fresh machine installs the peers too when it can (as
+# root), and runs with those it finds otherwise.
+PERF_GOALS = perf perf-full perf-quick tf-perf
+.PHONY: perf-deps-soft
+perf-deps-soft: deps
+	$(call install_pkgs,$(PERF_PKGS),soft)
+	$(recheck_peers)
+ifneq ($(filter $(PERF_GOALS),$(MAKECMDGOALS)),)
+$(BUILD)/GNUmakefile: | perf-deps-soft
+$(PERF_GOALS): perf-deps-soft
+endif
 
 # ---------------------------------------------------------------------------
 # autoreconf and configure.
