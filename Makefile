@@ -113,9 +113,15 @@ endif
 configure: configure.ac Makefile.am $(wildcard */local.mk) | deps
 	autoreconf -fi -W all,error
 
+# A tree configured before keeps its options (config.status --recheck)
+# unless new CONFIGURE_FLAGS are given.  BUILD may be any path.
 $(BUILD)/GNUmakefile: configure | deps
 	mkdir -p $(BUILD)
-	cd $(BUILD) && ../configure $(CONFIGURE_FLAGS)
+	if [ -f $(BUILD)/config.status ] && [ -z "$(CONFIGURE_FLAGS)" ]; then \
+		cd $(BUILD) && ./config.status --recheck && ./config.status; \
+	else \
+		cd $(BUILD) && $(CURDIR)/configure $(CONFIGURE_FLAGS); \
+	fi
 
 # ---------------------------------------------------------------------------
 # Checks in trees of their own.
