@@ -11,7 +11,8 @@
 #  - every ".Xr name N" resolves: to a page of ours, or to a system page
 #    that "man -w N name" finds, or, on a system without those pages
 #    installed, to a well-known page of the allow-list below;
-#  - "mandoc -T lint -W warning" prints nothing (skipped without mandoc).
+#  - "mandoc -T lint -W warning" prints nothing (skipped without mandoc);
+#  - a page that is only ".so manN/page.N" points to a page of ours.
 #
 # Environment (set by "make check"): top_srcdir, top_builddir, MANDOC,
 # TF_DIST_MANS (the makefile's lists of pages).
@@ -99,6 +100,18 @@ while read -r page; do
 		tap_diag "add $page to dist_man${sect}_MANS in man/local.mk"
 	fi
 
+	# A page that is only ".so manN/other.N" (an alias) must point to
+	# a page of ours; the rest is checked on that page.
+	so=$(sed -n 's/^\.so[ 	]\{1,\}//p' "$file" | head -n 1)
+	if [ -n "$so" ] && [ "$(grep -c -v '^\.\\"' "$file")" -eq 1 ]; then
+		if [ -f "$abs_top_srcdir/man/$so" ]; then
+			tap_ok "$page: .so $so exists"
+		else
+			tap_not_ok "$page: .so $so exists"
+		fi
+		continue
+	fi
+
 	# .Dt NAME SECTION.
 	dt=$(sed -n 's/^\.Dt[ 	]\{1,\}//p' "$file" | head -n 1)
 	want="$(echo "$name" | tr '[:lower:]' '[:upper:]') $sect"
@@ -149,8 +162,8 @@ while read -r page; do
 	# mandoc's lint.
 	if [ -z "$MANDOC" ]; then
 		tap_ok "$page: mandoc -T lint -W warning # SKIP no mandoc"
-	elif (cd "$(dirname "$file")" &&
-	    $MANDOC -T lint -W warning "$base") >"$tmp/lint" 2>&1 &&
+	elif (cd "$abs_top_srcdir/man" &&
+	    $MANDOC -T lint -W warning "man$sect/$base") >"$tmp/lint" 2>&1 &&
 	    [ ! -s "$tmp/lint" ]; then
 		tap_ok "$page: mandoc -T lint -W warning is clean"
 	else
