@@ -34,6 +34,7 @@ seg_free(struct tf__seg *s)
 static void
 seg_free_deferred(ck_epoch_entry_t *e)
 {
+	TF_EPOCH_ACQUIRE();
 	seg_free(TF_CONTAINER_OF(e, struct tf__seg, epoch));
 }
 

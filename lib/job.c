@@ -40,15 +40,21 @@ static _Thread_local struct record_cache cache;
 static void
 cache_flush(struct tf__thread_hook *hook)
 {
+	(void)hook;
+	tf__job_cache_flush();
+	cache.hooked = false;
+}
+
+void
+tf__job_cache_flush(void)
+{
 	struct tf__job *j;
 
-	(void)hook;
 	while ((j = cache.head) != NULL) {
 		cache.head = j->free_next;
 		tf__free(j, sizeof(*j));
 	}
 	cache.n = 0;
-	cache.hooked = false;
 }
 
 static struct tf__job *

@@ -21,8 +21,34 @@ nodist_tfinclude_HEADERS = include/threadfactory/version.h
 
 noinst_LTLIBRARIES += lib/libtf.la
 lib_libtf_la_SOURCES = \
+	lib/internal/alloc.h \
+	lib/internal/clock.h \
 	lib/internal/common.h \
-	lib/version.c
+	lib/internal/deque.h \
+	lib/internal/entry.h \
+	lib/internal/epoch.h \
+	lib/internal/futex.h \
+	lib/internal/inject.h \
+	lib/internal/job.h \
+	lib/internal/pool.h \
+	lib/internal/runq.h \
+	lib/internal/timer.h \
+	lib/internal/topology.h \
+	lib/alloc.c \
+	lib/cancel.c \
+	lib/clock.c \
+	lib/deque.c \
+	lib/epoch.c \
+	lib/futex.c \
+	lib/group.c \
+	lib/inject.c \
+	lib/job.c \
+	lib/pool.c \
+	lib/stats.c \
+	lib/timer.c \
+	lib/topology.c \
+	lib/version.c \
+	lib/worker.c
 lib_libtf_la_CFLAGS = $(AM_CFLAGS) $(TF_VIS_CFLAGS) $(CK_CFLAGS) \
 	$(HWLOC_CFLAGS) $(JEMALLOC_CFLAGS)
 lib_libtf_la_LIBADD = $(CK_LIBS) $(HWLOC_LIBS) $(JEMALLOC_LIBS) \

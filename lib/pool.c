@@ -59,6 +59,7 @@ submitter_unref(struct tf__submitter *s)
 static void
 submitter_unref_deferred(ck_epoch_entry_t *e)
 {
+	TF_EPOCH_ACQUIRE();
 	submitter_unref(TF_CONTAINER_OF(e, struct tf__submitter, epoch));
 }
 
@@ -78,7 +79,8 @@ submitter_empty(struct tf__submitter *s)
 /*
  * Unlink the submitters of exited threads whose queues are empty.  Called
  * with subs_lock held; readers traverse the list in epoch sections, so an
- * unlinked submitter is retired, not freed.
+ * unlinked submitter is retired, not freed.  Its counts go to the pool's
+ * retired block under the same lock, which counting readers take too.
  */
 static void
 prune_submitters(struct tf_pool *pool)
@@ -87,6 +89,9 @@ prune_submitters(struct tf_pool *pool)
 
 	while ((s = *link) != NULL) {
 		if (ck_pr_load_32(&s->exited) && submitter_empty(s)) {
+			for (unsigned l = 0; l < TF__LEVELS; l++)
+				TF__COUNT(pool->retired.submitted[l],
+				    ck_pr_load_64(&s->ctr.submitted[l]));
 			ck_pr_store_ptr(link, s->next);
 			tf__epoch_call(&s->epoch, submitter_unref_deferred);
 			continue;
@@ -167,7 +172,8 @@ tf__submitter_get(struct tf_pool *pool)
 {
 	struct tf__submitter *s = tf__tls.last;
 
-	if (TF_LIKELY(s != NULL && s->pool == pool && !s->dead))
+	if (TF_LIKELY(s != NULL && s->pool == pool &&
+	    !ck_pr_load_32(&s->dead)))
 		return s;
 	return submitter_register(pool);
 }
@@ -288,6 +294,22 @@ tf__front_push(struct tf__front *f, const struct tf__entry *e, size_t n,
 	ck_pr_store_32(&f->count, f->size);
 	ck_spinlock_unlock(&f->lock);
 	return 0;
+}
+
+bool
+tf__front_peek(struct tf__front *f, struct tf__entry *e)
+{
+	bool found = false;
+
+	if (ck_pr_load_32(&f->count) == 0)
+		return false;
+	ck_spinlock_lock(&f->lock);
+	if (f->size != 0) {
+		*e = f->e[f->head];
+		found = true;
+	}
+	ck_spinlock_unlock(&f->lock);
+	return found;
 }
 
 bool
@@ -436,7 +458,7 @@ sample_counter(struct tf_pool *pool, uint32_t *fallback)
 	if (w != NULL && w->pool == pool)
 		return &w->sample;
 	s = tf__tls.last;
-	if (s != NULL && s->pool == pool && !s->dead)
+	if (s != NULL && s->pool == pool && !ck_pr_load_32(&s->dead))
 		return &s->sample;
 	return fallback;
 }
@@ -673,11 +695,12 @@ tf__pool_each_counters(struct tf_pool *pool,
 		if (w != NULL)
 			fn(&w->ctr, arg);
 	}
-	tf__epoch_begin();
-	for (s = ck_pr_load_ptr(&pool->subs); s != NULL;
-	    s = ck_pr_load_ptr(&s->next))
+	/* Under the lock: a pruned submitter is counted once, in retired. */
+	pthread_mutex_lock(&pool->subs_lock);
+	for (s = pool->subs; s != NULL; s = s->next)
 		fn(&s->ctr, arg);
-	tf__epoch_end();
+	fn(&pool->retired, arg);
+	pthread_mutex_unlock(&pool->subs_lock);
 	fn(&pool->ext, arg);
 }
 

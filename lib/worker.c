@@ -75,6 +75,7 @@ tf__worker_create(struct tf_pool *pool, unsigned index, bool spare)
 	w->rng = 0x9E3779B97F4A7C15ULL * (index + 1);
 	w->sample = 1;
 	ck_ec32_init(&w->ec, 0);
+	rc = ENOMEM;
 	w->rq = tf__alloc_node(TF__LEVELS * sizeof(*w->rq), TF_CACHELINE,
 	    w->place.node);
 	w->victims = tf__alloc(TF_MAX(n, 1U) * sizeof(*w->victims));
@@ -93,13 +94,13 @@ tf__worker_create(struct tf_pool *pool, unsigned index, bool spare)
 	 */
 	if (spare) {
 		w->victims[0] = home;
-		if (n > 1 && tf_topology_steal_order(pool->topo, n, home,
-		    w->victims + 1) != 0)
+		if (n > 1 && (rc = tf_topology_steal_order(pool->topo, n, home,
+		    w->victims + 1)) != 0)
 			goto fail;
 		w->nvictims = n;
 	} else {
-		if (n > 1 && tf_topology_steal_order(pool->topo, n, index,
-		    w->victims) != 0)
+		if (n > 1 && (rc = tf_topology_steal_order(pool->topo, n, index,
+		    w->victims)) != 0)
 			goto fail;
 		w->nvictims = n - 1;
 	}
@@ -132,14 +133,6 @@ tf__worker_destroy(struct tf__worker *w)
 /* Taking work.                                                       */
 /* ------------------------------------------------------------------ */
 
-static bool
-take_own(struct tf__worker *w, unsigned l, struct tf__entry *e)
-{
-	if (tf__deque_size(&w->dq[l]) > 0 && tf__deque_take(&w->dq[l], e))
-		return true;
-	return tf__runq_get(&w->rq[l], e);
-}
-
 /*
  * Claim a batch from the injection queues of outside threads: those of
  * the worker's node first.  The first entry goes to *e, the rest into the
@@ -171,8 +164,11 @@ take_injected(struct tf__worker *w, unsigned l, struct tf__entry *e)
 			if (n == 0)
 				continue;
 			*e = batch[0];
-			if (n > 1)
+			if (n > 1) {
 				tf__runq_put(rq, batch + 1, (uint32_t)(n - 1));
+				/* Held here now: see tf__find_work(). */
+				w->local_mask |= 1U << l;
+			}
 			found = true;
 			break;
 		}
@@ -190,6 +186,8 @@ steal_from(struct tf__worker *w, struct tf__worker *v, unsigned l,
 	if (tf__runq_room(&w->rq[l]) >= TF__RUNQ_SIZE / 2 &&
 	    (n = tf__runq_steal(&v->rq[l], &w->rq[l], e)) != 0) {
 		TF__COUNT(w->ctr.steals, n);
+		if (n > 1)
+			w->local_mask |= 1U << l;
 		return true;
 	}
 	for (int tries = 0; tries < 4; tries++) {
@@ -237,12 +235,17 @@ take_level(struct tf__worker *w, unsigned l, struct tf__entry *e)
 	if (tf__front_pop(&pool->front[l], e))
 		return true;
 	/*
-	 * Now and then the outside threads' jobs go first, so that a job that
-	 * keeps resubmitting itself cannot starve them.
+	 * Now and then the jobs from outside go first (the run queue, which
+	 * holds the older ones, then the injection queues), so that a job
+	 * that keeps resubmitting itself cannot starve them.
 	 */
-	if (TF_UNLIKELY(w->ticks % 61 == 0) && take_injected(w, l, e))
+	if (TF_UNLIKELY(w->ticks % 61 == 0) &&
+	    (tf__runq_get(&w->rq[l], e) || take_injected(w, l, e)))
 		return true;
-	if (take_own(w, l, e))
+	if (tf__deque_size(&w->dq[l]) > 0 && tf__deque_take(&w->dq[l], e))
+		return true;
+	/* The run queue before the injection queues: FIFO. */
+	if (tf__runq_get(&w->rq[l], e))
 		return true;
 	if (take_injected(w, l, e))
 		return true;
@@ -283,6 +286,8 @@ take_aged(struct tf__worker *w, unsigned l, int64_t now, struct tf__entry *e)
 	struct tf__entry x;
 	bool found = false;
 
+	if (tf__front_peek(&pool->front[l], &x))
+		consider(&o, SRC_FRONT, &pool->front[l], &x);
 	tf__epoch_begin();
 	for (struct tf__submitter *s = ck_pr_load_ptr(&pool->subs); s != NULL;
 	    s = ck_pr_load_ptr(&s->next))
@@ -305,6 +310,9 @@ take_aged(struct tf__worker *w, unsigned l, int64_t now, struct tf__entry *e)
 	if (o.kind != SRC_NONE &&
 	    now - o.time >= pool->aging_ns + pool->coarse_res) {
 		switch (o.kind) {
+		case SRC_FRONT:
+			found = tf__front_pop(o.where, e);
+			break;
 		case SRC_INQ:
 			found = tf__inq_claim(o.where, e, 1) == 1;
 			break;
@@ -319,11 +327,6 @@ take_aged(struct tf__worker *w, unsigned l, int64_t now, struct tf__entry *e)
 		}
 	}
 	tf__epoch_end();
-	if (!found && o.kind == SRC_NONE && tf__front_pop(&pool->front[l], &x)) {
-		/* Only the front queue holds this level: serve it. */
-		*e = x;
-		found = true;
-	}
 	if (found)
 		TF__COUNT(w->ctr.aged, 1);
 	return found;
@@ -349,6 +352,13 @@ tf__find_work(struct tf__worker *w, struct tf__entry *e, unsigned *level,
 	unsigned global = (unsigned)(s & TF__S_LEVELS);
 	unsigned mask = global | w->local_mask;
 
+	/*
+	 * The last look before sleeping covers every level: a submitter may
+	 * set a level's bit after this worker read it clear, having published
+	 * its job before this worker counted itself asleep.
+	 */
+	if (clear)
+		mask = TF__S_LEVELS;
 	if (TF_UNLIKELY(tf__timers_due(pool)))
 		tf__timers_run(pool);
 	/* Own jobs at a level nobody else knows of: tell them. */
@@ -685,10 +695,12 @@ worker_main(void *arg)
 {
 	struct tf__worker *w = arg;
 	struct tf_pool *pool = w->pool;
-	char name[16];
+	char name[24];
 
 	tf__tls.worker = w;
-	snprintf(name, sizeof(name), "%s-%u", pool->name, w->index);
+	/* Thread names are at most 15 bytes: the prefix is cut to 10. */
+	snprintf(name, sizeof(name), "%.10s-%u", pool->name, w->index % 10000);
+	name[15] = '\0';
 #ifdef HAVE_PTHREAD_SETNAME_NP
 	pthread_setname_np(pthread_self(), name);
 #endif

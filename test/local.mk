@@ -31,6 +31,30 @@ test_test_version_CFLAGS = $(tf_test_cflags)
 test_test_version_LDADD = $(tf_test_ldadd)
 TESTS += test/test_version
 
+check_PROGRAMS += test/test_deque
+test_test_deque_SOURCES = test/test_deque.c
+test_test_deque_CFLAGS = $(tf_test_cflags)
+test_test_deque_LDADD = $(tf_test_ldadd)
+TESTS += test/test_deque
+
+check_PROGRAMS += test/test_inject
+test_test_inject_SOURCES = test/test_inject.c
+test_test_inject_CFLAGS = $(tf_test_cflags)
+test_test_inject_LDADD = $(tf_test_ldadd)
+TESTS += test/test_inject
+
+check_PROGRAMS += test/test_pool
+test_test_pool_SOURCES = test/test_pool.c
+test_test_pool_CFLAGS = $(tf_test_cflags)
+test_test_pool_LDADD = $(tf_test_ldadd)
+TESTS += test/test_pool
+
+check_PROGRAMS += test/test_job
+test_test_job_SOURCES = test/test_job.c
+test_test_job_CFLAGS = $(tf_test_cflags)
+test_test_job_LDADD = $(tf_test_ldadd)
+TESTS += test/test_job
+
 # --- build-level checks: ABI, headers, symbols, manual pages, install ----
 # test/check_*.sh print TAP (test/tap.sh); they read the makefile's lists
 # and tools from the environment below.

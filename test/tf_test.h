@@ -14,6 +14,7 @@
 #ifndef TF_TEST_H
 #define TF_TEST_H
 
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -27,6 +28,17 @@
 #include <sched.h>
 #include <time.h>
 #include <unistd.h>
+
+/* A pause in a spin loop. */
+static inline void
+tf_test_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#else
+	__asm__ __volatile__("" ::: "memory");
+#endif
+}
 
 /* A spinning start barrier for n threads; reusable. */
 typedef struct tf_test_barrier {

@@ -31,8 +31,19 @@
 #define TF_NOINLINE __attribute__((noinline))
 #define TF_UNUSED __attribute__((unused))
 
-#define TF_MIN(a, b) ((a) < (b) ? (a) : (b))
-#define TF_MAX(a, b) ((a) > (b) ? (a) : (b))
+/* Each argument is evaluated once (GNU statement expressions). */
+#define TF_MIN(a, b)                                                 \
+	__extension__({                                              \
+		__typeof__(a) tf_min_a_ = (a);                       \
+		__typeof__(b) tf_min_b_ = (b);                       \
+		tf_min_a_ < tf_min_b_ ? tf_min_a_ : tf_min_b_;       \
+	})
+#define TF_MAX(a, b)                                                 \
+	__extension__({                                              \
+		__typeof__(a) tf_max_a_ = (a);                       \
+		__typeof__(b) tf_max_b_ = (b);                       \
+		tf_max_a_ > tf_max_b_ ? tf_max_a_ : tf_max_b_;       \
+	})
 #define TF_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define TF_CONTAINER_OF(p, type, field) \
 	((type *)(void *)((char *)(p)-offsetof(type, field)))

@@ -43,6 +43,14 @@ void tf__epoch_retire(void *p, size_t size, size_t align);
  */
 void tf__epoch_call(ck_epoch_entry_t *entry, ck_epoch_cb_t *fn);
 
+/*
+ * TF_EPOCH_ACQUIRE() starts every callback given to tf__epoch_call(): it
+ * tells ThreadSanitizer about the grace period that libck computed where
+ * the tool cannot see (nothing in other builds).
+ */
+extern char tf__epoch_grace;
+#define TF_EPOCH_ACQUIRE() TF_TSAN_ACQUIRE(&tf__epoch_grace)
+
 /* Run whatever deferred frees of this thread are safe now.  Non-blocking. */
 void tf__epoch_poll(void);
 

@@ -103,6 +103,9 @@ void tf__job_finish(struct tf__job *j, unsigned state, int status,
  */
 bool tf__job_try_cancel(struct tf__job *j, struct tf__counters *ctr);
 
+/* Free the calling thread's cache of records (tests, thread exit). */
+void tf__job_cache_flush(void);
+
 /* Tokens. */
 struct tf__token_cb {
 	struct tf__token_cb *next;

@@ -142,7 +142,7 @@ struct tf__worker {
 	void *ctx;       /* what worker_init returned */
 	uint64_t rng;
 	uint32_t sample;     /* jobs until the next sampled one */
-	unsigned local_mask; /* levels of its own deques that may hold work */
+	unsigned local_mask; /* levels its own queues may hold work at */
 	unsigned ticks;      /* jobs run, for fairness checks */
 	int64_t next_aging;  /* coarse time of the next aging check */
 	bool spinning;
@@ -230,6 +230,8 @@ struct tf_pool {
 	 * (cancels from outside), added to with atomic adds.
 	 */
 	struct tf__counters ext TF_CACHE_ALIGNED;
+	/* The counts of pruned submitters (under subs_lock). */
+	struct tf__counters retired;
 
 	struct tf__timers *timers;
 	bool destroyed;
@@ -296,6 +298,7 @@ bool tf__find_work(struct tf__worker *w, struct tf__entry *e,
     unsigned *level, bool full);
 size_t tf__cancel_queued(struct tf_pool *pool);
 bool tf__front_pop(struct tf__front *f, struct tf__entry *e);
+bool tf__front_peek(struct tf__front *f, struct tf__entry *e);
 int tf__front_push(struct tf__front *f, const struct tf__entry *e,
     size_t n, bool tail);
 bool tf__help_until(struct tf__worker *w, bool (*done)(void *), void *arg,

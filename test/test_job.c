@@ -1,0 +1,413 @@
+/*
+ * SPDX-License-Identifier: BSD-2-Clause
+ * Copyright (c) 2026 The threadfactory authors. See COPYING.
+ */
+
+/*
+ * test/test_job.c - job handles: states and status, waits with timeouts,
+ * cancellation of pending, running and final jobs, the race between
+ * cancel and start, ids, tags and times, and bad input.
+ */
+#include "tf_test.h"
+
+#include <threadfactory.h>
+
+static tf_pool_t *
+make_pool(unsigned workers)
+{
+	tf_pool_attr_t a;
+	tf_pool_t *p = NULL;
+
+	tf_pool_attr_init(&a);
+	a.workers = workers;
+	assert_int_equal(tf_pool_create(&p, &a), 0);
+	return p;
+}
+
+struct gate {
+	uint32_t open;
+	uint32_t arrived;
+};
+
+static int
+gate_job(void *arg)
+{
+	struct gate *g = arg;
+
+	__atomic_add_fetch(&g->arrived, 1, __ATOMIC_ACQ_REL);
+	while (!__atomic_load_n(&g->open, __ATOMIC_ACQUIRE))
+		tf_test_sleep_ns(100000);
+	return 0;
+}
+
+static int
+nop(void *arg)
+{
+	(void)arg;
+	return 0;
+}
+
+static int
+ret_arg(void *arg)
+{
+	return (int)(intptr_t)arg;
+}
+
+static void
+states_and_status(void **state)
+{
+	tf_pool_t *p = make_pool(1);
+	struct gate g = { 0 };
+	tf_job_t *gate, *ok, *bad;
+
+	(void)state;
+	assert_int_equal(tf_submit_ex(p, gate_job, &g, NULL, &gate), 0);
+	while (!__atomic_load_n(&g.arrived, __ATOMIC_ACQUIRE))
+		tf_test_sleep_ns(100000);
+	assert_int_equal(tf_job_state(gate), TF_JOB_RUNNING);
+	assert_int_equal(tf_job_status(gate), EBUSY);
+	assert_int_equal(tf_submit_ex(p, ret_arg, (void *)0, NULL, &ok), 0);
+	assert_int_equal(tf_submit_ex(p, ret_arg, (void *)77, NULL, &bad), 0);
+	assert_int_equal(tf_job_state(ok), TF_JOB_PENDING);
+	assert_int_equal(tf_job_status(ok), EBUSY);
+	/* Polls and short waits time out while it cannot run. */
+	assert_int_equal(tf_job_wait(ok, 0), ETIMEDOUT);
+	assert_int_equal(tf_job_wait(ok, 5 * TF_MSEC), ETIMEDOUT);
+	assert_true(tf_job_queue_time(ok) >= 5 * TF_MSEC);
+	assert_int_equal(tf_job_run_time(ok), -1);
+	assert_true(tf_job_run_time(gate) >= 0);
+	__atomic_store_n(&g.open, 1, __ATOMIC_RELEASE);
+	assert_int_equal(tf_job_wait(bad, TF_FOREVER), 0);
+	assert_int_equal(tf_job_wait(ok, TF_FOREVER), 0);
+	assert_int_equal(tf_job_state(ok), TF_JOB_COMPLETED);
+	assert_int_equal(tf_job_status(ok), 0);
+	assert_int_equal(tf_job_state(bad), TF_JOB_FAILED);
+	assert_int_equal(tf_job_status(bad), 77);
+	assert_int_equal(tf_job_runs(ok), 1);
+	assert_true(tf_job_queue_time(ok) >= 5 * TF_MSEC);
+	assert_true(tf_job_run_time(ok) >= 0);
+	/* Waiting on a final job returns at once, any number of times. */
+	assert_int_equal(tf_job_wait(ok, 0), 0);
+	assert_int_equal(tf_job_wait(ok, TF_FOREVER), 0);
+	tf_job_release(gate);
+	tf_job_release(ok);
+	tf_job_release(bad);
+	tf_pool_destroy(p);
+}
+
+static void
+bad_input(void **state)
+{
+	(void)state;
+	assert_int_equal(tf_job_wait(NULL, 0), EINVAL);
+	assert_int_equal(tf_job_cancel(NULL), EINVAL);
+	assert_int_equal(tf_job_status(NULL), EINVAL);
+	assert_int_equal(tf_job_state(NULL), TF_JOB_CANCELLED);
+	assert_int_equal(tf_job_id(NULL), 0);
+	assert_int_equal(tf_job_tag(NULL), 0);
+	assert_int_equal(tf_job_queue_time(NULL), -1);
+	assert_int_equal(tf_job_run_time(NULL), -1);
+	assert_int_equal(tf_job_runs(NULL), 0);
+	tf_job_release(NULL);
+}
+
+static void
+bad_timeout(void **state)
+{
+	tf_pool_t *p = make_pool(1);
+	tf_job_t *j;
+
+	(void)state;
+	assert_int_equal(tf_submit_ex(p, nop, NULL, NULL, &j), 0);
+	assert_int_equal(tf_job_wait(j, -2), EINVAL);
+	assert_int_equal(tf_job_wait(j, INT64_MIN), EINVAL);
+	assert_int_equal(tf_job_wait(j, TF_FOREVER), 0);
+	tf_job_release(j);
+	tf_pool_destroy(p);
+}
+
+static void
+ids_and_tags(void **state)
+{
+	enum { N = 1000 };
+	tf_pool_t *p = make_pool(2);
+	tf_job_t *j[N];
+	tf_job_opts_t o = { 0 };
+
+	(void)state;
+	for (int i = 0; i < N; i++) {
+		o.tag = (uint64_t)i * 3 + 1;
+		assert_int_equal(tf_submit_ex(p, nop, NULL, &o, &j[i]), 0);
+	}
+	for (int i = 0; i < N; i++) {
+		assert_int_equal(tf_job_tag(j[i]), (uint64_t)i * 3 + 1);
+		assert_true(tf_job_id(j[i]) != 0);
+		for (int k = 0; k < i; k++)
+			assert_true(tf_job_id(j[i]) != tf_job_id(j[k]));
+	}
+	for (int i = 0; i < N; i++) {
+		assert_int_equal(tf_job_wait(j[i], TF_FOREVER), 0);
+		tf_job_release(j[i]);
+	}
+	tf_pool_destroy(p);
+}
+
+/* Cancelling a pending job: it never runs, ends CANCELLED, ECANCELED. */
+static int
+must_not_run(void *arg)
+{
+	uint32_t *ran = arg;
+
+	__atomic_store_n(ran, 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+static void
+cancel_pending_running_final(void **state)
+{
+	tf_pool_t *p = make_pool(1);
+	struct gate g = { 0 };
+	tf_job_t *gate, *pend;
+	uint32_t ran = 0;
+	tf_stats_t st;
+
+	(void)state;
+	assert_int_equal(tf_submit_ex(p, gate_job, &g, NULL, &gate), 0);
+	while (!__atomic_load_n(&g.arrived, __ATOMIC_ACQUIRE))
+		tf_test_sleep_ns(100000);
+	assert_int_equal(tf_submit_ex(p, must_not_run, &ran, NULL, &pend), 0);
+	assert_int_equal(tf_job_cancel(pend), 0);
+	assert_int_equal(tf_job_state(pend), TF_JOB_CANCELLED);
+	assert_int_equal(tf_job_status(pend), ECANCELED);
+	assert_int_equal(tf_job_wait(pend, 0), 0);
+	assert_int_equal(tf_job_queue_time(pend), -1);
+	assert_int_equal(tf_job_cancel(pend), EALREADY);
+	/* Running: EBUSY, and the job sees it. */
+	assert_int_equal(tf_job_cancel(gate), EBUSY);
+	assert_int_equal(tf_job_cancel(gate), EBUSY);
+	__atomic_store_n(&g.open, 1, __ATOMIC_RELEASE);
+	assert_int_equal(tf_job_wait(gate, TF_FOREVER), 0);
+	assert_int_equal(tf_job_state(gate), TF_JOB_COMPLETED);
+	assert_int_equal(tf_job_cancel(gate), EALREADY);
+	assert_int_equal(tf_pool_wait_idle(p, TF_FOREVER), 0);
+	assert_int_equal(ran, 0);
+	assert_int_equal(tf_pool_stats(p, &st), 0);
+	assert_int_equal(st.cancelled, 1);
+	assert_int_equal(st.completed, 1);
+	tf_job_release(gate);
+	tf_job_release(pend);
+	tf_pool_destroy(p);
+}
+
+static int
+cooperative(void *arg)
+{
+	uint32_t *started = arg;
+
+	__atomic_store_n(started, 1, __ATOMIC_RELEASE);
+	while (!tf_cancelled())
+		tf_test_sleep_ns(100000);
+	assert_ptr_equal(tf_current_job(), tf_current_job());
+	return ECANCELED;
+}
+
+static void
+running_job_sees_its_cancel(void **state)
+{
+	tf_pool_t *p = make_pool(1);
+	uint32_t started = 0;
+	tf_job_t *j;
+
+	(void)state;
+	assert_int_equal(tf_submit_ex(p, cooperative, &started, NULL, &j), 0);
+	while (!__atomic_load_n(&started, __ATOMIC_ACQUIRE))
+		tf_test_sleep_ns(100000);
+	assert_int_equal(tf_job_cancel(j), EBUSY);
+	assert_int_equal(tf_job_wait(j, TF_FOREVER), 0);
+	assert_int_equal(tf_job_state(j), TF_JOB_FAILED);
+	assert_int_equal(tf_job_status(j), ECANCELED);
+	tf_job_release(j);
+	tf_pool_destroy(p);
+}
+
+static int
+current_is_me(void *arg)
+{
+	tf_job_t **me = arg;
+
+	return tf_current_job() == *me ? 0 : 1;
+}
+
+static void
+current_job_is_the_handle(void **state)
+{
+	tf_pool_t *p = make_pool(1);
+	struct gate g = { 0 };
+	tf_job_t *gate, *j;
+
+	(void)state;
+	assert_int_equal(tf_submit_ex(p, gate_job, &g, NULL, &gate), 0);
+	assert_int_equal(tf_submit_ex(p, current_is_me, &j, NULL, &j), 0);
+	__atomic_store_n(&g.open, 1, __ATOMIC_RELEASE);
+	assert_int_equal(tf_job_wait(j, TF_FOREVER), 0);
+	assert_int_equal(tf_job_status(j), 0);
+	tf_job_release(j);
+	tf_job_release(gate);
+	tf_pool_destroy(p);
+}
+
+/*
+ * The race: cancel right after submit, from another thread, while workers
+ * are free to start the job.  A job that cancel reported as stopped (0)
+ * never runs; otherwise it ran exactly once.  Nothing is lost.
+ */
+struct racer {
+	uint32_t ran;
+};
+
+static int
+race_job(void *arg)
+{
+	struct racer *r = arg;
+
+	__atomic_add_fetch(&r->ran, 1, __ATOMIC_ACQ_REL);
+	return 0;
+}
+
+struct race {
+	tf_pool_t *pool;
+	unsigned iters;
+	uint64_t cancelled, ran;
+	tf_test_barrier_t start;
+};
+
+static void
+race_thread(unsigned index, void *arg)
+{
+	struct race *r = arg;
+	uint64_t rng = index * 31 + 7;
+	struct racer *rs = calloc(r->iters, sizeof(*rs));
+	tf_job_t **j = calloc(r->iters, sizeof(*j));
+	uint64_t cancelled = 0, ran = 0;
+
+	assert_non_null(rs);
+	assert_non_null(j);
+	tf_test_barrier_wait(&r->start);
+	for (unsigned i = 0; i < r->iters; i++) {
+		int rc;
+
+		assert_int_equal(tf_submit_ex(r->pool, race_job, &rs[i], NULL,
+		    &j[i]), 0);
+		/* A little randomness in how long the job may race. */
+		for (unsigned k = tf_test_rand(&rng) % 64; k > 0; k--)
+			tf_test_relax();
+		rc = tf_job_cancel(j[i]);
+		assert_true(rc == 0 || rc == EBUSY || rc == EALREADY);
+		assert_int_equal(tf_job_wait(j[i], TF_FOREVER), 0);
+		if (rc == 0) {
+			assert_int_equal(tf_job_state(j[i]), TF_JOB_CANCELLED);
+			cancelled++;
+		} else {
+			assert_int_equal(tf_job_state(j[i]), TF_JOB_COMPLETED);
+		}
+		tf_job_release(j[i]);
+	}
+	assert_int_equal(tf_pool_wait_idle(r->pool, TF_FOREVER), 0);
+	for (unsigned i = 0; i < r->iters; i++) {
+		/* Cancelled means never ran; otherwise exactly once. */
+		assert_true(rs[i].ran <= 1);
+		ran += rs[i].ran;
+	}
+	assert_int_equal(ran + cancelled, r->iters);
+	__atomic_add_fetch(&r->cancelled, cancelled, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&r->ran, ran, __ATOMIC_RELAXED);
+	free(rs);
+	free(j);
+}
+
+static void
+cancel_races_start(void **state)
+{
+	struct race r = { 0 };
+	tf_stats_t st;
+
+	(void)state;
+	r.pool = make_pool(2);
+	r.iters = (unsigned)tf_test_scaled(25000);
+	tf_test_barrier_init(&r.start, 4);
+	tf_test_run_threads(4, race_thread, &r);
+	assert_int_equal(r.ran + r.cancelled, 4ULL * r.iters);
+	assert_int_equal(tf_pool_stats(r.pool, &st), 0);
+	assert_int_equal(st.submitted, 4ULL * r.iters);
+	assert_int_equal(st.completed, r.ran);
+	assert_int_equal(st.cancelled, r.cancelled);
+	tf_pool_destroy(r.pool);
+}
+
+/* Handles outlive the pool; releasing them afterwards is fine. */
+static void
+handles_outlive_the_pool(void **state)
+{
+	tf_pool_t *p = make_pool(1);
+	tf_job_t *j;
+
+	(void)state;
+	assert_int_equal(tf_submit_ex(p, ret_arg, (void *)5, NULL, &j), 0);
+	tf_pool_destroy(p);
+	assert_int_equal(tf_job_state(j), TF_JOB_FAILED);
+	assert_int_equal(tf_job_status(j), 5);
+	assert_int_equal(tf_job_cancel(j), EALREADY);
+	assert_int_equal(tf_job_wait(j, TF_FOREVER), 0);
+	tf_job_release(j);
+}
+
+/* Waiting on a job from inside another, with a timeout. */
+static int
+waits_inside(void *arg)
+{
+	tf_job_t *other = arg;
+
+	if (tf_job_wait(other, 2 * TF_MSEC) != ETIMEDOUT)
+		return 1;
+	return 0;
+}
+
+static void
+timeout_inside_a_job(void **state)
+{
+	tf_pool_t *p = make_pool(2);
+	struct gate g = { 0 };
+	tf_job_t *gate, *w;
+
+	(void)state;
+	assert_int_equal(tf_submit_ex(p, gate_job, &g, NULL, &gate), 0);
+	while (!__atomic_load_n(&g.arrived, __ATOMIC_ACQUIRE))
+		tf_test_sleep_ns(100000);
+	assert_int_equal(tf_submit_ex(p, waits_inside, gate, NULL, &w), 0);
+	assert_int_equal(tf_job_wait(w, TF_FOREVER), 0);
+	assert_int_equal(tf_job_status(w), 0);
+	__atomic_store_n(&g.open, 1, __ATOMIC_RELEASE);
+	assert_int_equal(tf_job_wait(gate, TF_FOREVER), 0);
+	tf_job_release(w);
+	tf_job_release(gate);
+	tf_pool_destroy(p);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(states_and_status),
+		cmocka_unit_test(bad_input),
+		cmocka_unit_test(bad_timeout),
+		cmocka_unit_test(ids_and_tags),
+		cmocka_unit_test(cancel_pending_running_final),
+		cmocka_unit_test(running_job_sees_its_cancel),
+		cmocka_unit_test(current_job_is_the_handle),
+		cmocka_unit_test(cancel_races_start),
+		cmocka_unit_test(handles_outlive_the_pool),
+		cmocka_unit_test(timeout_inside_a_job),
+	};
+
+	return cmocka_run_group_tests_name("job", tests, NULL, NULL);
+}

@@ -1,0 +1,1200 @@
+/*
+ * SPDX-License-Identifier: BSD-2-Clause
+ * Copyright (c) 2026 The threadfactory authors. See COPYING.
+ */
+
+/*
+ * test/test_pool.c - the pool: scheduling order (priorities, FIFO, LIFO,
+ * FRONT, aging), fork-join, exact counts under contention, shutdown and
+ * its ledger, worker callbacks, blocking compensation, statistics, and
+ * every bad input.
+ *
+ * Order tests hold all workers in "gate" jobs while they queue work, then
+ * open the gate and read the order in which jobs started.
+ */
+#include "tf_test.h"
+
+#include <stdio.h>
+
+#include <threadfactory.h>
+
+#include "internal/alloc.h"
+#include "internal/job.h"
+
+/* ------------------------------------------------------------------ */
+/* Helpers.                                                           */
+/* ------------------------------------------------------------------ */
+
+static tf_pool_t *
+make_pool(unsigned workers)
+{
+	tf_pool_attr_t a;
+	tf_pool_t *p = NULL;
+
+	tf_pool_attr_init(&a);
+	a.workers = workers;
+	assert_int_equal(tf_pool_create(&p, &a), 0);
+	assert_non_null(p);
+	return p;
+}
+
+/* A gate that jobs wait at until opened. */
+struct gate {
+	uint32_t open;
+	uint32_t arrived;
+};
+
+static int
+gate_job(void *arg)
+{
+	struct gate *g = arg;
+
+	__atomic_add_fetch(&g->arrived, 1, __ATOMIC_ACQ_REL);
+	while (!__atomic_load_n(&g->open, __ATOMIC_ACQUIRE))
+		tf_test_sleep_ns(100000);
+	return 0;
+}
+
+/* Occupy every worker of p with a gate job; returns when all arrived. */
+static void
+close_gate(tf_pool_t *p, struct gate *g, unsigned workers)
+{
+	memset(g, 0, sizeof(*g));
+	for (unsigned i = 0; i < workers; i++)
+		assert_int_equal(tf_submit(p, gate_job, g), 0);
+	while (__atomic_load_n(&g->arrived, __ATOMIC_ACQUIRE) < workers)
+		tf_test_sleep_ns(100000);
+}
+
+static void
+open_gate(struct gate *g)
+{
+	__atomic_store_n(&g->open, 1, __ATOMIC_RELEASE);
+}
+
+/* A log of job starts. */
+#define LOG_MAX 4096
+
+struct log {
+	uint32_t n;
+	int32_t v[LOG_MAX];
+};
+
+struct logged {
+	struct log *log;
+	int32_t value;
+};
+
+static int
+log_job(void *arg)
+{
+	struct logged *l = arg;
+	uint32_t i = __atomic_fetch_add(&l->log->n, 1, __ATOMIC_ACQ_REL);
+
+	assert_true(i < LOG_MAX);
+	l->log->v[i] = l->value;
+	return 0;
+}
+
+static void
+submit_prio(tf_pool_t *p, tf_fn *fn, void *arg, int prio, unsigned flags)
+{
+	tf_job_opts_t o = { 0 };
+
+	o.priority = prio;
+	o.flags = flags;
+	assert_int_equal(tf_submit_ex(p, fn, arg, &o, NULL), 0);
+}
+
+static void
+check_ledger(tf_pool_t *p)
+{
+	tf_stats_t st;
+
+	assert_int_equal(tf_pool_stats(p, &st), 0);
+	assert_int_equal(st.submitted, st.completed + st.failed + st.cancelled);
+	assert_int_equal(st.pending, 0);
+	assert_int_equal(st.running, 0);
+}
+
+/* ------------------------------------------------------------------ */
+/* Life cycle and bad input.                                          */
+/* ------------------------------------------------------------------ */
+
+static int
+nop(void *arg)
+{
+	(void)arg;
+	return 0;
+}
+
+static void
+create_destroy_defaults(void **state)
+{
+	tf_pool_t *p = NULL;
+	tf_pool_attr_t a;
+	tf_topology_t *t;
+
+	(void)state;
+	assert_int_equal(tf_pool_create(&p, NULL), 0);
+	assert_int_equal(tf_topology_load(&t, NULL), 0);
+	assert_int_equal(tf_pool_workers(p), tf_topology_cores(t));
+	tf_topology_destroy(t);
+	assert_int_equal(tf_submit(p, nop, NULL), 0);
+	assert_int_equal(tf_pool_wait_idle(p, TF_FOREVER), 0);
+	tf_pool_destroy(p);
+	/* A zero-filled attribute means the defaults too. */
+	memset(&a, 0, sizeof(a));
+	a.workers = 3;
+	assert_int_equal(tf_pool_create(&p, &a), 0);
+	assert_int_equal(tf_pool_workers(p), 3);
+	tf_pool_destroy(p);
+	tf_pool_destroy(NULL);
+}
+
+static void
+bad_input_is_refused(void **state)
+{
+	tf_pool_t *p = make_pool(1), *q = NULL;
+	tf_pool_attr_t a;
+	tf_job_opts_t o = { 0 };
+	tf_job_t *j = NULL;
+	tf_stats_t st;
+	unsigned char big[sizeof(tf_pool_attr_t) + 8];
+
+	(void)state;
+	assert_int_equal(tf_pool_create(NULL, NULL), EINVAL);
+	tf_pool_attr_init(&a);
+	a.pin = 7;
+	assert_int_equal(tf_pool_create(&q, &a), EINVAL);
+	tf_pool_attr_init(&a);
+	a.aging_ns = -1;
+	assert_int_equal(tf_pool_create(&q, &a), EINVAL);
+	tf_pool_attr_init(&a);
+	a.stack_size = 1;
+	assert_int_equal(tf_pool_create(&q, &a), EINVAL);
+	/* A newer caller's attribute: unknown non-zero tail refused. */
+	memset(big, 0, sizeof(big));
+	tf_pool_attr_init((tf_pool_attr_t *)(void *)big);
+	((tf_pool_attr_t *)(void *)big)->size = sizeof(big);
+	big[sizeof(big) - 1] = 1;
+	assert_int_equal(tf_pool_create(&q, (tf_pool_attr_t *)(void *)big),
+	    EINVAL);
+	assert_null(q);
+
+	assert_int_equal(tf_submit(NULL, nop, NULL), EINVAL);
+	assert_int_equal(tf_submit(p, NULL, NULL), EINVAL);
+	assert_int_equal(tf_submit_ex(NULL, nop, NULL, NULL, &j), EINVAL);
+	assert_int_equal(tf_submit_ex(p, NULL, NULL, NULL, &j), EINVAL);
+	o.priority = TF_PRIO_HIGHEST + 1;
+	assert_int_equal(tf_submit_ex(p, nop, NULL, &o, &j), EINVAL);
+	o.priority = TF_PRIO_LOWEST - 1;
+	assert_int_equal(tf_submit_ex(p, nop, NULL, &o, &j), EINVAL);
+	o.priority = 0;
+	o.flags = 1U << 20;
+	assert_int_equal(tf_submit_ex(p, nop, NULL, &o, &j), EINVAL);
+	o.flags = 0;
+	o.delay_ns = -1;
+	assert_int_equal(tf_submit_ex(p, nop, NULL, &o, &j), EINVAL);
+	o.delay_ns = 0;
+	o.period_ns = -5;
+	assert_int_equal(tf_submit_ex(p, nop, NULL, &o, &j), EINVAL);
+	assert_null(j);
+	assert_int_equal(tf_submit_batch(NULL, NULL, 0, NULL), EINVAL);
+	assert_int_equal(tf_submit_batch(p, NULL, 3, NULL), EINVAL);
+	{
+		tf_work_t w[2] = { { nop, NULL }, { NULL, NULL } };
+
+		assert_int_equal(tf_submit_batch(p, w, 2, NULL), EINVAL);
+	}
+	assert_int_equal(tf_pool_wait_idle(NULL, 0), EINVAL);
+	assert_int_equal(tf_pool_wait_idle(p, -2), EINVAL);
+	assert_int_equal(tf_pool_shutdown(NULL, TF_SHUTDOWN_DRAIN, 0), EINVAL);
+	assert_int_equal(tf_pool_shutdown(p, 5, 0), EINVAL);
+	assert_int_equal(tf_pool_shutdown(p, TF_SHUTDOWN_DRAIN, -7), EINVAL);
+	assert_int_equal(tf_pool_cancel_pending(NULL, NULL), EINVAL);
+	assert_int_equal(tf_pool_stats(NULL, &st), EINVAL);
+	assert_int_equal(tf_pool_stats(p, NULL), EINVAL);
+	assert_int_equal(tf_pool_workers(NULL), 0);
+	assert_int_equal(tf_stats_write_prometheus(NULL, NULL, stdout), EINVAL);
+	assert_int_equal(tf_stats_write_prometheus(&st, NULL, NULL), EINVAL);
+
+	/* Nothing of that was counted or run. */
+	assert_int_equal(tf_pool_stats(p, &st), 0);
+	assert_int_equal(st.submitted, 0);
+	tf_pool_destroy(p);
+}
+
+static void
+outside_a_job(void **state)
+{
+	(void)state;
+	assert_int_equal(tf_worker_id(), -1);
+	assert_null(tf_worker_ctx());
+	assert_null(tf_current_pool());
+	assert_null(tf_current_job());
+	assert_null(tf_current_token());
+	assert_false(tf_cancelled());
+	tf_blocking_begin();
+	tf_blocking_end();
+}
+
+/* ------------------------------------------------------------------ */
+/* Order.                                                             */
+/* ------------------------------------------------------------------ */
+
+/* One worker: priorities strictly, FIFO within each from outside. */
+static void
+priority_order_one_worker(void **state)
+{
+	enum { PER = 20 };
+	tf_pool_t *p = make_pool(1);
+	struct gate g;
+	struct log log = { 0 };
+	struct logged jobs[TF_PRIO_LEVELS * PER];
+	int prios[] = { TF_PRIO_NORMAL, TF_PRIO_LOWEST, TF_PRIO_HIGHEST,
+		TF_PRIO_LOW, TF_PRIO_HIGH };
+
+	(void)state;
+	close_gate(p, &g, 1);
+	/* Interleaved submission: value = priority * 100 + sequence. */
+	for (int i = 0; i < PER; i++)
+		for (int k = 0; k < TF_PRIO_LEVELS; k++) {
+			struct logged *l = &jobs[i * TF_PRIO_LEVELS + k];
+
+			l->log = &log;
+			l->value = (prios[k] + 2) * 100 + i;
+			submit_prio(p, log_job, l, prios[k], 0);
+		}
+	open_gate(&g);
+	assert_int_equal(tf_pool_wait_idle(p, TF_FOREVER), 0);
+	assert_int_equal(log.n, TF_PRIO_LEVELS * PER);
+	for (uint32_t i = 1; i < log.n; i++) {
+		int prev = log.v[i - 1], cur = log.v[i];
+
+		/* Higher priority first; the same priority in FIFO order. */
+		assert_true(prev / 100 > cur / 100 ||
+		    (prev / 100 == cur / 100 && prev % 100 + 1 == cur % 100));
+	}
+	check_ledger(p);
+	tf_pool_destroy(p);
+}
+
+/*
+ * Several workers: once released, no LOWEST job starts while HIGHEST ones
+ * are still queued, but for the jobs already being taken by the other
+ * workers at that moment.
+ */
+static void
+priority_is_pool_wide(void **state)
+{
+	enum { N = 400, W = 2 };
+	tf_pool_t *p = make_pool(W);
+	struct gate g;
+	struct log log = { 0 };
+	static struct logged jobs[2 * N];
+	uint32_t first_low = UINT32_MAX, highs_after = 0;
+
+	(void)state;
+	close_gate(p, &g, W);
+	for (int i = 0; i < N; i++) {
+		jobs[i] = (struct logged){ &log, 0 };
+		submit_prio(p, log_job, &jobs[i], TF_PRIO_LOWEST, 0);
+	}
+	for (int i = 0; i < N; i++) {
+		jobs[N + i] = (struct logged){ &log, 1 };
+		submit_prio(p, log_job, &jobs[N + i], TF_PRIO_HIGHEST, 0);
+	}
+	open_gate(&g);
+	assert_int_equal(tf_pool_wait_idle(p, TF_FOREVER), 0);
+	assert_int_equal(log.n, 2 * N);
+	for (uint32_t i = 0; i < log.n; i++) {
+		if (log.v[i] == 0 && first_low == UINT32_MAX)
+			first_low = i;
+		if (log.v[i] == 1 && first_low != UINT32_MAX)
+			highs_after++;
+	}
+	assert_true(highs_after <= W - 1);
+	tf_pool_destroy(p);
+}
+
+/* Jobs of the same priority submitted from one job run LIFO there. */
+struct spawner {
+	tf_pool_t *pool;
+	struct log *log;
+	struct logged kids[8];
+};
+
+static int
+spawn_kids(void *arg)
+{
+	struct spawner *s = arg;
+
+	for (int i = 0; i < 8; i++) {
+		s->kids[i] = (struct logged){ s->log, i };
+		assert_int_equal(tf_submit(s->pool, log_job, &s->kids[i]), 0);
+	}
+	return 0;
+}
+
+static void
+inside_jobs_run_lifo(void **state)
+{
+	tf_pool_t *p = make_pool(1);
+	struct log log = { 0 };
+	struct spawner s = { p, &log, { { 0 } } };
+
+	(void)state;
+	assert_int_equal(tf_submit(p, spawn_kids, &s), 0);
+	assert_int_equal(tf_pool_wait_idle(p, TF_FOREVER), 0);
+	assert_int_equal(log.n, 8);
+	for (int i = 0; i < 8; i++)
+		assert_int_equal(log.v[i], 7 - i);
+	tf_pool_destroy(p);
+}
+
+/* TF_JOB_FRONT: before the queued jobs of its priority, not others. */
+static void
+front_goes_first_in_its_priority(void **state)
+{
+	tf_pool_t *p = make_pool(1);
+	struct gate g;
+	struct log log = { 0 };
+	struct logged j[6];
+
+	(void)state;
+	close_gate(p, &g, 1);
+	for (int i = 0; i < 6; i++)
+		j[i] = (struct logged){ &log, i };
+	submit_prio(p, log_job, &j[0], TF_PRIO_NORMAL, 0);
+	submit_prio(p, log_job, &j[1], TF_PRIO_NORMAL, 0);
+	submit_prio(p, log_job, &j[2], TF_PRIO_HIGH, 0);
+	submit_prio(p, log_job, &j[3], TF_PRIO_NORMAL, TF_JOB_FRONT);
+	submit_prio(p, log_job, &j[4], TF_PRIO_NORMAL, TF_JOB_FRONT);
+	submit_prio(p, log_job, &j[5], TF_PRIO_LOW, TF_JOB_FRONT);
+	open_gate(&g);
+	assert_int_equal(tf_pool_wait_idle(p, TF_FOREVER), 0);
+	assert_int_equal(log.n, 6);
+	/* HIGH, then the FRONT ones of NORMAL (last first), then NORMAL, LOW. */
+	int expect[] = { 2, 4, 3, 0, 1, 5 };
+	for (int i = 0; i < 6; i++)
+		assert_int_equal(log.v[i], expect[i]);
+	tf_pool_destroy(p);
+}
+
+/* Aging: under a flood of HIGHEST, a LOWEST job still starts. */
+struct flood {
+	tf_pool_t *pool;
+	uint32_t stop;
+	uint32_t low_started;
+	int64_t low_start;
+	uint64_t highs;
+};
+
+static int
+high_job(void *arg)
+{
+	struct flood *f = arg;
+
+	__atomic_add_fetch(&f->highs, 1, __ATOMIC_RELAXED);
+	tf_test_sleep_ns(20000);
+	return 0;
+}
+
+static int
+low_job(void *arg)
+{
+	struct flood *f = arg;
+
+	f->low_start = tf_now();
+	__atomic_store_n(&f->low_started, 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+static void
+aging_lets_the_lowest_run(void **state)
+{
+	tf_pool_attr_t a;
+	tf_pool_t *p = NULL;
+	struct flood f = { 0 };
+	tf_stats_t st;
+	int64_t submitted, deadline;
+	tf_job_opts_t o = { 0 };
+
+	(void)state;
+	tf_pool_attr_init(&a);
+	a.workers = 1;
+	a.aging_ns = 20 * TF_MSEC;
+	assert_int_equal(tf_pool_create(&p, &a), 0);
+	f.pool = p;
+	/* Keep the HIGHEST queue full from this thread. */
+	for (int i = 0; i < 200; i++)
+		submit_prio(p, high_job, &f, TF_PRIO_HIGHEST, 0);
+	o.priority = TF_PRIO_LOWEST;
+	submitted = tf_now();
+	assert_int_equal(tf_submit_ex(p, low_job, &f, &o, NULL), 0);
+	deadline = submitted + 30 * TF_SEC;
+	while (!__atomic_load_n(&f.low_started, __ATOMIC_ACQUIRE) &&
+	    tf_now() < deadline) {
+		for (int i = 0; i < 20; i++)
+			submit_prio(p, high_job, &f, TF_PRIO_HIGHEST, 0);
+		tf_test_sleep_ns(200000);
+	}
+	assert_true(__atomic_load_n(&f.low_started, __ATOMIC_ACQUIRE));
+	/* It started by aging, while HIGHEST jobs were still queued... */
+	assert_int_equal(tf_pool_stats(p, &st), 0);
+	assert_true(st.aged >= 1);
+	assert_true(st.pending_by_prio[TF_PRIO_HIGHEST + 2] > 0);
+	/* ...and not before it had waited the threshold. */
+	assert_true(f.low_start - submitted >= a.aging_ns);
+	assert_int_equal(tf_pool_shutdown(p, TF_SHUTDOWN_CANCEL, TF_FOREVER),
+	    0);
+	check_ledger(p);
+	tf_pool_destroy(p);
+}
+
+/* Jobs that waited less than the threshold are never reordered. */
+static void
+no_aging_below_threshold(void **state)
+{
+	tf_pool_attr_t a;
+	tf_pool_t *p = NULL;
+	struct gate g;
+	struct log log = { 0 };
+	struct logged j[200];
+
+	(void)state;
+	tf_pool_attr_init(&a);
+	a.workers = 1;
+	a.aging_ns = 10 * TF_SEC;
+	assert_int_equal(tf_pool_create(&p, &a), 0);
+	close_gate(p, &g, 1);
+	for (int i = 0; i < 100; i++) {
+		j[i] = (struct logged){ &log, 0 };
+		submit_prio(p, log_job, &j[i], TF_PRIO_LOWEST, 0);
+	}
+	for (int i = 100; i < 200; i++) {
+		j[i] = (struct logged){ &log, 1 };
+		submit_prio(p, log_job, &j[i], TF_PRIO_HIGH, 0);
+	}
+	open_gate(&g);
+	assert_int_equal(tf_pool_wait_idle(p, TF_FOREVER), 0);
+	for (int i = 0; i < 100; i++)
+		assert_int_equal(log.v[i], 1);
+	tf_pool_destroy(p);
+}
+
+/* ------------------------------------------------------------------ */
+/* Fork-join.                                                         */
+/* ------------------------------------------------------------------ */
+
+struct fib {
+	tf_pool_t *pool;
+	int n;
+	long r;
+};
+
+static int
+fib_job(void *arg)
+{
+	struct fib *f = arg, a, b;
+	tf_job_t *j;
+
+	if (f->n < 2) {
+		f->r = f->n;
+		return 0;
+	}
+	a = (struct fib){ f->pool, f->n - 1, 0 };
+	b = (struct fib){ f->pool, f->n - 2, 0 };
+	assert_int_equal(tf_submit_ex(f->pool, fib_job, &a, NULL, &j), 0);
+	fib_job(&b);
+	assert_int_equal(tf_job_wait(j, TF_FOREVER), 0);
+	assert_int_equal(tf_job_state(j), TF_JOB_COMPLETED);
+	tf_job_release(j);
+	f->r = a.r + b.r;
+	return 0;
+}
+
+static void
+fork_join(unsigned workers)
+{
+	tf_pool_t *p = make_pool(workers);
+	struct fib f = { p, 20, 0 };
+	tf_job_t *j;
+
+	assert_int_equal(tf_submit_ex(p, fib_job, &f, NULL, &j), 0);
+	assert_int_equal(tf_job_wait(j, TF_FOREVER), 0);
+	tf_job_release(j);
+	assert_int_equal(f.r, 6765);
+	assert_int_equal(tf_pool_wait_idle(p, TF_FOREVER), 0);
+	check_ledger(p);
+	tf_pool_destroy(p);
+}
+
+static void
+fork_join_one_worker(void **state)
+{
+	(void)state;
+	fork_join(1);
+}
+
+static void
+fork_join_two_workers(void **state)
+{
+	(void)state;
+	fork_join(2);
+}
+
+static void
+fork_join_many_workers(void **state)
+{
+	(void)state;
+	fork_join(7);
+}
+
+/* ------------------------------------------------------------------ */
+/* Counts under contention.                                           */
+/* ------------------------------------------------------------------ */
+
+struct counts {
+	tf_pool_t *pool;
+	uint64_t per_thread;
+	uint64_t hits[8] TF_ALIGNED(64);
+	tf_test_barrier_t start;
+};
+
+struct hit {
+	struct counts *c;
+	unsigned slot;
+};
+
+static int
+hit_job(void *arg)
+{
+	struct hit *h = arg;
+
+	__atomic_add_fetch(&h->c->hits[h->slot], 1, __ATOMIC_RELAXED);
+	return 0;
+}
+
+static void
+submitter_thread(unsigned index, void *arg)
+{
+	struct counts *c = arg;
+	struct hit h = { c, index };
+	uint64_t rng = index + 1;
+
+	tf_test_barrier_wait(&c->start);
+	for (uint64_t i = 0; i < c->per_thread; i++) {
+		int rc;
+
+		/* Mostly single submits, some batches, some priorities. */
+		switch (tf_test_rand(&rng) % 16) {
+		case 0: {
+			tf_work_t w[8];
+			uint64_t k = TF_MIN((uint64_t)8, c->per_thread - i);
+
+			for (uint64_t m = 0; m < k; m++)
+				w[m] = (tf_work_t){ hit_job, &h };
+			rc = tf_submit_batch(c->pool, w, (size_t)k, NULL);
+			i += k - 1;
+			break;
+		}
+		case 1: {
+			tf_job_opts_t o = { 0 };
+
+			o.priority = (int)(tf_test_rand(&rng) % 5) - 2;
+			rc = tf_submit_ex(c->pool, hit_job, &h, &o, NULL);
+			break;
+		}
+		default:
+			rc = tf_submit(c->pool, hit_job, &h);
+		}
+		assert_int_equal(rc, 0);
+	}
+	/* The jobs hold &h: wait until this thread's jobs all ran. */
+	while (__atomic_load_n(&c->hits[index], __ATOMIC_ACQUIRE) <
+	    c->per_thread)
+		tf_test_sleep_ns(100000);
+}
+
+static void
+million_jobs_from_four_threads(void **state)
+{
+	struct counts c;
+	tf_stats_t st;
+
+	(void)state;
+	memset(&c, 0, sizeof(c));
+	c.pool = make_pool(2);
+	c.per_thread = tf_test_scaled(300000);
+	tf_test_barrier_init(&c.start, 4);
+	tf_test_run_threads(4, submitter_thread, &c);
+	assert_int_equal(tf_pool_wait_idle(c.pool, TF_FOREVER), 0);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(c.hits[i], c.per_thread);
+	assert_int_equal(tf_pool_stats(c.pool, &st), 0);
+	assert_int_equal(st.submitted, 4 * c.per_thread);
+	assert_int_equal(st.completed, 4 * c.per_thread);
+	assert_int_equal(st.failed + st.cancelled + st.pending + st.running, 0);
+	tf_pool_destroy(c.pool);
+}
+
+/* Many more submitting threads than cores, and short-lived ones. */
+static void
+short_lived_submitters(void **state)
+{
+	struct counts c;
+
+	(void)state;
+	memset(&c, 0, sizeof(c));
+	c.pool = make_pool(2);
+	c.per_thread = tf_test_scaled(2000);
+	for (int round = 0; round < 20; round++) {
+		memset(c.hits, 0, sizeof(c.hits));
+		tf_test_barrier_init(&c.start, 8);
+		tf_test_run_threads(8, submitter_thread, &c);
+	}
+	assert_int_equal(tf_pool_wait_idle(c.pool, TF_FOREVER), 0);
+	check_ledger(c.pool);
+	tf_pool_destroy(c.pool);
+}
+
+/* ------------------------------------------------------------------ */
+/* Shutdown.                                                          */
+/* ------------------------------------------------------------------ */
+
+struct load {
+	tf_pool_t *pool;
+	uint32_t stop;
+	uint64_t ran;
+	uint64_t refused;
+	uint64_t saw_cancel;
+};
+
+static int
+load_job(void *arg)
+{
+	struct load *l = arg;
+
+	__atomic_add_fetch(&l->ran, 1, __ATOMIC_RELAXED);
+	for (int i = 0; i < 200; i++)
+		tf_test_relax();
+	if (tf_cancelled())
+		__atomic_add_fetch(&l->saw_cancel, 1, __ATOMIC_RELAXED);
+	return 0;
+}
+
+static void
+loader_thread(unsigned index, void *arg)
+{
+	struct load *l = arg;
+
+	(void)index;
+	for (unsigned i = 0; !__atomic_load_n(&l->stop, __ATOMIC_ACQUIRE);
+	    i++) {
+		int rc = tf_submit(l->pool, load_job, l);
+
+		if (rc == ESHUTDOWN) {
+			__atomic_add_fetch(&l->refused, 1, __ATOMIC_RELAXED);
+			break;
+		}
+		assert_int_equal(rc, 0);
+		/* Bursts, so that the queue stays short enough to drain. */
+		if (i % 100 == 99)
+			tf_test_sleep_ns(100000);
+	}
+}
+
+static void *
+stop_later(void *arg)
+{
+	struct load *l = arg;
+
+	tf_test_sleep_ns(50 * 1000000);
+	assert_int_equal(tf_pool_shutdown(l->pool, TF_SHUTDOWN_DRAIN,
+	    TF_FOREVER), 0);
+	__atomic_store_n(&l->stop, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+static void
+shutdown_drain_under_load(void **state)
+{
+	struct load l = { 0 };
+	pthread_t t;
+	tf_stats_t st;
+
+	(void)state;
+	l.pool = make_pool(2);
+	assert_int_equal(pthread_create(&t, NULL, stop_later, &l), 0);
+	tf_test_run_threads(4, loader_thread, &l);
+	pthread_join(t, NULL);
+	/* Every accepted job ran; the ledger balances exactly. */
+	assert_int_equal(tf_pool_stats(l.pool, &st), 0);
+	assert_int_equal(st.submitted, st.completed);
+	assert_int_equal(st.cancelled + st.pending + st.running, 0);
+	assert_int_equal(st.completed, l.ran);
+	assert_int_equal(tf_submit(l.pool, nop, NULL), ESHUTDOWN);
+	assert_int_equal(tf_submit_ex(l.pool, nop, NULL, NULL, NULL),
+	    ESHUTDOWN);
+	assert_int_equal(tf_pool_stats(l.pool, &st), 0);
+	assert_int_equal(st.submitted, l.ran);
+	tf_pool_destroy(l.pool);
+}
+
+static void
+shutdown_cancel_under_load(void **state)
+{
+	struct load l = { 0 };
+	tf_stats_t st;
+	size_t before;
+
+	(void)state;
+	l.pool = make_pool(2);
+	for (int i = 0; i < 200000; i++)
+		assert_int_equal(tf_submit(l.pool, load_job, &l), 0);
+	assert_int_equal(tf_pool_shutdown(l.pool, TF_SHUTDOWN_CANCEL,
+	    TF_FOREVER), 0);
+	assert_int_equal(tf_pool_stats(l.pool, &st), 0);
+	assert_int_equal(st.submitted, 200000);
+	assert_int_equal(st.submitted, st.completed + st.cancelled);
+	assert_true(st.cancelled > 0);
+	assert_int_equal(st.completed, l.ran);
+	assert_int_equal(st.pending + st.running, 0);
+	before = st.cancelled;
+	/* Again: nothing left to cancel, nothing changes. */
+	assert_int_equal(tf_pool_shutdown(l.pool, TF_SHUTDOWN_CANCEL, 0), 0);
+	assert_int_equal(tf_pool_stats(l.pool, &st), 0);
+	assert_int_equal(st.cancelled, before);
+	assert_int_equal(tf_submit(l.pool, nop, NULL), ESHUTDOWN);
+	tf_pool_destroy(l.pool);
+}
+
+static int
+long_job(void *arg)
+{
+	struct load *l = arg;
+
+	while (!tf_cancelled())
+		tf_test_sleep_ns(1000000);
+	__atomic_add_fetch(&l->saw_cancel, 1, __ATOMIC_RELAXED);
+	return 0;
+}
+
+static void
+shutdown_timeout_and_cancel_flag(void **state)
+{
+	struct load l = { 0 };
+	tf_job_t *j;
+
+	(void)state;
+	l.pool = make_pool(1);
+	assert_int_equal(tf_submit_ex(l.pool, long_job, &l, NULL, &j), 0);
+	while (tf_job_state(j) != TF_JOB_RUNNING)
+		tf_test_sleep_ns(100000);
+	/* It runs until asked to stop: DRAIN times out. */
+	assert_int_equal(tf_pool_shutdown(l.pool, TF_SHUTDOWN_DRAIN,
+	    20 * TF_MSEC), ETIMEDOUT);
+	assert_int_equal(tf_job_state(j), TF_JOB_RUNNING);
+	/* CANCEL makes tf_cancelled() true in it, and it returns. */
+	assert_int_equal(tf_pool_shutdown(l.pool, TF_SHUTDOWN_CANCEL,
+	    TF_FOREVER), 0);
+	assert_int_equal(l.saw_cancel, 1);
+	assert_int_equal(tf_job_state(j), TF_JOB_COMPLETED);
+	tf_job_release(j);
+	check_ledger(l.pool);
+	tf_pool_destroy(l.pool);
+}
+
+static void
+cancel_pending_keeps_running(void **state)
+{
+	tf_pool_t *p = make_pool(1);
+	struct gate g;
+	struct log log = { 0 };
+	struct logged j = { &log, 1 };
+	tf_job_t *h;
+	size_t n = 0;
+
+	(void)state;
+	close_gate(p, &g, 1);
+	for (int i = 0; i < 100; i++)
+		assert_int_equal(tf_submit(p, log_job, &j), 0);
+	assert_int_equal(tf_submit_ex(p, log_job, &j, NULL, &h), 0);
+	assert_int_equal(tf_pool_cancel_pending(p, &n), 0);
+	assert_int_equal(n, 101);
+	assert_int_equal(tf_job_state(h), TF_JOB_CANCELLED);
+	assert_int_equal(tf_job_status(h), ECANCELED);
+	tf_job_release(h);
+	open_gate(&g);
+	/* The pool goes on. */
+	assert_int_equal(tf_submit(p, log_job, &j), 0);
+	assert_int_equal(tf_pool_wait_idle(p, TF_FOREVER), 0);
+	assert_int_equal(log.n, 1);
+	check_ledger(p);
+	tf_pool_destroy(p);
+}
+
+static int
+calls_from_a_job(void *arg)
+{
+	tf_pool_t *p = arg;
+
+	assert_int_equal(tf_pool_wait_idle(p, 0), EDEADLK);
+	assert_int_equal(tf_pool_shutdown(p, TF_SHUTDOWN_DRAIN, 0), EDEADLK);
+	assert_ptr_equal(tf_current_pool(), p);
+	assert_true(tf_worker_id() >= 0);
+	return 0;
+}
+
+static void
+waits_from_a_job_are_refused(void **state)
+{
+	tf_pool_t *p = make_pool(2);
+	tf_job_t *j;
+
+	(void)state;
+	assert_int_equal(tf_submit_ex(p, calls_from_a_job, p, NULL, &j), 0);
+	assert_int_equal(tf_job_wait(j, TF_FOREVER), 0);
+	assert_int_equal(tf_job_status(j), 0);
+	tf_job_release(j);
+	tf_pool_destroy(p);
+}
+
+/* ------------------------------------------------------------------ */
+/* Workers.                                                           */
+/* ------------------------------------------------------------------ */
+
+struct inits {
+	uint32_t init[16];
+	uint32_t fini[16];
+	uint32_t bad_ctx;
+};
+
+static void *
+on_init(void *arg, unsigned worker)
+{
+	struct inits *in = arg;
+
+	__atomic_add_fetch(&in->init[worker], 1, __ATOMIC_RELAXED);
+	assert_int_equal(tf_worker_id(), (int)worker);
+	return &in->init[worker];
+}
+
+static void
+on_fini(void *arg, unsigned worker, void *ctx)
+{
+	struct inits *in = arg;
+
+	if (ctx != &in->init[worker])
+		in->bad_ctx++;
+	__atomic_add_fetch(&in->fini[worker], 1, __ATOMIC_RELAXED);
+}
+
+static int
+check_ctx(void *arg)
+{
+	struct inits *in = arg;
+	int id = tf_worker_id();
+
+	if (id < 0 || tf_worker_ctx() != &in->init[id])
+		__atomic_add_fetch(&in->bad_ctx, 1, __ATOMIC_RELAXED);
+	return 0;
+}
+
+static void
+worker_init_fini_once_each(void **state)
+{
+	struct inits in;
+	tf_pool_attr_t a;
+	tf_pool_t *p;
+
+	(void)state;
+	memset(&in, 0, sizeof(in));
+	tf_pool_attr_init(&a);
+	a.workers = 5;
+	a.worker_init = on_init;
+	a.worker_fini = on_fini;
+	a.worker_arg = &in;
+	a.name = "testpool";
+	assert_int_equal(tf_pool_create(&p, &a), 0);
+	for (int i = 0; i < 1000; i++)
+		assert_int_equal(tf_submit(p, check_ctx, &in), 0);
+	assert_int_equal(tf_pool_wait_idle(p, TF_FOREVER), 0);
+	tf_pool_destroy(p);
+	for (int i = 0; i < 5; i++) {
+		assert_int_equal(in.init[i], 1);
+		assert_int_equal(in.fini[i], 1);
+	}
+	for (int i = 5; i < 16; i++)
+		assert_int_equal(in.init[i] + in.fini[i], 0);
+	assert_int_equal(in.bad_ctx, 0);
+}
+
+/*
+ * Blocking compensation: every worker blocks until other jobs have run.
+ * Without spare threads this would never end; with them it does.
+ */
+struct blockers {
+	tf_pool_t *pool;
+	uint32_t done;
+	uint32_t want;
+};
+
+static int
+small_job(void *arg)
+{
+	struct blockers *b = arg;
+
+	__atomic_add_fetch(&b->done, 1, __ATOMIC_ACQ_REL);
+	return 0;
+}
+
+static int
+blocking_job(void *arg)
+{
+	struct blockers *b = arg;
+	int64_t deadline = tf_now() + 20 * TF_SEC;
+
+	tf_blocking_begin();
+	tf_blocking_begin(); /* calls nest */
+	while (__atomic_load_n(&b->done, __ATOMIC_ACQUIRE) < b->want &&
+	    tf_now() < deadline)
+		tf_test_sleep_ns(1000000);
+	tf_blocking_end();
+	tf_blocking_end();
+	return __atomic_load_n(&b->done, __ATOMIC_ACQUIRE) >= b->want ? 0 : 1;
+}
+
+static void
+blocking_compensation(void **state)
+{
+	struct blockers b = { 0 };
+	tf_job_t *j[2];
+	tf_stats_t st;
+
+	(void)state;
+	b.pool = make_pool(2);
+	b.want = 100;
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(tf_submit_ex(b.pool, blocking_job, &b, NULL,
+		    &j[i]), 0);
+	tf_test_sleep_ns(10 * 1000000);
+	for (uint32_t i = 0; i < b.want; i++)
+		assert_int_equal(tf_submit(b.pool, small_job, &b), 0);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(tf_job_wait(j[i], TF_FOREVER), 0);
+		assert_int_equal(tf_job_status(j[i]), 0);
+		tf_job_release(j[i]);
+	}
+	assert_int_equal(tf_pool_stats(b.pool, &st), 0);
+	assert_true(st.spares >= 1);
+	assert_true(st.spares <= 2);
+	assert_int_equal(st.blocked, 0);
+	tf_pool_destroy(b.pool);
+}
+
+/* ------------------------------------------------------------------ */
+/* Statistics.                                                        */
+/* ------------------------------------------------------------------ */
+
+static int
+fail_job(void *arg)
+{
+	(void)arg;
+	return 42;
+}
+
+static void
+stats_and_prometheus(void **state)
+{
+	tf_pool_t *p = make_pool(2);
+	tf_stats_t st;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+	tf_job_t *j;
+
+	(void)state;
+	for (int i = 0; i < 1000; i++)
+		assert_int_equal(tf_submit(p, nop, NULL), 0);
+	for (int i = 0; i < 10; i++)
+		assert_int_equal(tf_submit(p, fail_job, NULL), 0);
+	assert_int_equal(tf_submit_ex(p, fail_job, NULL, NULL, &j), 0);
+	assert_int_equal(tf_job_wait(j, TF_FOREVER), 0);
+	assert_int_equal(tf_job_state(j), TF_JOB_FAILED);
+	assert_int_equal(tf_job_status(j), 42);
+	tf_job_release(j);
+	assert_int_equal(tf_pool_wait_idle(p, TF_FOREVER), 0);
+	assert_int_equal(tf_pool_stats(p, &st), 0);
+	assert_int_equal(st.submitted, 1011);
+	assert_int_equal(st.completed, 1000);
+	assert_int_equal(st.failed, 11);
+	assert_int_equal(st.workers, 2);
+	assert_int_equal(st.submitted_by_prio[2], 1011);
+	/* Sampled: at least the handle job, and about one in 64 others. */
+	assert_true(st.queue_delay.count >= 1);
+	assert_true(st.run_time.count >= 1);
+	assert_true(st.run_time.p50_ns <= st.run_time.p99_ns);
+	assert_true(st.run_time.p99_ns <= st.run_time.max_ns);
+	f = open_memstream(&text, &len);
+	assert_non_null(f);
+	assert_int_equal(tf_stats_write_prometheus(&st, "p1", f), 0);
+	fclose(f);
+	assert_non_null(strstr(text,
+	    "threadfactory_jobs_submitted_total{pool=\"p1\"} 1011\n"));
+	assert_non_null(strstr(text,
+	    "threadfactory_jobs_failed_total{pool=\"p1\"} 11\n"));
+	assert_non_null(strstr(text, "# TYPE threadfactory_run_time_seconds "
+	    "histogram\n"));
+	assert_non_null(strstr(text, "le=\"+Inf\"}"));
+	free(text);
+	assert_int_equal(tf_stats_write_prometheus(&st, "a\"b", stdout),
+	    EINVAL);
+	tf_pool_destroy(p);
+}
+
+/* ------------------------------------------------------------------ */
+/* Out of memory.                                                     */
+/* ------------------------------------------------------------------ */
+
+static void
+create_fails_cleanly_without_memory(void **state)
+{
+	long live = tf__alloc_live();
+
+	(void)state;
+	for (unsigned long nth = 1;; nth++) {
+		tf_pool_t *p = NULL;
+		tf_pool_attr_t a;
+		int rc;
+
+		tf_pool_attr_init(&a);
+		a.workers = 2;
+		tf__alloc_fail_nth(nth);
+		rc = tf_pool_create(&p, &a);
+		tf__alloc_fail_nth(0);
+		if (rc == 0) {
+			tf_pool_destroy(p);
+			break;
+		}
+		assert_int_equal(rc, ENOMEM);
+		assert_null(p);
+		assert_true(nth < 10000);
+	}
+	if (live >= 0)
+		assert_int_equal(tf__alloc_live(), live);
+}
+
+static void
+submit_without_memory_changes_nothing(void **state)
+{
+	tf_pool_t *p = make_pool(1);
+	tf_stats_t st;
+	tf_job_t *j = NULL;
+	tf_group_t *g;
+	tf_job_opts_t o = { 0 };
+
+	(void)state;
+	assert_int_equal(tf_group_create(&g), 0);
+	/* The first submit of this thread allocates its queues. */
+	tf__alloc_fail_site("submitter_register");
+	assert_int_equal(tf_submit(p, nop, NULL), ENOMEM);
+	tf__alloc_fail_site(NULL);
+	/* A handle needs a record (and this thread may have some cached). */
+	tf__job_cache_flush();
+	tf__alloc_fail_site("record_alloc");
+	assert_int_equal(tf_submit_ex(p, nop, NULL, NULL, &j), ENOMEM);
+	o.group = g;
+	assert_int_equal(tf_submit_ex(p, nop, NULL, &o, NULL), ENOMEM);
+	tf__alloc_fail_site(NULL);
+	assert_null(j);
+	assert_int_equal(tf_group_pending(g), 0);
+	assert_int_equal(tf_submit(p, nop, NULL), 0);
+	assert_int_equal(tf_pool_wait_idle(p, TF_FOREVER), 0);
+	assert_int_equal(tf_pool_stats(p, &st), 0);
+	assert_int_equal(st.submitted, 1);
+	assert_int_equal(st.completed, 1);
+	/* Usable after all that. */
+	assert_int_equal(tf_submit_ex(p, nop, NULL, &o, &j), 0);
+	assert_int_equal(tf_group_wait(g, TF_FOREVER), 0);
+	tf_job_release(j);
+	tf_group_destroy(g);
+	tf_pool_destroy(p);
+}
+
+/* ------------------------------------------------------------------ */
+/* Topology.                                                          */
+/* ------------------------------------------------------------------ */
+
+static int
+where(void *arg)
+{
+	uint32_t *seen = arg;
+
+	__atomic_or_fetch(&seen[tf_worker_id()], 1, __ATOMIC_RELAXED);
+	tf_test_sleep_ns(200000);
+	return 0;
+}
+
+static void
+synthetic_big_machine(void **state)
+{
+	tf_topology_t *t;
+	tf_pool_attr_t a;
+	tf_pool_t *p;
+	uint32_t seen[32] = { 0 };
+	unsigned busy = 0;
+
+	(void)state;
+	assert_int_equal(tf_topology_load(&t, "pack:2 numa:2 core:8 pu:2"), 0);
+	tf_pool_attr_init(&a);
+	a.topology = t;
+	assert_int_equal(tf_pool_create(&p, &a), 0);
+	assert_int_equal(tf_pool_workers(p), 32);
+	for (int i = 0; i < 2000; i++)
+		assert_int_equal(tf_submit(p, where, seen), 0);
+	assert_int_equal(tf_pool_wait_idle(p, TF_FOREVER), 0);
+	for (int i = 0; i < 32; i++)
+		busy += seen[i] != 0;
+	/* The jobs spread over many of the 32 workers. */
+	assert_true(busy >= 2);
+	check_ledger(p);
+	tf_pool_destroy(p);
+	tf_topology_destroy(t);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(create_destroy_defaults),
+		cmocka_unit_test(bad_input_is_refused),
+		cmocka_unit_test(outside_a_job),
+		cmocka_unit_test(priority_order_one_worker),
+		cmocka_unit_test(priority_is_pool_wide),
+		cmocka_unit_test(inside_jobs_run_lifo),
+		cmocka_unit_test(front_goes_first_in_its_priority),
+		cmocka_unit_test(aging_lets_the_lowest_run),
+		cmocka_unit_test(no_aging_below_threshold),
+		cmocka_unit_test(fork_join_one_worker),
+		cmocka_unit_test(fork_join_two_workers),
+		cmocka_unit_test(fork_join_many_workers),
+		cmocka_unit_test(million_jobs_from_four_threads),
+		cmocka_unit_test(short_lived_submitters),
+		cmocka_unit_test(shutdown_drain_under_load),
+		cmocka_unit_test(shutdown_cancel_under_load),
+		cmocka_unit_test(shutdown_timeout_and_cancel_flag),
+		cmocka_unit_test(cancel_pending_keeps_running),
+		cmocka_unit_test(waits_from_a_job_are_refused),
+		cmocka_unit_test(worker_init_fini_once_each),
+		cmocka_unit_test(blocking_compensation),
+		cmocka_unit_test(stats_and_prometheus),
+		cmocka_unit_test(create_fails_cleanly_without_memory),
+		cmocka_unit_test(submit_without_memory_changes_nothing),
+		cmocka_unit_test(synthetic_big_machine),
+	};
+
+	return cmocka_run_group_tests_name("pool", tests, NULL, NULL);
+}
