@@ -142,3 +142,28 @@ const struct ck_ec_mode tf__ec_mode = {
 	.ops = &ec_ops,
 	.single_producer = false,
 };
+
+/* ck_ec asks before each sleep: never past our deadline. */
+static int
+clamp_deadline(const struct ck_ec_wait_state *state, struct timespec *partial)
+{
+	const struct timespec *ours = state->data;
+
+	if (partial->tv_sec > ours->tv_sec || (partial->tv_sec == ours->tv_sec &&
+	    partial->tv_nsec > ours->tv_nsec))
+		*partial = *ours;
+	return 0;
+}
+
+int
+tf__ec_wait(ck_ec32_t *ec, uint32_t old, int64_t deadline)
+{
+	struct timespec ts;
+
+	if (deadline == INT64_MAX)
+		return ck_ec32_wait(ec, &tf__ec_mode, old, NULL) == 0 ? 0 :
+		    ETIMEDOUT;
+	ts = tf__timespec(deadline);
+	return ck_ec32_wait_pred(ec, &tf__ec_mode, old, clamp_deadline, &ts,
+	    &ts) == 0 ? 0 : ETIMEDOUT;
+}

@@ -70,7 +70,8 @@ submitter_empty(struct tf__submitter *s)
 
 	tf__epoch_begin();
 	for (unsigned l = 0; l < TF__LEVELS && empty; l++)
-		if ((s->used_mask & (1U << l)) && tf__inq_nonempty(&s->q[l]))
+		if ((ck_pr_load_32(&s->used_mask) & (1U << l)) &&
+		    tf__inq_nonempty(&s->q[l]))
 			empty = false;
 	tf__epoch_end();
 	return empty;
@@ -340,7 +341,7 @@ tf__front_pop(struct tf__front *f, struct tf__entry *e)
  */
 int
 tf__pool_push_due(struct tf_pool *pool, const struct tf__entry *e, size_t n,
-    unsigned level)
+    unsigned level, bool wake)
 {
 	uint64_t s;
 	int rc = tf__front_push(&pool->front[level], e, n, true);
@@ -349,7 +350,10 @@ tf__pool_push_due(struct tf_pool *pool, const struct tf__entry *e, size_t n,
 		return rc;
 	ck_pr_fence_store_load(); /* pairs with the parking worker */
 	s = ck_pr_load_64(&pool->sched);
-	tf__pool_publish(pool, level, s);
+	if (TF_UNLIKELY(!(s & (1ULL << level))))
+		ck_pr_or_64(&pool->sched, 1ULL << level);
+	if (wake && tf__s_spinning(s) == 0 && tf__s_parked(s) != 0)
+		tf__pool_wake(pool, 1);
 	return 0;
 }
 
@@ -416,7 +420,7 @@ enqueue_external(struct tf_pool *pool, const struct tf__entry *e, size_t n,
 	} else {
 		rc = tf__inq_reserve(&sub->q[level], n);
 		if (rc == 0) {
-			sub->used_mask |= 1U << level;
+			tf__submitter_use(sub, level);
 			/* Counted before the jobs can run and end. */
 			TF__COUNT(sub->ctr.submitted[level], n);
 			tf__inq_put(&sub->q[level], e, n);
@@ -652,7 +656,7 @@ out:
 			tf__submit_end(sub);
 			return ENOMEM;
 		}
-		sub->used_mask |= 1U << level;
+		tf__submitter_use(sub, level);
 		TF__COUNT(sub->ctr.submitted[level], n);
 		for (size_t i = 0; i < n; i += CHUNK) {
 			size_t k = TF_MIN((size_t)CHUNK, n - i);
@@ -748,7 +752,6 @@ wait_idle(struct tf_pool *pool, int64_t deadline)
 {
 	for (;;) {
 		uint32_t v = ck_ec32_value(&pool->idle_ec);
-		struct timespec ts;
 
 		if (tf__pool_idle(pool))
 			return 0;
@@ -758,8 +761,8 @@ wait_idle(struct tf_pool *pool, int64_t deadline)
 		 * Idle workers signal idle_ec; a short cap on the sleep also
 		 * covers delayed jobs falling due meanwhile.
 		 */
-		ts = tf__timespec(TF_MIN(deadline, tf__now() + 10 * TF_MSEC));
-		ck_ec32_wait(&pool->idle_ec, &tf__ec_mode, v, &ts);
+		(void)tf__ec_wait(&pool->idle_ec, v,
+		    TF_MIN(deadline, tf__now() + 10 * TF_MSEC));
 	}
 }
 

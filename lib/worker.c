@@ -29,6 +29,9 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#ifdef HAVE_SYS_PRCTL_H
+#include <sys/prctl.h>
+#endif
 
 #include "internal/alloc.h"
 #include "internal/epoch.h"
@@ -155,8 +158,7 @@ take_injected(struct tf__worker *w, unsigned l, struct tf__entry *e)
 
 			if ((s->node == w->place.node) != (pass == 0))
 				continue;
-			if (!(ck_pr_load_int((const int *)(const void *)
-			    &s->used_mask) & (1 << l)))
+			if (!(ck_pr_load_32(&s->used_mask) & (1U << l)))
 				continue;
 			room = tf__runq_room(rq);
 			n = tf__inq_claim(&s->q[l], batch,
@@ -291,7 +293,8 @@ take_aged(struct tf__worker *w, unsigned l, int64_t now, struct tf__entry *e)
 	tf__epoch_begin();
 	for (struct tf__submitter *s = ck_pr_load_ptr(&pool->subs); s != NULL;
 	    s = ck_pr_load_ptr(&s->next))
-		if ((s->used_mask & (1U << l)) && tf__inq_peek(&s->q[l], &x))
+		if ((ck_pr_load_32(&s->used_mask) & (1U << l)) &&
+		    tf__inq_peek(&s->q[l], &x))
 			consider(&o, SRC_INQ, &s->q[l], &x);
 	for (unsigned i = 0; i < pool->nslots; i++) {
 		struct tf__worker *v = ck_pr_load_ptr(&pool->workers[i]);
@@ -357,10 +360,15 @@ tf__find_work(struct tf__worker *w, struct tf__entry *e, unsigned *level,
 	 * set a level's bit after this worker read it clear, having published
 	 * its job before this worker counted itself asleep.
 	 */
+	if (TF_UNLIKELY(tf__timers_due(pool))) {
+		/* Due jobs move to the front queues: look at them too. */
+		tf__timers_run(pool, true);
+		s = ck_pr_load_64(&pool->sched);
+		global = (unsigned)(s & TF__S_LEVELS);
+		mask = global | w->local_mask;
+	}
 	if (clear)
 		mask = TF__S_LEVELS;
-	if (TF_UNLIKELY(tf__timers_due(pool)))
-		tf__timers_run(pool);
 	/* Own jobs at a level nobody else knows of: tell them. */
 	if (TF_UNLIKELY(w->local_mask & ~global))
 		ck_pr_or_64(&pool->sched, w->local_mask & ~global);
@@ -544,13 +552,7 @@ park(struct tf__worker *w)
 		return;
 	}
 	deadline = tf__timers_deadline(w);
-	if (deadline == INT64_MAX) {
-		ck_ec32_wait(&w->ec, &tf__ec_mode, v, NULL);
-	} else {
-		struct timespec ts = tf__timespec(deadline);
-
-		ck_ec32_wait(&w->ec, &tf__ec_mode, v, &ts);
-	}
+	(void)tf__ec_wait(&w->ec, v, deadline);
 	unpark(w);
 }
 
@@ -582,7 +584,7 @@ spare_sleep(struct tf__worker *w)
 		if (spare_allowed(w) ||
 		    (ck_pr_load_64(&pool->sched) & TF__S_STOP))
 			break;
-		ck_ec32_wait(&pool->spare_ec, &tf__ec_mode, v, NULL);
+		(void)tf__ec_wait(&pool->spare_ec, v, INT64_MAX);
 	}
 	ck_pr_faa_32(&pool->nthreads, 1);
 }
@@ -703,6 +705,13 @@ worker_main(void *arg)
 	name[15] = '\0';
 #ifdef HAVE_PTHREAD_SETNAME_NP
 	pthread_setname_np(pthread_self(), name);
+#endif
+#if defined(HAVE_SYS_PRCTL_H) && defined(PR_SET_TIMERSLACK)
+	/*
+	 * The keeper of the timers sleeps to their due time: without the
+	 * default 50 us of slack it wakes 60 us late instead of 110 us.
+	 */
+	(void)prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
 #endif
 	if (pool->attr.pin != TF_PIN_NONE)
 		(void)tf_topology_bind(pool->topo, &w->place, pool->attr.pin);

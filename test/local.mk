@@ -55,6 +55,24 @@ test_test_job_CFLAGS = $(tf_test_cflags)
 test_test_job_LDADD = $(tf_test_ldadd)
 TESTS += test/test_job
 
+check_PROGRAMS += test/test_cancel
+test_test_cancel_SOURCES = test/test_cancel.c
+test_test_cancel_CFLAGS = $(tf_test_cflags)
+test_test_cancel_LDADD = $(tf_test_ldadd)
+TESTS += test/test_cancel
+
+check_PROGRAMS += test/test_group
+test_test_group_SOURCES = test/test_group.c
+test_test_group_CFLAGS = $(tf_test_cflags)
+test_test_group_LDADD = $(tf_test_ldadd)
+TESTS += test/test_group
+
+check_PROGRAMS += test/test_timer
+test_test_timer_SOURCES = test/test_timer.c
+test_test_timer_CFLAGS = $(tf_test_cflags)
+test_test_timer_LDADD = $(tf_test_ldadd)
+TESTS += test/test_timer
+
 # --- build-level checks: ABI, headers, symbols, manual pages, install ----
 # test/check_*.sh print TAP (test/tap.sh); they read the makefile's lists
 # and tools from the environment below.

@@ -43,6 +43,14 @@ bool tf__membarrier(void);
  */
 extern const struct ck_ec_mode tf__ec_mode;
 
+/*
+ * tf__ec_wait - wait until ec's value is not old any more, or the
+ * CLOCK_MONOTONIC time deadline (INT64_MAX: none).  ck_ec's backoff sleeps
+ * to deadlines of its own; a predicate clamps each of them to ours, so the
+ * wait ends on time.  Returns 0 when the value changed, ETIMEDOUT.
+ */
+int tf__ec_wait(ck_ec32_t *ec, uint32_t old, int64_t deadline);
+
 /* Convert a CLOCK_MONOTONIC nanosecond time to a timespec. */
 static inline struct timespec
 tf__timespec(int64_t t)

@@ -163,7 +163,7 @@ struct tf__worker {
  */
 struct tf__submitter {
 	struct tf__inq q[TF__LEVELS];
-	unsigned used_mask;     /* levels whose queue was ever used */
+	uint32_t used_mask;     /* levels whose queue was ever used */
 	uint32_t busy;          /* inside a submit (see tf_pool_shutdown) */
 	uint32_t sample;        /* jobs until the next sampled one */
 	int node;
@@ -250,6 +250,14 @@ struct tf__tls {
 
 extern _Thread_local struct tf__tls tf__tls;
 
+/* Note that sub's queue at level is in use (read by workers). */
+static inline void
+tf__submitter_use(struct tf__submitter *sub, unsigned level)
+{
+	if (TF_UNLIKELY(!(ck_pr_load_32(&sub->used_mask) & (1U << level))))
+		ck_pr_or_32(&sub->used_mask, 1U << level);
+}
+
 /*
  * The submitter's side of the shutdown handshake: raise the busy flag,
  * then read pool->sched.  tf_pool_shutdown raises its flag and runs
@@ -283,7 +291,7 @@ int tf__pool_enqueue(struct tf_pool *pool, const struct tf__entry *e,
     size_t n, unsigned level, bool front);
 void tf__count_ext(struct tf_pool *pool, unsigned level, uint64_t n);
 int tf__pool_push_due(struct tf_pool *pool, const struct tf__entry *e,
-    size_t n, unsigned level);
+    size_t n, unsigned level, bool wake);
 void tf__pool_each_counters(struct tf_pool *pool,
     void (*fn)(const struct tf__counters *, void *), void *arg);
 bool tf__pool_idle(struct tf_pool *pool);

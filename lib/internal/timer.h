@@ -77,8 +77,12 @@ bool tf__timer_rearm(struct tf__worker *w, struct tf__job *j, int rc);
 /* Take j out of its wheel (it was cancelled); drops the wheel's reference. */
 void tf__timer_unlink(struct tf__job *j);
 
-/* Move every due job to its queue.  Any worker; one at a time. */
-void tf__timers_run(struct tf_pool *pool);
+/*
+ * Move every due job to its queue.  One thread at a time (others return
+ * at once).  by_worker: the caller is a worker that looks for work right
+ * after, so one job fewer needs a worker woken for it.
+ */
+void tf__timers_run(struct tf_pool *pool, bool by_worker);
 
 /* The deadline a parking worker should sleep to: INT64_MAX unless it
  * became the keeper.  tf__timers_unpark: the worker woke up. */
