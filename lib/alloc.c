@@ -208,6 +208,7 @@ struct thread_alloc {
 static _Thread_local struct thread_alloc me;
 
 static pthread_mutex_t arenas_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t fork_once = PTHREAD_ONCE_INIT;
 static unsigned node_arena[MAX_NODES]; /* 0: not made yet */
 static unsigned nnodes_seen;          /* nodes of the machine, 0: unknown */
 
@@ -289,6 +290,25 @@ bind_arena(unsigned arena, int node)
 	(void)mallctl(name, NULL, NULL, &new, sizeof(new));
 }
 
+/* fork(2): the arena lock is held across it, so the child gets it free. */
+static void
+fork_prepare(void)
+{
+	pthread_mutex_lock(&arenas_lock);
+}
+
+static void
+fork_release(void)
+{
+	pthread_mutex_unlock(&arenas_lock);
+}
+
+static void
+fork_hooks(void)
+{
+	(void)pthread_atfork(fork_prepare, fork_release, fork_release);
+}
+
 /* The arena of node (made on first use), or 0 (automatic) on failure. */
 static unsigned
 arena_of(int node)
@@ -301,6 +321,7 @@ arena_of(int node)
 	a = ck_pr_load_uint(&node_arena[node]);
 	if (TF_LIKELY(a != 0))
 		return a;
+	pthread_once(&fork_once, fork_hooks);
 	pthread_mutex_lock(&arenas_lock);
 	a = node_arena[node];
 	if (a == 0 && mallctl("arenas.create", &a, &sz, NULL, 0) == 0) {
@@ -390,6 +411,7 @@ tf__alloc_thread_init(int node)
 
 	if (me.worker)
 		return 0;
+	pthread_once(&fork_once, fork_hooks);
 	if (node < 0 || node >= MAX_NODES)
 		node = 0;
 	if (mallctl("tcache.create", &tc, &sz, NULL, 0) != 0)

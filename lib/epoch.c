@@ -48,11 +48,27 @@ char tf__epoch_grace;
 
 static void thread_exit(void *arg);
 
+/*
+ * fork(2): the child has only the forking thread, but the domain still
+ * lists the records of all the parent's threads, some perhaps inside a
+ * section forever.  The child starts a fresh domain; the old records are
+ * lost to it (a bounded leak, once per fork).
+ */
+static void
+fork_child(void)
+{
+	ck_epoch_init(&domain);
+	me.rec = NULL;
+	me.depth = 0;
+	me.pending = 0;
+}
+
 static void
 domain_init(void)
 {
 	ck_epoch_init(&domain);
 	(void)pthread_key_create(&exit_key, thread_exit);
+	(void)pthread_atfork(NULL, NULL, fork_child);
 }
 
 /* Make sure the key's destructor runs when this thread exits. */

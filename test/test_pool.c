@@ -15,6 +15,7 @@
 #include "tf_test.h"
 
 #include <stdio.h>
+#include <sys/wait.h>
 
 #include <threadfactory.h>
 
@@ -1165,6 +1166,42 @@ synthetic_big_machine(void **state)
 	tf_topology_destroy(t);
 }
 
+/* ------------------------------------------------------------------ */
+/* fork(2).                                                           */
+/* ------------------------------------------------------------------ */
+
+static void
+new_pool_in_a_forked_child(void **state)
+{
+	tf_pool_t *p = make_pool(2);
+	int status;
+	pid_t child;
+
+	(void)state;
+	/* The parent is busy when it forks. */
+	for (int i = 0; i < 100000; i++)
+		assert_int_equal(tf_submit(p, nop, NULL), 0);
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		tf_pool_t *q;
+
+		if (tf_pool_create(&q, NULL) != 0)
+			_exit(2);
+		for (int i = 0; i < 10000; i++)
+			if (tf_submit(q, nop, NULL) != 0)
+				_exit(3);
+		tf_pool_destroy(q);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(child, &status, 0), child);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_int_equal(tf_pool_wait_idle(p, TF_FOREVER), 0);
+	check_ledger(p);
+	tf_pool_destroy(p);
+}
+
 int
 main(void)
 {
@@ -1194,6 +1231,7 @@ main(void)
 		cmocka_unit_test(create_fails_cleanly_without_memory),
 		cmocka_unit_test(submit_without_memory_changes_nothing),
 		cmocka_unit_test(synthetic_big_machine),
+		cmocka_unit_test(new_pool_in_a_forked_child),
 	};
 
 	return cmocka_run_group_tests_name("pool", tests, NULL, NULL);
