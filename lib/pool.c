@@ -201,19 +201,28 @@ tf__pool_wake(struct tf_pool *pool, unsigned n)
 			uint64_t *word = &pool->idle[i * 8];
 			uint64_t v = ck_pr_load_64(word);
 
-			while (v != 0) {
-				unsigned b = (unsigned)__builtin_ctzll(v);
+			uint64_t skip = 0;
 
-				if (ck_pr_cas_64_value(word, v, v & ~(1ULL << b),
-				    &v)) {
-					struct tf__worker *w =
-					    pool->workers[i * 64 + b];
+			while ((v & ~skip) != 0) {
+				unsigned b = (unsigned)__builtin_ctzll(v & ~skip);
+				unsigned index = i * 64 + b;
+				struct tf__worker *w;
 
-					TF__COUNT(w->ctr.wakeups, 1);
-					ck_ec32_inc(&w->ec, &tf__ec_mode);
-					woke = true;
-					break;
+				/* A spare that may not run now is left asleep. */
+				if (index >= pool->nworkers && index -
+				    pool->nworkers >= ck_pr_load_32(
+				    &pool->spares_active)) {
+					skip |= 1ULL << b;
+					continue;
 				}
+				if (!ck_pr_cas_64_value(word, v,
+				    v & ~(1ULL << b), &v))
+					continue;
+				w = pool->workers[index];
+				TF__COUNT(w->ctr.wakeups, 1);
+				ck_ec32_inc(&w->ec, &tf__ec_mode);
+				woke = true;
+				break;
 			}
 		}
 		if (!woke) {

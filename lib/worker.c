@@ -355,11 +355,6 @@ tf__find_work(struct tf__worker *w, struct tf__entry *e, unsigned *level,
 	unsigned global = (unsigned)(s & TF__S_LEVELS);
 	unsigned mask = global | w->local_mask;
 
-	/*
-	 * The last look before sleeping covers every level: a submitter may
-	 * set a level's bit after this worker read it clear, having published
-	 * its job before this worker counted itself asleep.
-	 */
 	if (TF_UNLIKELY(tf__timers_due(pool))) {
 		/* Due jobs move to the front queues: look at them too. */
 		tf__timers_run(pool, true);
@@ -367,6 +362,11 @@ tf__find_work(struct tf__worker *w, struct tf__entry *e, unsigned *level,
 		global = (unsigned)(s & TF__S_LEVELS);
 		mask = global | w->local_mask;
 	}
+	/*
+	 * The last look before sleeping covers every level: a submitter may
+	 * set a level's bit after this worker read it clear, having published
+	 * its job before this worker counted itself asleep.
+	 */
 	if (clear)
 		mask = TF__S_LEVELS;
 	/* Own jobs at a level nobody else knows of: tell them. */
@@ -573,8 +573,18 @@ spare_sleep(struct tf__worker *w)
 	struct tf_pool *pool = w->pool;
 
 	if (w->spinning) {
+		uint64_t s;
+
 		w->spinning = false;
-		ck_pr_faa_64(&pool->sched, -TF__S_SPIN_ONE);
+		s = ck_pr_faa_64(&pool->sched, -TF__S_SPIN_ONE);
+		/*
+		 * It may have been woken for a job it will not run now: if it
+		 * was the last to look, another worker must.
+		 */
+		if (tf__s_spinning(s) == 1 && (s & TF__S_LEVELS) &&
+		    tf__s_parked(s) != 0 &&
+		    tf__s_parked(s) < TF__S_COUNT_MASK / 2)
+			tf__pool_wake(pool, 1);
 	}
 	ck_pr_faa_32(&pool->nthreads, (uint32_t)-1);
 	tf__pool_signal_idle(pool);
@@ -872,6 +882,13 @@ spares_wanted(struct tf_pool *pool, uint32_t blocked)
 		if (tf__worker_start(pool->workers[index]) != 0)
 			break;
 		pool->nspares++;
+	}
+	/* Spares that slept because they were not needed may run now. */
+	for (unsigned i = pool->nworkers; i < pool->nslots; i++) {
+		struct tf__worker *v = pool->workers[i];
+
+		if (v != NULL && v->started)
+			ck_ec32_inc(&v->ec, &tf__ec_mode);
 	}
 	pthread_mutex_unlock(&pool->spare_lock);
 	ck_ec32_inc(&pool->spare_ec, &tf__ec_mode);
