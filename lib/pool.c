@@ -866,17 +866,25 @@ static void
 stop_workers(struct tf_pool *pool)
 {
 	ck_pr_or_64(&pool->sched, TF__S_STOP);
+	/* Spares are started under spare_lock, by whichever thread needs one. */
+	pthread_mutex_lock(&pool->spare_lock);
 	for (unsigned i = 0; i < pool->nslots; i++) {
 		struct tf__worker *w = pool->workers[i];
 
 		if (w != NULL && w->started)
 			ck_ec32_inc(&w->ec, &tf__ec_mode);
 	}
+	pthread_mutex_unlock(&pool->spare_lock);
 	ck_ec32_inc(&pool->spare_ec, &tf__ec_mode);
 	for (unsigned i = 0; i < pool->nslots; i++) {
-		struct tf__worker *w = pool->workers[i];
+		struct tf__worker *w;
+		bool started;
 
-		if (w != NULL && w->started) {
+		pthread_mutex_lock(&pool->spare_lock);
+		w = pool->workers[i];
+		started = w != NULL && w->started;
+		pthread_mutex_unlock(&pool->spare_lock);
+		if (started) {
 			pthread_join(w->thread, NULL);
 			w->started = false;
 		}
