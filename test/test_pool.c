@@ -1178,6 +1178,10 @@ new_pool_in_a_forked_child(void **state)
 	pid_t child;
 
 	(void)state;
+#ifdef TF_TSAN
+	/* ThreadSanitizer does not support fork(2) in threaded programs. */
+	skip();
+#endif
 	/* The parent is busy when it forks. */
 	for (int i = 0; i < 100000; i++)
 		assert_int_equal(tf_submit(p, nop, NULL), 0);

@@ -55,4 +55,22 @@
 #define ck_pr_md_store_16(t, v) TF_TSAN_ST(t, v, uint16_t)
 #define ck_pr_md_store_8(t, v) TF_TSAN_ST(t, v, uint8_t)
 
+/*
+ * Fetch-and-store is emulated in ck_pr.h with a plain load and a CAS loop
+ * (no builtin in the GCC port), which the tool reports as a race: an
+ * atomic exchange instead.  The spinlocks use it.
+ */
+#define TF_TSAN_FAS(D, V, T) \
+	__atomic_exchange_n((T *)(void *)(D), (T)(V), __ATOMIC_ACQ_REL)
+#define ck_pr_fas_char(d, v) TF_TSAN_FAS(d, v, char)
+#define ck_pr_fas_int(d, v) TF_TSAN_FAS(d, v, int)
+#define ck_pr_fas_uint(d, v) TF_TSAN_FAS(d, v, unsigned int)
+#define ck_pr_fas_64(d, v) TF_TSAN_FAS(d, v, uint64_t)
+#define ck_pr_fas_32(d, v) TF_TSAN_FAS(d, v, uint32_t)
+#define ck_pr_fas_16(d, v) TF_TSAN_FAS(d, v, uint16_t)
+#define ck_pr_fas_8(d, v) TF_TSAN_FAS(d, v, uint8_t)
+#define ck_pr_fas_ptr(d, v)                                            \
+	__atomic_exchange_n((void **)(void *)(d), (void *)(uintptr_t)(v), \
+	    __ATOMIC_ACQ_REL)
+
 #endif /* TF_TSAN_CK_PR_H */
