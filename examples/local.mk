@@ -1,4 +1,11 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # Copyright (c) 2026 The threadfactory authors. See COPYING.
 #
-# Small real programs built on the library.
+# Small real programs built on the library, linked against the installed
+# form of it (the shared library), as an application would be.
+
+noinst_PROGRAMS += examples/hello examples/echo_server
+examples_hello_SOURCES = examples/hello.c
+examples_hello_LDADD = lib/libthreadfactory.la
+examples_echo_server_SOURCES = examples/echo_server.c
+examples_echo_server_LDADD = lib/libthreadfactory.la $(PTHREAD_LIBS)

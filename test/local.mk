@@ -84,7 +84,7 @@ test_test_abi_LDADD = $(tf_test_ldadd)
 TESTS += test/test_abi
 
 tf_check_scripts = test/check_headers.sh test/check_symbols.sh \
-	test/check_man.sh test/check_install.sh
+	test/check_man.sh test/check_install.sh test/check_examples.sh
 TESTS += $(tf_check_scripts)
 dist_noinst_SCRIPTS += $(tf_check_scripts)
 EXTRA_DIST += test/tap.sh
