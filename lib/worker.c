@@ -149,6 +149,14 @@ take_injected(struct tf__worker *w, unsigned l, struct tf__entry *e)
 	struct tf__runq *rq = &w->rq[l];
 	bool found = false;
 
+	/*
+	 * The last claim got only a few jobs: the submitters are slower than
+	 * this worker.  Let them add some before looking again, rather than
+	 * taking their queue's lines away from them at every job.
+	 */
+	if (w->small_claim)
+		for (int i = 0; i < 64; i++)
+			ck_pr_stall();
 	tf__epoch_begin();
 	for (int pass = 0; pass < 2 && !found; pass++) {
 		for (struct tf__submitter *s = ck_pr_load_ptr(&pool->subs);
@@ -166,6 +174,7 @@ take_injected(struct tf__worker *w, unsigned l, struct tf__entry *e)
 			if (n == 0)
 				continue;
 			*e = batch[0];
+			w->small_claim = n < 4;
 			if (n > 1) {
 				tf__runq_put(rq, batch + 1, (uint32_t)(n - 1));
 				/* Held here now: see tf__find_work(). */
@@ -613,6 +622,7 @@ spin(struct tf__worker *w, int64_t end)
 	do {
 		for (int i = 0; i < 64; i++)
 			ck_pr_stall();
+		w->small_claim = false; /* paused already */
 		if (tf__find_work(w, &e, &level, false)) {
 			stop_spinning(w);
 			tf__run_entry(w, &e, level);

@@ -146,6 +146,7 @@ struct tf__worker {
 	unsigned ticks;      /* jobs run, for fairness checks */
 	int64_t next_aging;  /* coarse time of the next aging check */
 	bool spinning;
+	bool small_claim;    /* the last claim from outside got few jobs */
 	unsigned blocking;   /* tf_blocking_begin nesting */
 	unsigned depth;      /* jobs run nested (waits that help) */
 	struct tf__job *current; /* the record of the running job, if any */
