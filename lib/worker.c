@@ -27,6 +27,7 @@
 #include "internal/common.h"
 
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #ifdef HAVE_SYS_PRCTL_H
@@ -755,14 +756,22 @@ tf__worker_start(struct tf__worker *w)
 {
 	struct tf_pool *pool = w->pool;
 	pthread_attr_t attr;
+	sigset_t all, old;
 	int rc;
 
 	pthread_attr_init(&attr);
 	if (pool->attr.stack_size != 0)
 		pthread_attr_setstacksize(&attr, pool->attr.stack_size);
+	/*
+	 * Workers block every signal (they inherit the mask), so that
+	 * asynchronous signals go to the application's own threads.
+	 */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
 	/* Counted before it runs, so that idleness is never seen early. */
 	ck_pr_faa_32(&pool->nthreads, 1);
 	rc = pthread_create(&w->thread, &attr, worker_main, w);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	pthread_attr_destroy(&attr);
 	if (rc != 0) {
 		ck_pr_faa_32(&pool->nthreads, (uint32_t)-1);

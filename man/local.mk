@@ -5,3 +5,34 @@
 # overview threadfactory(7), and tf-perf(1).
 
 dist_man3_MANS += man/man3/tf_now.3 man/man3/tf_version.3
+dist_man3_MANS += man/man3/tf_pool_create.3 man/man3/tf_pool_shutdown.3 \
+	man/man3/tf_pool_wait_idle.3 man/man3/tf_pool_cancel_pending.3 \
+	man/man3/tf_submit.3 man/man3/tf_pool_stats.3 \
+	man/man3/tf_current_job.3 man/man3/tf_blocking_begin.3
+dist_man7_MANS += man/man7/threadfactory.7
+
+# Every name a page documents (its .Nm lines) is installed as a link to
+# the page, so that "man tf_submit_ex" finds tf_submit(3).
+install-data-hook: install-man-links
+uninstall-hook: uninstall-man-links
+
+tf_man_links = for p in $(dist_man3_MANS); do \
+	  f=`basename $$p`; \
+	  for n in `sed -n 's/^\.Nm[ 	]\{1,\}\([A-Za-z_][A-Za-z0-9_]*\).*/\1/p' \
+	      $(srcdir)/$$p`; do \
+	    test "$$n.3" = "$$f" || echo "$$f $$n.3"; \
+	  done; \
+	done
+
+install-man-links:
+	@$(tf_man_links) | while read f l; do \
+	  echo " ln -sf $$f '$(DESTDIR)$(man3dir)/$$l'"; \
+	  (cd '$(DESTDIR)$(man3dir)' && rm -f $$l && $(LN_S) $$f $$l) || exit 1; \
+	done
+
+uninstall-man-links:
+	@$(tf_man_links) | while read f l; do \
+	  rm -f '$(DESTDIR)$(man3dir)/'$$l; \
+	done
+
+.PHONY: install-man-links uninstall-man-links

@@ -14,6 +14,7 @@
  */
 #include "tf_test.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <sys/wait.h>
 
@@ -1210,6 +1211,40 @@ new_pool_in_a_forked_child(void **state)
 	tf_pool_destroy(p);
 }
 
+/* ------------------------------------------------------------------ */
+/* Signals.                                                           */
+/* ------------------------------------------------------------------ */
+
+static int
+record_mask(void *arg)
+{
+	sigset_t *mask = arg;
+
+	return pthread_sigmask(SIG_SETMASK, NULL, mask);
+}
+
+static void
+workers_block_signals(void **state)
+{
+	tf_pool_t *p = make_pool(2);
+	tf_job_t *job;
+	sigset_t in_job, mine;
+
+	(void)state;
+	sigemptyset(&in_job);
+	assert_int_equal(tf_submit_ex(p, record_mask, &in_job, NULL, &job), 0);
+	assert_int_equal(tf_job_wait(job, TF_FOREVER), 0);
+	assert_int_equal(tf_job_status(job), 0);
+	tf_job_release(job);
+	assert_int_equal(sigismember(&in_job, SIGINT), 1);
+	assert_int_equal(sigismember(&in_job, SIGTERM), 1);
+	assert_int_equal(sigismember(&in_job, SIGUSR1), 1);
+	/* The creating thread's own mask is unchanged. */
+	assert_int_equal(pthread_sigmask(SIG_SETMASK, NULL, &mine), 0);
+	assert_int_equal(sigismember(&mine, SIGINT), 0);
+	tf_pool_destroy(p);
+}
+
 int
 main(void)
 {
@@ -1240,6 +1275,7 @@ main(void)
 		cmocka_unit_test(submit_without_memory_changes_nothing),
 		cmocka_unit_test(synthetic_big_machine),
 		cmocka_unit_test(new_pool_in_a_forked_child),
+		cmocka_unit_test(workers_block_signals),
 	};
 
 	return cmocka_run_group_tests_name("pool", tests, NULL, NULL);
