@@ -26,7 +26,7 @@ SHELL := /bin/bash
 BUILD_PKGS = build-essential autoconf automake libtool pkg-config \
 	libck-dev libhwloc-dev libjemalloc-dev libcmocka-dev mandoc
 PERF_PKGS = g++ libtbb-dev libglib2.0-dev libconcurrentqueue-dev \
-	liburcu-dev libboost-dev gnuplot-nox hwloc
+	liburcu-dev libboost-dev gnuplot-nox hwloc python3
 CHECK_PKGS = valgrind
 
 DELEGATED = all check install install-strip uninstall installcheck \

@@ -10,6 +10,11 @@ dist_man3_MANS += man/man3/tf_pool_create.3 man/man3/tf_pool_shutdown.3 \
 	man/man3/tf_submit.3 man/man3/tf_pool_stats.3 \
 	man/man3/tf_current_job.3 man/man3/tf_blocking_begin.3
 dist_man7_MANS += man/man7/threadfactory.7
+dist_man3_MANS += man/man3/tf_job_wait.3 man/man3/tf_job_cancel.3 \
+	man/man3/tf_job_release.3 man/man3/tf_token_create.3 \
+	man/man3/tf_token_on_cancel.3 man/man3/tf_group_create.3 \
+	man/man3/tf_submit_after.3 man/man3/tf_topology_load.3 \
+	man/man3/tf_topology_place.3
 
 # Every name a page documents (its .Nm lines) is installed as a link to
 # the page, so that "man tf_submit_ex" finds tf_submit(3).
@@ -36,3 +41,4 @@ uninstall-man-links:
 	done
 
 .PHONY: install-man-links uninstall-man-links
+dist_man1_MANS += man/man1/tf-perf.1

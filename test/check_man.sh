@@ -8,7 +8,8 @@
 #  - it is listed in dist_man1_MANS, dist_man3_MANS or dist_man7_MANS
 #    (man/local.mk), so that it is installed and distributed;
 #  - its .Dt names the page: the file name in upper case and its section;
-#  - every ".Xr name N" resolves: to a page of ours, or to a system page
+#  - every ".Xr name N" resolves: to a page of ours or a name one of them
+#    documents (installed as a link to it), or to a system page
 #    that "man -w N name" finds, or, on a system without those pages
 #    installed, to a well-known page of the allow-list below;
 #  - "mandoc -T lint -W warning" prints nothing (skipped without mandoc);
@@ -66,11 +67,21 @@ for p in $TF_DIST_MANS; do
 	echo "$p"
 done | sort -u >"$tmp/listed"
 
+# The names our pages document (.Nm), as "SECTION NAME": each is installed
+# as a link to its page (man/local.mk), so that ".Xr tf_submit_ex 3"
+# resolves to tf_submit(3).
+while read -r p; do
+	s=${p##*.}
+	sed -n 's/^\.Nm[ 	]\{1,\}\([A-Za-z_][A-Za-z0-9_-]*\).*/\1/p' \
+	    "$abs_top_srcdir/$p" | sed "s/^/$s /"
+done <"$tmp/pages" | sort -u >"$tmp/names"
+
 # Is NAME(SECTION) one of our pages?
 ours()
 {
 	grep -qx "man/man$2/$1\\.$2" "$tmp/pages" ||
-	    grep -qx "man/man$2/$1\\.$2" "$tmp/listed"
+	    grep -qx "man/man$2/$1\\.$2" "$tmp/listed" ||
+	    grep -qx "$2 $1" "$tmp/names"
 }
 
 # Is NAME:SECTION in the allow-list?

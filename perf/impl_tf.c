@@ -1,0 +1,95 @@
+/*
+ * SPDX-License-Identifier: BSD-2-Clause
+ * Copyright (c) 2026 The threadfactory authors. See COPYING.
+ */
+
+/*
+ * perf/impl_tf.c - threadfactory behind the harness's operation tables.
+ */
+#include <stdlib.h>
+
+#include <threadfactory.h>
+
+#include "perf.h"
+
+static void *
+pool_create(unsigned workers)
+{
+	tf_pool_attr_t attr;
+	tf_pool_t *pool;
+
+	tf_pool_attr_init(&attr);
+	attr.workers = workers;
+	return tf_pool_create(&pool, &attr) == 0 ? pool : NULL;
+}
+
+static void
+pool_destroy(void *pool)
+{
+	tf_pool_destroy(pool);
+}
+
+static int
+pool_submit(void *pool, perf_fn *fn, void *arg)
+{
+	return tf_submit(pool, fn, arg);
+}
+
+static void
+pool_wait_idle(void *pool)
+{
+	(void)tf_pool_wait_idle(pool, TF_FOREVER);
+}
+
+const struct perf_pool_ops perf_pool_tf = {
+	"threadfactory", PERF_TF, pool_create, pool_destroy, pool_submit,
+	pool_wait_idle
+};
+
+/* Fork-join: the first half as a job with a handle, the second inline. */
+struct fib {
+	int n, cutoff;
+	uint64_t result;
+};
+
+static int
+fib_job(void *arg)
+{
+	struct fib *f = arg;
+	struct fib left = { f->n - 1, f->cutoff, 0 };
+	tf_job_opts_t opts = { 0 };
+	tf_job_t *job;
+
+	if (f->n < f->cutoff || f->n < 2) {
+		f->result = perf_fib_seq(f->n);
+		return 0;
+	}
+	if (tf_submit_ex(tf_current_pool(), fib_job, &left, &opts, &job) != 0)
+		return 1;
+	{
+		struct fib right = { f->n - 2, f->cutoff, 0 };
+
+		(void)fib_job(&right);
+		(void)tf_job_wait(job, TF_FOREVER);
+		tf_job_release(job);
+		f->result = left.result + right.result;
+	}
+	return 0;
+}
+
+static uint64_t
+spawn_fib(void *pool, int n, int cutoff)
+{
+	struct fib f = { n, cutoff, 0 };
+	tf_job_t *job;
+
+	if (tf_submit_ex(pool, fib_job, &f, NULL, &job) != 0)
+		return 0;
+	(void)tf_job_wait(job, TF_FOREVER);
+	tf_job_release(job);
+	return f.result;
+}
+
+const struct perf_spawn_ops perf_spawn_tf = {
+	"threadfactory", PERF_TF, pool_create, pool_destroy, spawn_fib
+};

@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// Copyright (c) 2026 The threadfactory authors. See COPYING.
+
+// perf/peer_cxx.cc - the C++ peers: oneTBB (task_arena::enqueue,
+// task_group, concurrent_queue), moodycamel::ConcurrentQueue and
+// boost::lockfree::queue, each built when configure found it.  C++ stays
+// in perf/; the library is C.
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <new>
+
+#include "perf.h"
+
+namespace {
+
+// Counting jobs in flight, for peers that cannot wait for idleness.
+struct inflight {
+	std::atomic<unsigned long> pending{0};
+	std::mutex lock;
+	std::condition_variable idle;
+
+	void done()
+	{
+		if (pending.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+			std::lock_guard<std::mutex> g(lock);
+			idle.notify_all();
+		}
+	}
+	void wait()
+	{
+		std::unique_lock<std::mutex> g(lock);
+		idle.wait(g, [this] {
+			return pending.load(std::memory_order_acquire) == 0;
+		});
+	}
+};
+
+} // namespace
+
+#ifdef HAVE_TBB
+#include <tbb/concurrent_queue.h>
+#include <tbb/global_control.h>
+#include <tbb/task_arena.h>
+#include <tbb/task_group.h>
+
+namespace {
+
+struct tbb_pool {
+	tbb::global_control gc;
+	tbb::task_arena arena;
+	inflight f;
+
+	// No slot reserved for a master: the arena's threads are all workers.
+	explicit tbb_pool(unsigned w)
+	    : gc(tbb::global_control::max_allowed_parallelism, w + 1),
+	      arena(static_cast<int>(w), 0)
+	{
+	}
+};
+
+void *
+tbb_create(unsigned workers)
+{
+	return new (std::nothrow) tbb_pool(workers);
+}
+
+void
+tbb_destroy(void *p)
+{
+	delete static_cast<tbb_pool *>(p);
+}
+
+int
+tbb_submit(void *pool, perf_fn *fn, void *arg)
+{
+	auto *p = static_cast<tbb_pool *>(pool);
+
+	p->f.pending.fetch_add(1, std::memory_order_acq_rel);
+	p->arena.enqueue([p, fn, arg] {
+		(void)fn(arg);
+		p->f.done();
+	});
+	return 0;
+}
+
+void
+tbb_wait_idle(void *pool)
+{
+	static_cast<tbb_pool *>(pool)->f.wait();
+}
+
+// Fork-join: the caller is one of the arena's threads.
+struct tbb_spawn_pool {
+	tbb::global_control gc;
+	tbb::task_arena arena;
+
+	explicit tbb_spawn_pool(unsigned w)
+	    : gc(tbb::global_control::max_allowed_parallelism, w),
+	      arena(static_cast<int>(w))
+	{
+	}
+};
+
+uint64_t
+tbb_fib_rec(int n, int cutoff)
+{
+	if (n < cutoff || n < 2)
+		return perf_fib_seq(n);
+	uint64_t x = 0, y;
+	tbb::task_group g;
+
+	g.run([&x, n, cutoff] { x = tbb_fib_rec(n - 1, cutoff); });
+	y = tbb_fib_rec(n - 2, cutoff);
+	g.wait();
+	return x + y;
+}
+
+void *
+tbb_spawn_create(unsigned workers)
+{
+	return new (std::nothrow) tbb_spawn_pool(workers);
+}
+
+void
+tbb_spawn_destroy(void *p)
+{
+	delete static_cast<tbb_spawn_pool *>(p);
+}
+
+uint64_t
+tbb_fib(void *pool, int n, int cutoff)
+{
+	auto *p = static_cast<tbb_spawn_pool *>(pool);
+	uint64_t r = 0;
+
+	p->arena.execute([&] { r = tbb_fib_rec(n, cutoff); });
+	return r;
+}
+
+void *
+tbbq_create(unsigned, unsigned)
+{
+	return new (std::nothrow) tbb::concurrent_queue<uint64_t>();
+}
+
+void
+tbbq_destroy(void *q)
+{
+	delete static_cast<tbb::concurrent_queue<uint64_t> *>(q);
+}
+
+bool
+tbbq_push(void *q, uint64_t v)
+{
+	static_cast<tbb::concurrent_queue<uint64_t> *>(q)->push(v);
+	return true;
+}
+
+bool
+tbbq_pop(void *q, uint64_t *v)
+{
+	return static_cast<tbb::concurrent_queue<uint64_t> *>(q)->try_pop(*v);
+}
+
+} // namespace
+
+extern "C" const struct perf_pool_ops perf_pool_tbb = {
+	"tbb task_arena::enqueue", PERF_PEER, tbb_create, tbb_destroy,
+	tbb_submit, tbb_wait_idle
+};
+extern "C" const struct perf_spawn_ops perf_spawn_tbb = {
+	"tbb task_group", PERF_PEER, tbb_spawn_create, tbb_spawn_destroy,
+	tbb_fib
+};
+extern "C" const struct perf_queue_ops perf_queue_tbb = {
+	"tbb concurrent_queue", PERF_PEER, 0, 0, tbbq_create, tbbq_destroy,
+	tbbq_push, tbbq_pop
+};
+#endif // HAVE_TBB
+
+#ifdef HAVE_MOODYCAMEL
+#if __has_include(<concurrentqueue/moodycamel/concurrentqueue.h>)
+#include <concurrentqueue/moodycamel/concurrentqueue.h>
+#else
+#include <concurrentqueue/concurrentqueue.h>
+#endif
+
+namespace {
+
+using mc_queue = moodycamel::ConcurrentQueue<uint64_t>;
+
+void *
+mc_create(unsigned, unsigned)
+{
+	return new (std::nothrow) mc_queue();
+}
+
+void
+mc_destroy(void *q)
+{
+	delete static_cast<mc_queue *>(q);
+}
+
+bool
+mc_push(void *q, uint64_t v)
+{
+	return static_cast<mc_queue *>(q)->enqueue(v);
+}
+
+bool
+mc_pop(void *q, uint64_t *v)
+{
+	return static_cast<mc_queue *>(q)->try_dequeue(*v);
+}
+
+} // namespace
+
+extern "C" const struct perf_queue_ops perf_queue_moodycamel = {
+	"moodycamel ConcurrentQueue", PERF_PEER, 0, 0, mc_create, mc_destroy,
+	mc_push, mc_pop
+};
+#endif // HAVE_MOODYCAMEL
+
+#ifdef HAVE_BOOST_LOCKFREE
+#include <boost/lockfree/queue.hpp>
+
+namespace {
+
+using bl_queue = boost::lockfree::queue<uint64_t>;
+
+void *
+bl_create(unsigned, unsigned)
+{
+	return new (std::nothrow) bl_queue(1024);
+}
+
+void
+bl_destroy(void *q)
+{
+	delete static_cast<bl_queue *>(q);
+}
+
+bool
+bl_push(void *q, uint64_t v)
+{
+	return static_cast<bl_queue *>(q)->push(v);
+}
+
+bool
+bl_pop(void *q, uint64_t *v)
+{
+	return static_cast<bl_queue *>(q)->pop(*v);
+}
+
+} // namespace
+
+extern "C" const struct perf_queue_ops perf_queue_boost = {
+	"boost::lockfree::queue", PERF_PEER, 0, 0, bl_create, bl_destroy,
+	bl_push, bl_pop
+};
+#endif // HAVE_BOOST_LOCKFREE

@@ -1,0 +1,158 @@
+/*
+ * SPDX-License-Identifier: BSD-2-Clause
+ * Copyright (c) 2026 The threadfactory authors. See COPYING.
+ */
+
+/*
+ * perf/perf.h - what the scenarios of tf-perf share.
+ *
+ * A scenario measures threadfactory and every comparator built in, side
+ * by side, in one run: each figure is a set of repetitions (median, min,
+ * max) in a row of the table; the row ends with the ratio of
+ * threadfactory to the best comparator.  Comparators plug in through the
+ * operation tables below, so that a new peer or a new scenario is a local
+ * change: a table in its own file and one line in tf-perf.c.
+ */
+#ifndef TF_PERF_H
+#define TF_PERF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The function a job runs, in every implementation. */
+typedef int perf_fn(void *arg);
+
+/* Who an implementation is: ours, a hand-written baseline, or a peer. */
+enum perf_kind { PERF_TF, PERF_BASELINE, PERF_PEER, PERF_SEQ };
+
+/*
+ * A thread pool: fire-and-forget jobs from any thread, then a wait until
+ * all have run.  workers is the number of threads; 0 is never passed.
+ */
+struct perf_pool_ops {
+	const char *name;
+	enum perf_kind kind;
+	void *(*create)(unsigned workers);
+	void (*destroy)(void *pool);
+	int (*submit)(void *pool, perf_fn *fn, void *arg);
+	void (*wait_idle)(void *pool);
+};
+
+/*
+ * Fork-join: fib(n) with a job per call down to cutoff (sequential below
+ * it), on a pool of workers threads.
+ */
+struct perf_spawn_ops {
+	const char *name;
+	enum perf_kind kind;
+	void *(*create)(unsigned workers);
+	void (*destroy)(void *pool);
+	uint64_t (*fib)(void *pool, int n, int cutoff);
+};
+
+/*
+ * A queue moving 8-byte items from producers to consumers.  push()
+ * returns false when the queue is full (the producer retries), pop()
+ * false when it is empty now.  The harness runs the threads and checks
+ * that every item arrives exactly once.  max_*: 0 for any number, 1 for
+ * a single-producer or single-consumer queue.
+ */
+struct perf_queue_ops {
+	const char *name;
+	enum perf_kind kind;
+	unsigned max_producers, max_consumers;
+	void *(*create)(unsigned producers, unsigned consumers);
+	void (*destroy)(void *queue);
+	bool (*push)(void *queue, uint64_t item);
+	bool (*pop)(void *queue, uint64_t *item);
+};
+
+/* The implementations, each defined where its library is used. */
+extern const struct perf_pool_ops perf_pool_tf, perf_pool_naive;
+extern const struct perf_pool_ops perf_pool_glib, perf_pool_tbb;
+extern const struct perf_spawn_ops perf_spawn_tf, perf_spawn_mutex_deque;
+extern const struct perf_spawn_ops perf_spawn_tbb, perf_spawn_omp;
+extern const struct perf_queue_ops perf_queue_mutex, perf_queue_ck_ring;
+extern const struct perf_queue_ops perf_queue_glib, perf_queue_urcu;
+extern const struct perf_queue_ops perf_queue_moodycamel, perf_queue_boost;
+extern const struct perf_queue_ops perf_queue_tbb;
+
+/* The lists tf-perf runs (NULL-terminated). */
+extern const struct perf_pool_ops *const perf_pools[];
+extern const struct perf_spawn_ops *const perf_spawns[];
+extern const struct perf_queue_ops *const perf_queues[];
+
+/* ------------------------------------------------------------------ */
+/* The harness.                                                       */
+/* ------------------------------------------------------------------ */
+
+enum perf_profile { PERF_QUICK, PERF_FULL };
+
+struct perf_config {
+	enum perf_profile profile;
+	unsigned reps;      /* repetitions of each measurement */
+	unsigned workers;   /* pool size of the quick figures */
+	unsigned cores;     /* cores of the machine (or TF_TOPOLOGY) */
+	unsigned nodes;     /* NUMA nodes */
+	bool quiet;         /* no progress line */
+	unsigned scale;     /* sizes are divided by this (--smoke: 100) */
+};
+
+extern struct perf_config perf_cfg;
+
+/* Pick a setting by profile, and a size (scaled down by --smoke). */
+#define PERF_PICK(quick, full) \
+	(perf_cfg.profile == PERF_QUICK ? (quick) : (full))
+#define PERF_SIZE(quick, full) \
+	(PERF_PICK(quick, full) / perf_cfg.scale + 1)
+
+/*
+ * A row of the table: one figure, measured for several implementations.
+ * higher: whether a higher figure is better (throughput) or not (time).
+ */
+void perf_row(const char *scenario, const char *what, const char *unit,
+    bool higher);
+/* One implementation's repetitions in the current row. */
+void perf_add(const char *impl, enum perf_kind kind, const double *v,
+    unsigned n);
+/* A note under the current row (printed and kept in the JSON). */
+void perf_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A failed correctness check: reported, and tf-perf exits non-zero. */
+void perf_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The progress line: what is running now. */
+void perf_progress(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+
+/* Seconds of CLOCK_MONOTONIC, nanoseconds of it. */
+double perf_seconds(void);
+int64_t perf_ns(void);
+/* Sleep until an absolute perf_ns() time. */
+void perf_sleep_until(int64_t ns);
+/* Spin for about ns nanoseconds of work. */
+void perf_spin(int64_t ns);
+/* Sort v and return the q-quantile (0..1). */
+double perf_quantile(double *v, size_t n, double q);
+/* Sequential fib, the unit of work of the spawn scenario. */
+uint64_t perf_fib_seq(int n);
+/* Bytes allocated (jemalloc's stats.allocated), or -1. */
+long long perf_allocated(void);
+
+/* Scenarios: each runs all its rows. */
+void perf_scenario_submit(void);
+void perf_scenario_spawn(void);
+void perf_scenario_latency(void);
+void perf_scenario_priority(void);
+void perf_scenario_timers(void);
+void perf_scenario_memory(void);
+void perf_scenario_queue(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TF_PERF_H */
