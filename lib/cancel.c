@@ -74,7 +74,11 @@ tf_token_destroy(tf_token_t *t)
 bool
 tf_token_is_cancelled(const tf_token_t *t)
 {
-	return t != NULL && ck_pr_load_32(&t->cancelled) != 0;
+	if (t == NULL || ck_pr_load_32(&t->cancelled) == 0)
+		return false;
+	/* Observing the cancellation synchronizes with tf_token_cancel(). */
+	ck_pr_fence_acquire();
+	return true;
 }
 
 void
@@ -89,6 +93,7 @@ tf_token_cancel(tf_token_t *t)
 		pthread_mutex_unlock(&t->lock);
 		return;
 	}
+	ck_pr_fence_release();
 	ck_pr_store_32(&t->cancelled, 1);
 	tf__futex_wake(&t->cancelled, INT32_MAX);
 	/* Run the callbacks in order, each outside the lock. */
@@ -119,8 +124,11 @@ tf_token_wait(tf_token_t *t, int64_t timeout_ns)
 	while (!ck_pr_load_32(&t->cancelled)) {
 		if (timeout_ns == 0 ||
 		    tf__futex_wait(&t->cancelled, 0, deadline) == ETIMEDOUT)
-			return ck_pr_load_32(&t->cancelled) ? 0 : ETIMEDOUT;
+			break;
 	}
+	if (!ck_pr_load_32(&t->cancelled))
+		return ETIMEDOUT;
+	ck_pr_fence_acquire();
 	return 0;
 }
 

@@ -129,6 +129,8 @@ tf__job_new(struct tf_pool *pool, tf_fn *fn, void *arg,
 	j->level = (uint8_t)level;
 	if (o->flags & TF_JOB_FRONT)
 		j->flags |= TF__JF_FRONT;
+	if (handle)
+		j->flags |= TF__JF_HANDLE;
 	j->pool = pool;
 	j->id = tf__job_id_next();
 	j->tag = o->tag;
@@ -164,13 +166,35 @@ tf__job_unref(struct tf__job *j)
 		record_release(j);
 }
 
-/* A record that was made but never queued: undo it without a trace. */
+/*
+ * A record that was made but never queued: undo it without a trace.
+ * A concurrent tf_group_cancel() may have seen it among the group's
+ * members and cancelled it already (it then left the group and was
+ * counted as cancelled): take that count back.  The canceller may still
+ * hold a reference, so the submitter's references are dropped, not freed.
+ */
 void
 tf__job_discard(struct tf__job *j)
 {
-	if (j->group != NULL)
-		tf__group_leave(j->group, j, 0);
-	record_release(j);
+	uint32_t s = ck_pr_load_32(&j->state);
+	bool mine = false;
+
+	while (tf__job_state_of(s) == TF_JOB_PENDING)
+		if (ck_pr_cas_32_value(&j->state, s,
+		    (s & ~TF__J_STATE) | TF_JOB_CANCELLED, &s)) {
+			mine = true;
+			break;
+		}
+	if (mine) {
+		if (j->group != NULL)
+			tf__group_leave(j->group, j, 0);
+	} else {
+		ck_pr_add_64(&j->pool->ext.final[j->level], (uint64_t)-1);
+		ck_pr_add_64(&j->pool->ext.cancelled, (uint64_t)-1);
+	}
+	if (j->flags & TF__JF_HANDLE)
+		tf__job_unref(j);
+	tf__job_unref(j);
 }
 
 static void
@@ -416,10 +440,15 @@ enum tf_job_state
 tf_job_state(const tf_job_t *job)
 {
 	const struct tf__job *j = (const struct tf__job *)job;
+	uint32_t s;
 
 	if (j == NULL)
 		return TF_JOB_CANCELLED;
-	return (enum tf_job_state)tf__job_state_of(ck_pr_load_32(&j->state));
+	s = ck_pr_load_32(&j->state);
+	/* A final state synchronizes with the end of the job. */
+	if (tf__job_final(s))
+		ck_pr_fence_acquire();
+	return (enum tf_job_state)tf__job_state_of(s);
 }
 
 int
@@ -453,9 +482,16 @@ tf_job_cancel(tf_job_t *job)
 		if (tf__job_final(s))
 			return EALREADY;
 		if (tf__job_state_of(s) == TF_JOB_RUNNING) {
-			if (ck_pr_cas_32(&j->state, s, s | TF__J_CANCEL_REQ))
-				return EBUSY;
-			continue;
+			if (!ck_pr_cas_32(&j->state, s, s | TF__J_CANCEL_REQ))
+				continue;
+			/*
+			 * The job's token is set too, for code that watches
+			 * the token rather than tf_cancelled().  The handle
+			 * keeps the record, and the record the token, alive.
+			 */
+			if (j->token != NULL)
+				tf_token_cancel(j->token);
+			return EBUSY;
 		}
 		if (tf__job_try_cancel(j, w != NULL && w->pool == j->pool ?
 		    &w->ctr : NULL))

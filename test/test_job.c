@@ -393,6 +393,48 @@ timeout_inside_a_job(void **state)
 	tf_pool_destroy(p);
 }
 
+/* Watches its token, not tf_cancelled(). */
+static int
+watches_token(void *arg)
+{
+	uint32_t *started = arg;
+
+	__atomic_store_n(started, 1, __ATOMIC_RELEASE);
+	while (!tf_token_is_cancelled(tf_current_token()))
+		tf_test_sleep_ns(100000);
+	return ECANCELED;
+}
+
+static void
+cancel_of_a_running_job_sets_its_token(void **state)
+{
+	tf_pool_t *p = make_pool(1);
+	tf_token_t *tok;
+	tf_job_t *j, *other;
+	tf_job_opts_t o = { 0 };
+	uint32_t started = 0;
+
+	(void)state;
+	assert_int_equal(tf_token_create(&tok), 0);
+	o.token = tok;
+	assert_int_equal(tf_submit_ex(p, watches_token, &started, &o, &j), 0);
+	while (!__atomic_load_n(&started, __ATOMIC_ACQUIRE))
+		tf_test_sleep_ns(100000);
+	/* Queued behind it on the one worker, with the same token. */
+	assert_int_equal(tf_submit_ex(p, watches_token, &started, &o, &other),
+	    0);
+	assert_int_equal(tf_job_cancel(j), EBUSY);
+	assert_true(tf_token_is_cancelled(tok));
+	assert_int_equal(tf_job_wait(j, TF_FOREVER), 0);
+	assert_int_equal(tf_job_status(j), ECANCELED);
+	assert_int_equal(tf_job_wait(other, TF_FOREVER), 0);
+	assert_int_equal(tf_job_state(other), TF_JOB_CANCELLED);
+	tf_job_release(j);
+	tf_job_release(other);
+	tf_token_destroy(tok);
+	tf_pool_destroy(p);
+}
+
 int
 main(void)
 {
@@ -403,6 +445,7 @@ main(void)
 		cmocka_unit_test(ids_and_tags),
 		cmocka_unit_test(cancel_pending_running_final),
 		cmocka_unit_test(running_job_sees_its_cancel),
+		cmocka_unit_test(cancel_of_a_running_job_sets_its_token),
 		cmocka_unit_test(current_job_is_the_handle),
 		cmocka_unit_test(cancel_races_start),
 		cmocka_unit_test(handles_outlive_the_pool),

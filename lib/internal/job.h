@@ -42,6 +42,7 @@
 #define TF__JF_FIXED_DELAY (1U << 1)
 #define TF__JF_TIMED (1U << 2)  /* went through the timer wheel */
 #define TF__JF_FRONT (1U << 3)
+#define TF__JF_HANDLE (1U << 4) /* made with a handle (two references) */
 
 struct tf__timer_link {
 	struct tf__timer_link *next, *prev;
