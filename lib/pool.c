@@ -243,8 +243,21 @@ tf__pool_publish(struct tf_pool *pool, unsigned level, uint64_t s)
 {
 	if (TF_UNLIKELY(!(s & (1ULL << level))))
 		ck_pr_or_64(&pool->sched, 1ULL << level);
-	if (tf__s_spinning(s) == 0 && tf__s_parked(s) != 0)
-		tf__pool_wake(pool, 1);
+	tf__pool_kick(pool, s, 1);
+}
+
+/*
+ * Mark that a submit relied on a spinner.  If the last spinner stopped
+ * meanwhile (before it could see the mark), wake a worker here.
+ */
+void
+tf__pool_missed(struct tf_pool *pool, unsigned n)
+{
+	uint64_t old = __atomic_fetch_or(&pool->sched, TF__S_MISSED,
+	    __ATOMIC_SEQ_CST);
+
+	if (tf__s_spinning(old) == 0 && tf__s_parked(old) != 0)
+		tf__pool_wake(pool, n);
 }
 
 void
@@ -361,8 +374,8 @@ tf__pool_push_due(struct tf_pool *pool, const struct tf__entry *e, size_t n,
 	s = ck_pr_load_64(&pool->sched);
 	if (TF_UNLIKELY(!(s & (1ULL << level))))
 		ck_pr_or_64(&pool->sched, 1ULL << level);
-	if (wake && tf__s_spinning(s) == 0 && tf__s_parked(s) != 0)
-		tf__pool_wake(pool, 1);
+	if (wake)
+		tf__pool_kick(pool, s, 1);
 	return 0;
 }
 
@@ -444,8 +457,7 @@ enqueue_external(struct tf_pool *pool, const struct tf__entry *e, size_t n,
 	s = ck_pr_load_64(&pool->sched);
 	if (TF_UNLIKELY(!(s & (1ULL << level))))
 		ck_pr_or_64(&pool->sched, 1ULL << level);
-	if (tf__s_spinning(s) == 0 && tf__s_parked(s) != 0)
-		tf__pool_wake(pool, (unsigned)TF_MIN(n, (size_t)UINT_MAX));
+	tf__pool_kick(pool, s, (unsigned)TF_MIN(n, (size_t)UINT_MAX));
 	tf__submit_end(sub);
 	return 0;
 }
@@ -681,8 +693,8 @@ out:
 		s = ck_pr_load_64(&pool->sched);
 		if (!(s & (1ULL << level)))
 			ck_pr_or_64(&pool->sched, 1ULL << level);
-		if (tf__s_spinning(s) == 0 && tf__s_parked(s) != 0)
-			tf__pool_wake(pool, (unsigned)TF_MIN(n, (size_t)UINT_MAX));
+		tf__pool_kick(pool, s,
+		    (unsigned)TF_MIN(n, (size_t)UINT_MAX));
 		tf__submit_end(sub);
 		return 0;
 	}

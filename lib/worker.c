@@ -471,25 +471,46 @@ tf__run_entry(struct tf__worker *w, const struct tf__entry *e, unsigned l)
 		TF__COUNT(w->ctr.failed, 1);
 }
 
+/* Whether the worker holds more jobs than the one it is about to run. */
+static bool
+has_surplus(const struct tf__worker *w)
+{
+	for (unsigned l = 0; l < TF__LEVELS; l++)
+		if (tf__runq_size(&w->rq[l]) > 0 ||
+		    tf__deque_size(&w->dq[l]) > 0)
+			return true;
+	return false;
+}
+
 /* A worker that was spinning found work: one fewer looks for it. */
 static void
 stop_spinning(struct tf__worker *w)
 {
 	struct tf_pool *pool = w->pool;
 	uint64_t s;
+	bool successor;
 
 	if (!w->spinning)
 		return;
 	w->spinning = false;
 	s = ck_pr_faa_64(&pool->sched, -TF__S_SPIN_ONE);
+	if (tf__s_parked(s) == 0 || tf__s_parked(s) >= TF__S_COUNT_MASK / 2)
+		return;
 	/*
-	 * The last spinner: have somebody look for more.  And if timed jobs
-	 * wait while nobody sleeps on their time, somebody should.
+	 * The last spinner has somebody look for more when there may be
+	 * more: a submit relied on the spinners (TF__S_MISSED), or this
+	 * worker took a batch it cannot run at once.  A lone job into an
+	 * idle pool wakes nobody else, so that its start does not wait for
+	 * a futex wake-up.  And if timed jobs wait while nobody sleeps on
+	 * their time, somebody should.
 	 */
-	if (tf__s_parked(s) != 0 && tf__s_parked(s) < TF__S_COUNT_MASK / 2 &&
-	    (tf__s_spinning(s) == 1 ||
+	successor = tf__s_spinning(s) == 1 &&
+	    ((s & TF__S_MISSED) || has_surplus(w));
+	if (successor && (s & TF__S_MISSED))
+		ck_pr_and_64(&pool->sched, ~TF__S_MISSED);
+	if (successor ||
 	    (ck_pr_load_64((uint64_t *)&pool->timers->next_due) !=
-	    (uint64_t)INT64_MAX && ck_pr_load_32(&pool->timers->keeper) == 0)))
+	    (uint64_t)INT64_MAX && ck_pr_load_32(&pool->timers->keeper) == 0))
 		tf__pool_wake(pool, 1);
 }
 

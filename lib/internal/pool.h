@@ -53,6 +53,7 @@
 #define TF__S_SHUTDOWN (1ULL << 8)       /* submits fail */
 #define TF__S_CANCEL (1ULL << 9)         /* queued jobs are cancelled */
 #define TF__S_STOP (1ULL << 10)          /* workers exit when idle */
+#define TF__S_MISSED (1ULL << 11)        /* a submit relied on a spinner */
 /*
  * Workers spinning for work, and asleep.  A waker moves a worker from
  * asleep to spinning before it wakes it, so the count of the asleep can
@@ -287,6 +288,25 @@ tf__submit_end(struct tf__submitter *sub)
 struct tf__submitter *tf__submitter_get(struct tf_pool *pool);
 void tf__pool_publish(struct tf_pool *pool, unsigned level, uint64_t s);
 void tf__pool_wake(struct tf_pool *pool, unsigned n);
+void tf__pool_missed(struct tf_pool *pool, unsigned n);
+
+/*
+ * After publishing n jobs and a full fence, with s read from pool->sched:
+ * wake a sleeping worker when nobody spins.  When somebody spins, it will
+ * find the jobs; the submit leaves a mark so that the last spinner to
+ * stop wakes a successor (and only then: a lone job into an idle pool
+ * then costs one wake-up, not two).
+ */
+static inline void
+tf__pool_kick(struct tf_pool *pool, uint64_t s, unsigned n)
+{
+	if (tf__s_parked(s) == 0)
+		return;
+	if (tf__s_spinning(s) == 0)
+		tf__pool_wake(pool, n);
+	else if (TF_UNLIKELY(!(s & TF__S_MISSED)))
+		tf__pool_missed(pool, n);
+}
 void tf__pool_signal_idle(struct tf_pool *pool);
 int tf__pool_enqueue(struct tf_pool *pool, const struct tf__entry *e,
     size_t n, unsigned level, bool front);
