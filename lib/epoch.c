@@ -92,6 +92,8 @@ record(void)
 		return r;
 	arm_exit();
 	r = ck_epoch_recycle(&domain, NULL);
+	if (r != NULL)
+		TF_TSAN_ACQUIRE(r); /* pairs with the release before unregister */
 	if (r == NULL) {
 		/*
 		 * A record lives as long as the process.  If even that cannot
@@ -244,6 +246,7 @@ tf__epoch_thread_leave(void)
 	TF_ASSERT(me.depth == 0);
 	me.pending = 0;
 	ck_epoch_barrier(me.rec);
+	TF_TSAN_RELEASE(me.rec); /* to the thread that recycles it */
 	ck_epoch_unregister(me.rec);
 	me.rec = NULL;
 	me.explicit = false;

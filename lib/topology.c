@@ -147,6 +147,13 @@ flatten(struct tf_topology *t)
 
 			mine = node == NULL ||
 			    hwloc_bitmap_isincluded(c->cpuset, node->cpuset);
+			/*
+			 * Several nodes may cover the same cores (a package
+			 * with DDR and HBM or CXL memory): the first claims.
+			 */
+			for (unsigned i = 0; i < k && mine; i++)
+				mine = t->cores[i].index !=
+				    (int)c->logical_index;
 			if (!mine || k >= t->ncores)
 				continue;
 			cc = &t->cores[k++];
@@ -264,7 +271,8 @@ load_distances(struct tf_topology *t)
 			}
 			have = true;
 		}
-		for (unsigned i = 0; i < nr; i++)
+		/* nr counts the matrices found, even those not stored. */
+		for (unsigned i = 0; i < TF_MIN(nr, 4U); i++)
 			hwloc_distances_release(t->hw, d[i]);
 	}
 }

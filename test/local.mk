@@ -73,6 +73,24 @@ test_test_timer_CFLAGS = $(tf_test_cflags)
 test_test_timer_LDADD = $(tf_test_ldadd)
 TESTS += test/test_timer
 
+check_PROGRAMS += test/test_topology
+test_test_topology_SOURCES = test/test_topology.c
+test_test_topology_CFLAGS = $(tf_test_cflags)
+test_test_topology_LDADD = $(tf_test_ldadd)
+TESTS += test/test_topology
+
+check_PROGRAMS += test/test_alloc
+test_test_alloc_SOURCES = test/test_alloc.c
+test_test_alloc_CFLAGS = $(tf_test_cflags)
+test_test_alloc_LDADD = $(tf_test_ldadd)
+TESTS += test/test_alloc
+
+check_PROGRAMS += test/test_epoch
+test_test_epoch_SOURCES = test/test_epoch.c
+test_test_epoch_CFLAGS = $(tf_test_cflags)
+test_test_epoch_LDADD = $(tf_test_ldadd)
+TESTS += test/test_epoch
+
 # --- build-level checks: ABI, headers, symbols, manual pages, install ----
 # test/check_*.sh print TAP (test/tap.sh); they read the makefile's lists
 # and tools from the environment below.
@@ -84,7 +102,8 @@ test_test_abi_LDADD = $(tf_test_ldadd)
 TESTS += test/test_abi
 
 tf_check_scripts = test/check_headers.sh test/check_symbols.sh \
-	test/check_man.sh test/check_install.sh test/check_examples.sh
+	test/check_man.sh test/check_install.sh test/check_examples.sh \
+	test/check_perf.sh
 TESTS += $(tf_check_scripts)
 dist_noinst_SCRIPTS += $(tf_check_scripts)
 EXTRA_DIST += test/tap.sh
