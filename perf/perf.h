@@ -101,9 +101,17 @@ struct perf_config {
 	unsigned nodes;     /* NUMA nodes */
 	bool quiet;         /* no progress line */
 	unsigned scale;     /* sizes are divided by this (--smoke: 100) */
+	bool no_peers;      /* --no-peers: threadfactory and baselines only */
 };
 
 extern struct perf_config perf_cfg;
+
+/* Whether an implementation of this kind is left out of this run. */
+static inline bool
+perf_skip(enum perf_kind kind)
+{
+	return perf_cfg.no_peers && kind == PERF_PEER;
+}
 
 /* Pick a setting by profile, and a size (scaled down by --smoke). */
 #define PERF_PICK(quick, full) \

@@ -187,7 +187,11 @@ perf_scenario_submit(void)
 			perf_row("submit", what, "jobs/s", true);
 			for (const struct perf_pool_ops *const *o = perf_pools;
 			    *o != NULL; o++) {
-				void *p = (*o)->create(w);
+				void *p;
+
+				if (perf_skip((*o)->kind))
+					continue;
+				p = (*o)->create(w);
 
 				submit_measure((*o)->name, (*o)->kind, *o, p,
 				    false, t, n);
@@ -249,9 +253,12 @@ spawn_row(int n, int cutoff, unsigned w)
 	seq = perf_quantile(v, reps, 0.5);
 	for (const struct perf_spawn_ops *const *o = perf_spawns; *o != NULL;
 	    o++) {
-		void *p = (*o)->create(w);
+		void *p;
 		double tf = 0;
 
+		if (perf_skip((*o)->kind))
+			continue;
+		p = (*o)->create(w);
 		if (p == NULL) {
 			perf_fail("%s: could not make a pool", (*o)->name);
 			continue;
@@ -363,7 +370,7 @@ perf_scenario_latency(void)
 	}
 	for (const struct perf_pool_ops *const *o = perf_pools; *o != NULL &&
 	    nimpl < 8; o++, nimpl++)
-		for (int load = 0; load < 2; load++) {
+		for (int load = 0; load < 2 && !perf_skip((*o)->kind); load++) {
 			void *p = (*o)->create(w);
 			struct loader l = { *o, p, 0, w };
 			pthread_t lt;
@@ -417,9 +424,10 @@ perf_scenario_latency(void)
 			    load ? "half-loaded pool" : "idle pool", w);
 			perf_row("latency", what, "us", false);
 			for (unsigned i = 0; i < nimpl; i++)
-				perf_add(perf_pools[i]->name,
-				    perf_pools[i]->kind, res[load][i][q],
-				    reps);
+				if (!perf_skip(perf_pools[i]->kind))
+					perf_add(perf_pools[i]->name,
+					    perf_pools[i]->kind,
+					    res[load][i][q], reps);
 		}
 	free(st);
 	free(lat);
@@ -539,9 +547,9 @@ perf_scenario_priority(void)
 	perf_row("priority", what, "us", false);
 	for (const struct perf_pool_ops *const *o = perf_pools; *o != NULL;
 	    o++) {
-		void *p = (*o)->create(w);
+		void *p;
 
-		if (p == NULL)
+		if (perf_skip((*o)->kind) || (p = (*o)->create(w)) == NULL)
 			continue;
 		for (unsigned i = 0; i < reps; i++) {
 			perf_progress("priority: %s %u/%u", (*o)->name, i + 1,
@@ -617,11 +625,11 @@ perf_scenario_memory(void)
 	perf_row("memory", what, "bytes", false);
 	for (const struct perf_pool_ops *const *o = perf_pools; *o != NULL;
 	    o++) {
-		void *p = (*o)->create(w);
 		struct gate g = { 0, 0, 0 };
 		long long before;
+		void *p;
 
-		if (p == NULL)
+		if (perf_skip((*o)->kind) || (p = (*o)->create(w)) == NULL)
 			continue;
 		for (unsigned i = 0; i < w; i++)
 			(void)(*o)->submit(p, gate_job, &g);

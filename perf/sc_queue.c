@@ -177,6 +177,8 @@ perf_scenario_queue(void)
 			double v[256];
 			unsigned n = 0;
 
+			if (perf_skip((*o)->kind))
+				continue;
 			if (((*o)->max_producers != 0 &&
 			    np > (*o)->max_producers) ||
 			    ((*o)->max_consumers != 0 &&

@@ -52,7 +52,7 @@ next_rand(void)
 	return rng;
 }
 
-/* p50 and p99 lateness (us) of n timers, 1..5 ms ahead, ~1 ms apart. */
+/* p50 and p99 lateness (us) of n timers, 1..5 ms ahead, 10k armed/s. */
 static void
 lateness_tf(tf_pool_t *p, struct due *d, unsigned n, double *p50,
     double *p99)
@@ -63,7 +63,7 @@ lateness_tf(tf_pool_t *p, struct due *d, unsigned n, double *p50,
 	for (unsigned i = 0; i < n; i++) {
 		int64_t delay = 1000000 + (int64_t)(next_rand() % 4000000);
 
-		next += 1000000;
+		next += 100000;
 		perf_sleep_until(next);
 		memset(&d[i], 0, sizeof(d[i]));
 		d[i].due = tf_now() + delay;
@@ -107,6 +107,37 @@ lateness_sleep(unsigned n, double *p50, double *p99)
 	*p50 = perf_quantile(late, n, 0.5);
 	*p99 = perf_quantile(late, n, 0.99);
 	free(late);
+}
+
+/* About half the workers' time: w jobs of 20 us every 80 us. */
+struct loader {
+	tf_pool_t *pool;
+	int stop;
+	unsigned workers;
+};
+
+static int
+busy_job(void *arg)
+{
+	(void)arg;
+	perf_spin(20000);
+	return 0;
+}
+
+static void *
+loader(void *arg)
+{
+	struct loader *l = arg;
+	int64_t next = perf_ns();
+
+	while (!__atomic_load_n(&l->stop, __ATOMIC_ACQUIRE)) {
+		for (unsigned i = 0; i < l->workers; i++)
+			if (tf_submit(l->pool, busy_job, NULL) != 0)
+				perf_fail("timers: load");
+		next += 80000;
+		perf_sleep_until(next);
+	}
+	return NULL;
 }
 
 /* ------------------------------------------------------------------ */
@@ -220,7 +251,7 @@ nop(void *arg)
 void
 perf_scenario_timers(void)
 {
-	unsigned n = PERF_SIZE(300, 3000);
+	unsigned n = PERF_SIZE(2000, 20000);
 	unsigned reps = PERF_PICK(3, perf_cfg.reps);
 	unsigned long pending = PERF_SIZE(100000, 1000000);
 	unsigned long ops = PERF_SIZE(200000, 1000000);
@@ -237,21 +268,38 @@ perf_scenario_timers(void)
 		free(d);
 		return;
 	}
-	for (unsigned r = 0; r < reps; r++) {
-		perf_progress("timers: lateness %u/%u", r + 1, reps);
-		lateness_tf(p, d, n, &p50[0][r], &p99[0][r]);
-		lateness_sleep(n / 3 + 1, &p50[1][r], &p99[1][r]);
+	for (int load = 0; load < 2; load++) {
+		struct loader l = { p, 0, perf_cfg.workers };
+		pthread_t lt;
+
+		if (load)
+			pthread_create(&lt, NULL, loader, &l);
+		for (unsigned r = 0; r < reps; r++) {
+			perf_progress("timers: lateness%s %u/%u",
+			    load ? " under load" : "", r + 1, reps);
+			lateness_tf(p, d, n, &p50[0][r], &p99[0][r]);
+			if (!load)
+				lateness_sleep(n / 10 + 1, &p50[1][r],
+				    &p99[1][r]);
+		}
+		if (load) {
+			__atomic_store_n(&l.stop, 1, __ATOMIC_RELEASE);
+			pthread_join(lt, NULL);
+			(void)tf_pool_wait_idle(p, TF_FOREVER);
+		}
+		for (int q = 0; q < 2; q++) {
+			snprintf(what, sizeof(what), "lateness %s of delayed "
+			    "jobs, 1-5 ms ahead, 10k/s, %s, %u workers",
+			    q ? "p99" : "p50", load ? "half-loaded pool" :
+			    "idle pool", perf_cfg.workers);
+			perf_row("timers", what, "us", false);
+			perf_add("threadfactory", PERF_TF, q ? p99[0] : p50[0],
+			    reps);
+			if (!load)
+				perf_add("clock_nanosleep thread",
+				    PERF_BASELINE, q ? p99[1] : p50[1], reps);
+		}
 	}
-	snprintf(what, sizeof(what), "lateness p50 of delayed jobs, 1-5 ms "
-	    "ahead, idle pool, %u workers", perf_cfg.workers);
-	perf_row("timers", what, "us", false);
-	perf_add("threadfactory", PERF_TF, p50[0], reps);
-	perf_add("clock_nanosleep thread", PERF_BASELINE, p50[1], reps);
-	snprintf(what, sizeof(what), "lateness p99 of delayed jobs, %u "
-	    "workers", perf_cfg.workers);
-	perf_row("timers", what, "us", false);
-	perf_add("threadfactory", PERF_TF, p99[0], reps);
-	perf_add("clock_nanosleep thread", PERF_BASELINE, p99[1], reps);
 	perf_note("the baseline is the kernel's own wake-up: one thread "
 	    "sleeping to one deadline");
 

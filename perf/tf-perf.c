@@ -453,7 +453,7 @@ write_json(const char *path, const char *date)
 	fprintf(f, ",\n    \"cflags\": ");
 	json_string(f, TF_PERF_CFLAGS);
 	fprintf(f, ",\n    \"peers\": ");
-	json_string(f, TF_PERF_PEERS);
+	json_string(f, perf_cfg.no_peers ? "baselines" : TF_PERF_PEERS);
 	fprintf(f, "\n  },\n  \"workers\": %u,\n  \"reps\": %u,\n"
 	    "  \"rows\": [\n", perf_cfg.workers, perf_cfg.reps);
 	for (unsigned i = 0; i < nrows; i++) {
@@ -497,7 +497,7 @@ static void
 usage(FILE *f)
 {
 	fprintf(f, "usage: tf-perf [-q] [-p quick|full] [-r reps] [-w workers]"
-	    " [-j file] [-s scenario[,...]] [-S] [-l]\n");
+	    " [-j file] [-s scenario[,...]] [-SP] [-l]\n");
 }
 
 static bool
@@ -529,6 +529,7 @@ main(int argc, char **argv)
 		{ "list", no_argument, NULL, 'l' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "smoke", no_argument, NULL, 'S' },
+		{ "no-peers", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -540,7 +541,7 @@ main(int argc, char **argv)
 
 	perf_cfg.profile = PERF_QUICK;
 	perf_cfg.scale = 1;
-	while ((c = getopt_long(argc, argv, "p:r:w:j:s:lqSh", longopts,
+	while ((c = getopt_long(argc, argv, "p:r:w:j:s:lqSPh", longopts,
 	    NULL)) != -1) {
 		switch (c) {
 		case 'p':
@@ -598,6 +599,9 @@ main(int argc, char **argv)
 		case 'S':
 			perf_cfg.scale = 100;
 			break;
+		case 'P':
+			perf_cfg.no_peers = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -620,7 +624,8 @@ main(int argc, char **argv)
 	    perf_cfg.profile == PERF_QUICK ? "quick" : "full", date);
 	printf("machine: %s; %s\n", cpu_model, topo_desc);
 	printf("workers: %u; repetitions: %u (median, then min .. max); "
-	    "peers: %s\n\n", perf_cfg.workers, perf_cfg.reps, TF_PERF_PEERS);
+	    "peers: %s\n\n", perf_cfg.workers, perf_cfg.reps,
+	    perf_cfg.no_peers ? "baselines" : TF_PERF_PEERS);
 	fflush(stdout);
 	t0 = perf_seconds();
 	for (size_t i = 0; i < NSCENARIOS; i++)
