@@ -12,23 +12,33 @@
 #include <memory>
 #include <mutex>
 #include <new>
+#include <thread>
 
 #include "perf.h"
 
 namespace {
 
 // Counting jobs in flight, for peers that cannot wait for idleness.
+// pending is what wait() waits for; alive drops last, as the job's final
+// touch of this memory, so that drain() can tell when the object may be
+// freed (a job that woke the waiter may still be unlocking the mutex).
 struct inflight {
-	std::atomic<unsigned long> pending{0};
+	std::atomic<unsigned long> pending{0}, alive{0};
 	std::mutex lock;
 	std::condition_variable idle;
 
+	void start()
+	{
+		pending.fetch_add(1, std::memory_order_acq_rel);
+		alive.fetch_add(1, std::memory_order_relaxed);
+	}
 	void done()
 	{
 		if (pending.fetch_sub(1, std::memory_order_acq_rel) == 1) {
 			std::lock_guard<std::mutex> g(lock);
 			idle.notify_all();
 		}
+		alive.fetch_sub(1, std::memory_order_release);
 	}
 	void wait()
 	{
@@ -36,6 +46,12 @@ struct inflight {
 		idle.wait(g, [this] {
 			return pending.load(std::memory_order_acquire) == 0;
 		});
+	}
+	void drain()
+	{
+		wait();
+		while (alive.load(std::memory_order_acquire) != 0)
+			std::this_thread::yield();
 	}
 };
 
@@ -69,9 +85,12 @@ tbb_create(unsigned workers)
 }
 
 void
-tbb_destroy(void *p)
+tbb_destroy(void *pool)
 {
-	delete static_cast<tbb_pool *>(p);
+	auto *p = static_cast<tbb_pool *>(pool);
+
+	p->f.drain();
+	delete p;
 }
 
 int
@@ -79,7 +98,7 @@ tbb_submit(void *pool, perf_fn *fn, void *arg)
 {
 	auto *p = static_cast<tbb_pool *>(pool);
 
-	p->f.pending.fetch_add(1, std::memory_order_acq_rel);
+	p->f.start();
 	p->arena.enqueue([p, fn, arg] {
 		(void)fn(arg);
 		p->f.done();
