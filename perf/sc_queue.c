@@ -213,7 +213,8 @@ struct ckq {
 static void *
 ckq_create(unsigned producers, unsigned consumers)
 {
-	struct ckq *q = aligned_alloc(64, sizeof(*q) + 64);
+	/* aligned_alloc wants a size that is a multiple of the alignment. */
+	struct ckq *q = aligned_alloc(64, (sizeof(*q) + 63) & ~(size_t)63);
 	unsigned size = 1U << 16;
 
 	(void)producers;
