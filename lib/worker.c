@@ -158,6 +158,9 @@ take_injected(struct tf__worker *w, unsigned l, struct tf__entry *e)
 	if (w->small_claim)
 		for (int i = 0; i < 64; i++)
 			ck_pr_stall();
+	/* Before the claim empties the queue: pairs with wait_claim(). */
+	ck_pr_store_32(&w->claiming, 1U << l);
+	ck_pr_fence_store();
 	tf__epoch_begin();
 	for (int pass = 0; pass < 2 && !found; pass++) {
 		for (struct tf__submitter *s = ck_pr_load_ptr(&pool->subs);
@@ -186,17 +189,49 @@ take_injected(struct tf__worker *w, unsigned l, struct tf__entry *e)
 		}
 	}
 	tf__epoch_end();
+	ck_pr_fence_store(); /* the run queue's tail before the bit */
+	ck_pr_store_32(&w->claiming, 0);
 	return found;
+}
+
+/*
+ * A thief found nothing at v: if v is moving a claimed batch of level l
+ * into its run queue, wait for it to land there, so that the level does
+ * not look empty while jobs of it are in transit (a lower level would
+ * start ahead of them).  Returns whether it waited.
+ */
+static bool
+wait_claim(const struct tf__worker *v, unsigned l)
+{
+	ck_pr_fence_load();
+	if (!(ck_pr_load_32(&v->claiming) & (1U << l)))
+		return false;
+	for (unsigned spins = 0;
+	    ck_pr_load_32(&v->claiming) & (1U << l); spins++) {
+		if (spins < 256)
+			ck_pr_stall();
+		else
+			sched_yield();
+	}
+	ck_pr_fence_load();
+	return true;
 }
 
 static bool
 steal_from(struct tf__worker *w, struct tf__worker *v, unsigned l,
     struct tf__entry *e)
 {
-	uint32_t n;
+	uint32_t n = 0;
 
-	if (tf__runq_room(&w->rq[l]) >= TF__RUNQ_SIZE / 2 &&
-	    (n = tf__runq_steal(&v->rq[l], &w->rq[l], e)) != 0) {
+	if (tf__runq_room(&w->rq[l]) >= TF__RUNQ_SIZE / 2) {
+		/* Half of v's run queue is in transit until it lands here. */
+		ck_pr_store_32(&w->claiming, 1U << l);
+		ck_pr_fence_store();
+		n = tf__runq_steal(&v->rq[l], &w->rq[l], e);
+		ck_pr_fence_store();
+		ck_pr_store_32(&w->claiming, 0);
+	}
+	if (n != 0) {
 		TF__COUNT(w->ctr.steals, n);
 		if (n > 1)
 			w->local_mask |= 1U << l;
@@ -226,7 +261,8 @@ take_stolen(struct tf__worker *w, unsigned l, struct tf__entry *e)
 		struct tf__worker *v = pool->workers[w->victims[i]];
 
 		if (v != NULL && v != w)
-			found = steal_from(w, v, l, e);
+			found = steal_from(w, v, l, e) ||
+			    (wait_claim(v, l) && steal_from(w, v, l, e));
 	}
 	/* Spare threads come last. */
 	for (unsigned i = pool->nworkers; i < pool->nslots && !found; i++) {

@@ -144,6 +144,12 @@ struct tf__worker {
 	uint64_t rng;
 	uint32_t sample;     /* jobs until the next sampled one */
 	unsigned local_mask; /* levels its own queues may hold work at */
+	/*
+	 * Bit l: claiming a batch from the injection queues at level l.  The
+	 * batch is out of the queues and not yet in the run queue, where a
+	 * thief could see it; a thief that finds nothing waits for the bit.
+	 */
+	uint32_t claiming;
 	unsigned ticks;      /* jobs run, for fairness checks */
 	int64_t next_aging;  /* coarse time of the next aging check */
 	bool spinning;
