@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "internal/futex.h"
+#include "internal/lock.h"
 
 int
 tf__futex_wait(const uint32_t *addr, uint32_t expected, int64_t deadline)
@@ -166,4 +167,22 @@ tf__ec_wait(ck_ec32_t *ec, uint32_t old, int64_t deadline)
 	ts = tf__timespec(deadline);
 	return ck_ec32_wait_pred(ec, &tf__ec_mode, old, clamp_deadline, &ts,
 	    &ts) == 0 ? 0 : ETIMEDOUT;
+}
+
+/* ------------------------------------------------------------------ */
+/* Short locks (internal/lock.h): the contended path.                 */
+/* ------------------------------------------------------------------ */
+
+void
+tf__lock_slow(tf__lock_t *l)
+{
+	/* A short spin: the holder is usually running and nearly done. */
+	for (int i = 0; i < 128; i++) {
+		ck_pr_stall();
+		if (ck_pr_load_32(&l->v) == 0 && ck_pr_cas_32(&l->v, 0, 1))
+			return;
+	}
+	/* Then sleep; 2 tells the holder to wake a sleeper. */
+	while (ck_pr_fas_32(&l->v, 2) != 0)
+		(void)tf__futex_wait(&l->v, 2, INT64_MAX);
 }

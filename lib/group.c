@@ -33,7 +33,7 @@ tf_group_create(tf_group_t **out)
 		return ENOMEM;
 	memset(g, 0, sizeof(*g));
 	g->refs = 1;
-	ck_spinlock_init(&g->lock);
+	tf__lock_init(&g->lock);
 	*out = g;
 	return 0;
 }
@@ -55,9 +55,9 @@ tf_group_destroy(tf_group_t *g)
 int
 tf__group_join(tf_group_t *g, struct tf__job *j)
 {
-	ck_spinlock_lock(&g->lock);
+	tf__lock(&g->lock);
 	if (g->cancelled) {
-		ck_spinlock_unlock(&g->lock);
+		tf__unlock(&g->lock);
 		return ECANCELED;
 	}
 	ck_pr_inc_32(&g->refs);
@@ -67,14 +67,14 @@ tf__group_join(tf_group_t *g, struct tf__job *j)
 	if (g->members != NULL)
 		g->members->gprev = j;
 	g->members = j;
-	ck_spinlock_unlock(&g->lock);
+	tf__unlock(&g->lock);
 	return 0;
 }
 
 void
 tf__group_leave(tf_group_t *g, struct tf__job *j, int status)
 {
-	ck_spinlock_lock(&g->lock);
+	tf__lock(&g->lock);
 	if (j->gprev != NULL)
 		j->gprev->gnext = j->gnext;
 	else
@@ -82,7 +82,7 @@ tf__group_leave(tf_group_t *g, struct tf__job *j, int status)
 	if (j->gnext != NULL)
 		j->gnext->gprev = j->gprev;
 	j->gnext = j->gprev = NULL;
-	ck_spinlock_unlock(&g->lock);
+	tf__unlock(&g->lock);
 	if (status != 0)
 		ck_pr_cas_32((uint32_t *)&g->status, 0, (uint32_t)status);
 	/* The last member out wakes the waiters. */
@@ -151,7 +151,7 @@ tf_group_cancel(tf_group_t *g, size_t *ncancelled)
 		 * Take a reference on pending members under the lock; cancel
 		 * them outside it (cancelling a member leaves the group).
 		 */
-		ck_spinlock_lock(&g->lock);
+		tf__lock(&g->lock);
 		ck_pr_store_32(&g->cancelled, 1);
 		for (struct tf__job *j = g->members; j != NULL && n < ROUND;
 		    j = j->gnext) {
@@ -162,7 +162,7 @@ tf_group_cancel(tf_group_t *g, size_t *ncancelled)
 				batch[n++] = j;
 			}
 		}
-		ck_spinlock_unlock(&g->lock);
+		tf__unlock(&g->lock);
 		if (n == 0)
 			break;
 		for (unsigned i = 0; i < n; i++) {

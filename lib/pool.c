@@ -286,7 +286,7 @@ int
 tf__front_push(struct tf__front *f, const struct tf__entry *e, size_t n,
     bool tail)
 {
-	ck_spinlock_lock(&f->lock);
+	tf__lock(&f->lock);
 	if (f->size + n > f->cap) {
 		uint32_t cap = f->cap != 0 ? f->cap : 16;
 		struct tf__entry *ne;
@@ -295,7 +295,7 @@ tf__front_push(struct tf__front *f, const struct tf__entry *e, size_t n,
 			cap *= 2;
 		ne = tf__alloc(cap * sizeof(*ne));
 		if (ne == NULL) {
-			ck_spinlock_unlock(&f->lock);
+			tf__unlock(&f->lock);
 			return ENOMEM;
 		}
 		for (uint32_t i = 0; i < f->size; i++)
@@ -315,7 +315,7 @@ tf__front_push(struct tf__front *f, const struct tf__entry *e, size_t n,
 		f->size++;
 	}
 	ck_pr_store_32(&f->count, f->size);
-	ck_spinlock_unlock(&f->lock);
+	tf__unlock(&f->lock);
 	return 0;
 }
 
@@ -326,12 +326,12 @@ tf__front_peek(struct tf__front *f, struct tf__entry *e)
 
 	if (ck_pr_load_32(&f->count) == 0)
 		return false;
-	ck_spinlock_lock(&f->lock);
+	tf__lock(&f->lock);
 	if (f->size != 0) {
 		*e = f->e[f->head];
 		found = true;
 	}
-	ck_spinlock_unlock(&f->lock);
+	tf__unlock(&f->lock);
 	return found;
 }
 
@@ -340,16 +340,16 @@ tf__front_pop(struct tf__front *f, struct tf__entry *e)
 {
 	if (ck_pr_load_32(&f->count) == 0)
 		return false;
-	ck_spinlock_lock(&f->lock);
+	tf__lock(&f->lock);
 	if (f->size == 0) {
-		ck_spinlock_unlock(&f->lock);
+		tf__unlock(&f->lock);
 		return false;
 	}
 	*e = f->e[f->head];
 	f->head = (f->head + 1) % f->cap;
 	f->size--;
 	ck_pr_store_32(&f->count, f->size);
-	ck_spinlock_unlock(&f->lock);
+	tf__unlock(&f->lock);
 	return true;
 }
 
@@ -927,7 +927,7 @@ tf_pool_create(tf_pool_t **out, const tf_pool_attr_t *attr)
 	pthread_mutex_init(&pool->subs_lock, NULL);
 	pthread_mutex_init(&pool->spare_lock, NULL);
 	for (unsigned l = 0; l < TF__LEVELS; l++)
-		ck_spinlock_init(&pool->front[l].lock);
+		tf__lock_init(&pool->front[l].lock);
 	ck_ec32_init(&pool->idle_ec, 0);
 	ck_ec32_init(&pool->spare_ec, 0);
 	snprintf(pool->name, sizeof(pool->name), "%.10s",

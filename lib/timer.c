@@ -250,12 +250,13 @@ tf__timers_init(struct tf_pool *pool)
 	}
 	memset(t->wheels, 0, n * sizeof(*t->wheels));
 	for (unsigned i = 0; i < n; i++) {
-		ck_spinlock_init(&t->wheels[i].lock);
+		tf__lock_init(&t->wheels[i].lock);
 		t->wheels[i].current = (uint64_t)now >> TF__TICK_SHIFT;
 		t->wheels[i].next = INT64_MAX;
 	}
 	t->nwheels = n;
 	t->next_due = INT64_MAX;
+	t->due_hint = INT64_MAX;
 	/*
 	 * A timed sleep wakes late (here 60 us at the median, 110 us at the
 	 * 99th percentile, with the workers' timer slack at 1 ns): the keeper
@@ -294,6 +295,33 @@ my_wheel(struct tf_pool *pool)
 	return &t->wheels[(h >> 40) & (t->nwheels - 1)];
 }
 
+/*
+ * After a change of next_due: set due_hint from it.  Every writer of
+ * next_due calls this, and stores until it reads back the value it
+ * converted, so that the last store always matches the last next_due.
+ */
+static void
+sync_hint(struct tf__timers *t)
+{
+	int64_t n;
+
+	do {
+		n = (int64_t)ck_pr_load_64((uint64_t *)&t->next_due);
+		if (n == INT64_MAX) {
+			ck_pr_store_64((uint64_t *)&t->due_hint,
+			    (uint64_t)INT64_MAX);
+		} else {
+			int64_t now = tf__now(), ticks = tf__ticks();
+
+			/* 5 us early for the drift of one clock to the other. */
+			ticks += tf__ns_to_ticks(n - now - 5 * TF_USEC);
+			ck_pr_store_64((uint64_t *)&t->due_hint,
+			    (uint64_t)ticks);
+		}
+		ck_pr_fence_memory();
+	} while ((int64_t)ck_pr_load_64((uint64_t *)&t->next_due) != n);
+}
+
 /* Lower pool->timers->next_due to at least `at`; true if it was later. */
 static bool
 lower_next(struct tf__timers *t, int64_t at)
@@ -302,8 +330,10 @@ lower_next(struct tf__timers *t, int64_t at)
 
 	while ((int64_t)cur > at)
 		if (ck_pr_cas_64_value((uint64_t *)&t->next_due, cur,
-		    (uint64_t)at, &cur))
+		    (uint64_t)at, &cur)) {
+			sync_hint(t);
 			return true;
+		}
 	return false;
 }
 
@@ -323,8 +353,11 @@ recompute_next(struct tf__timers *t)
 			if (n < m)
 				m = n;
 		}
-		if (ck_pr_cas_64((uint64_t *)&t->next_due, seen, (uint64_t)m))
+		if (ck_pr_cas_64((uint64_t *)&t->next_due, seen,
+		    (uint64_t)m)) {
+			sync_hint(t);
 			return;
+		}
 	}
 }
 
@@ -333,7 +366,10 @@ static void
 kick(struct tf_pool *pool)
 {
 	struct tf__timers *t = pool->timers;
-	uint32_t k = ck_pr_load_32(&t->keeper);
+	uint32_t k;
+
+	ck_pr_fence_memory(); /* next_due was lowered: see the keeper */
+	k = ck_pr_load_32(&t->keeper);
 
 	if (k != 0) {
 		ck_ec32_inc(&pool->workers[k - 1]->ec, &tf__ec_mode);
@@ -349,13 +385,13 @@ arm(struct tf_pool *pool, struct tf__wheel *w, struct tf__job *j)
 {
 	int64_t next;
 
-	ck_spinlock_lock(&w->lock);
+	tf__lock(&w->lock);
 	wheel_insert(w, j);
 	w->count++;
 	if (j->due < w->next)
 		ck_pr_store_64((uint64_t *)&w->next, (uint64_t)j->due);
 	next = w->next;
-	ck_spinlock_unlock(&w->lock);
+	tf__unlock(&w->lock);
 	if (lower_next(pool->timers, next))
 		kick(pool);
 }
@@ -463,11 +499,11 @@ tf__timer_rearm(struct tf__worker *w, struct tf__job *j, int rc)
 	}
 	ck_pr_inc_32(&j->refs); /* the wheel's reference */
 	wh = my_wheel(pool);
-	ck_spinlock_lock(&wh->lock);
+	tf__lock(&wh->lock);
 	/* PENDING and in the wheel at once, so that the firing and a cancel
 	 * both see a consistent job. */
 	if (!ck_pr_cas_32(&j->state, s, (s & ~TF__J_STATE) | TF_JOB_PENDING)) {
-		ck_spinlock_unlock(&wh->lock);
+		tf__unlock(&wh->lock);
 		ck_pr_dec_32(&j->refs);
 		tf__job_finish(j, TF_JOB_CANCELLED, ECANCELED, &w->ctr);
 		return true;
@@ -480,7 +516,7 @@ tf__timer_rearm(struct tf__worker *w, struct tf__job *j, int rc)
 	if (next < wh->next)
 		ck_pr_store_64((uint64_t *)&wh->next, (uint64_t)next);
 	next = wh->next;
-	ck_spinlock_unlock(&wh->lock);
+	tf__unlock(&wh->lock);
 	if (lower_next(pool->timers, next))
 		kick(pool);
 	return true;
@@ -494,13 +530,13 @@ tf__timer_unlink(struct tf__job *j)
 
 	if (w == NULL)
 		return;
-	ck_spinlock_lock(&w->lock);
+	tf__lock(&w->lock);
 	if (j->timer.wheel == w) {
 		slot_remove(w, j);
 		w->count--;
 		linked = true;
 	}
-	ck_spinlock_unlock(&w->lock);
+	tf__unlock(&w->lock);
 	if (linked)
 		tf__job_unref(j);
 }
@@ -554,11 +590,11 @@ run_due(struct tf_pool *pool, bool by_worker)
 
 		if ((int64_t)ck_pr_load_64((uint64_t *)&w->next) > now)
 			continue;
-		ck_spinlock_lock(&w->lock);
+		tf__lock(&w->lock);
 		wheel_advance(w, now, &fired);
 		ck_pr_store_64((uint64_t *)&w->next,
 		    (uint64_t)wheel_next(w));
-		ck_spinlock_unlock(&w->lock);
+		tf__unlock(&w->lock);
 	}
 	recompute_next(t);
 	/* In due order, so that jobs due first start first. */
@@ -596,9 +632,34 @@ tf__timers_deadline(struct tf__worker *w)
 	if (next == INT64_MAX)
 		return INT64_MAX;
 	k = ck_pr_load_32(&t->keeper);
+	/*
+	 * Not the keeper: a backstop a little after the due time, in case
+	 * the keeper is busy with a long job or the system does not give it
+	 * a CPU in time.
+	 */
 	if (k != me && (k != 0 || !ck_pr_cas_32(&t->keeper, 0, me)))
+		return next + TF__TIMER_BACKSTOP;
+	/*
+	 * Read again now that this worker is the keeper: a timer armed
+	 * before the claim lowered next_due and woke a worker, perhaps
+	 * another one, which then found a keeper and slept without a
+	 * deadline.  A timer armed after the claim wakes this worker
+	 * (kick()): the arming side lowers next_due, then reads keeper.
+	 */
+	ck_pr_fence_memory();
+	next = (int64_t)ck_pr_load_64((uint64_t *)&t->next_due);
+	if (next == INT64_MAX)
 		return INT64_MAX;
 	return next - t->early;
+}
+
+bool
+tf__timers_claim(struct tf__worker *w)
+{
+	struct tf__timers *t = w->pool->timers;
+	uint32_t me = w->index + 1, k = ck_pr_load_32(&t->keeper);
+
+	return k == me || (k == 0 && ck_pr_cas_32(&t->keeper, 0, me));
 }
 
 void
@@ -635,7 +696,7 @@ tf__timers_cancel_all(struct tf_pool *pool)
 		struct tf__wheel *w = &t->wheels[i];
 		struct tf__job *list = NULL, *j;
 
-		ck_spinlock_lock(&w->lock);
+		tf__lock(&w->lock);
 		for (unsigned k = 0; k < TF__WHEEL_LEVELS; k++) {
 			for (unsigned s = 0; s < TF__WHEEL_SLOTS; s++) {
 				struct tf__timer_link *l = w->slot[k][s], *nx;
@@ -653,7 +714,7 @@ tf__timers_cancel_all(struct tf_pool *pool)
 		}
 		ck_pr_store_64(&w->count, 0);
 		ck_pr_store_64((uint64_t *)&w->next, (uint64_t)INT64_MAX);
-		ck_spinlock_unlock(&w->lock);
+		tf__unlock(&w->lock);
 		while ((j = list) != NULL) {
 			list = j->free_next;
 			j->free_next = NULL;

@@ -526,6 +526,8 @@ stop_spinning(struct tf__worker *w)
 	uint64_t s;
 	bool successor;
 
+	/* A keeper that found a job hands the timers to somebody else. */
+	tf__timers_unpark(w);
 	if (!w->spinning)
 		return;
 	w->spinning = false;
@@ -537,16 +539,14 @@ stop_spinning(struct tf__worker *w)
 	 * more: a submit relied on the spinners (TF__S_MISSED), or this
 	 * worker took a batch it cannot run at once.  A lone job into an
 	 * idle pool wakes nobody else, so that its start does not wait for
-	 * a futex wake-up.  And if timed jobs wait while nobody sleeps on
-	 * their time, somebody should.
+	 * a futex wake-up.  (Timers need nobody woken here: the sleepers
+	 * that are not the keeper have a backstop on the next due time.)
 	 */
 	successor = tf__s_spinning(s) == 1 &&
 	    ((s & TF__S_MISSED) || has_surplus(w));
 	if (successor && (s & TF__S_MISSED))
 		ck_pr_and_64(&pool->sched, ~TF__S_MISSED);
-	if (successor ||
-	    (ck_pr_load_64((uint64_t *)&pool->timers->next_due) !=
-	    (uint64_t)INT64_MAX && ck_pr_load_32(&pool->timers->keeper) == 0))
+	if (successor)
 		tf__pool_wake(pool, 1);
 }
 
@@ -723,9 +723,14 @@ idle(struct tf__worker *w)
 		now = tf__now();
 		end = now + pool->spin_ns;
 		due = (int64_t)ck_pr_load_64((uint64_t *)&pool->timers->next_due);
-		/* A timed job due within the keeper's early wake: wait it out
-		 * here rather than in a sleep that would wake late. */
-		if (due != INT64_MAX && due - end < pool->timers->early)
+		/*
+		 * A timed job due within the keeper's early wake: the keeper
+		 * waits it out here rather than in a sleep that would wake
+		 * late.  Only the keeper: other idle workers spinning too
+		 * would take the CPU from it on a crowded machine.
+		 */
+		if (due != INT64_MAX && due - end < pool->timers->early &&
+		    tf__timers_claim(w))
 			end = TF_MAX(end, due + 10 * TF_USEC);
 		if (!w->spinning) {
 			rc = spin(w, now + TF_MIN(pool->spin_ns / 4,

@@ -85,6 +85,12 @@ test_test_alloc_CFLAGS = $(tf_test_cflags)
 test_test_alloc_LDADD = $(tf_test_ldadd)
 TESTS += test/test_alloc
 
+check_PROGRAMS += test/test_lock
+test_test_lock_SOURCES = test/test_lock.c
+test_test_lock_CFLAGS = $(tf_test_cflags)
+test_test_lock_LDADD = $(tf_test_ldadd)
+TESTS += test/test_lock
+
 check_PROGRAMS += test/test_epoch
 test_test_epoch_SOURCES = test/test_epoch.c
 test_test_epoch_CFLAGS = $(tf_test_cflags)

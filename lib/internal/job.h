@@ -24,12 +24,11 @@
 
 #include <pthread.h>
 
-#include <ck_spinlock.h>
-
 #include <threadfactory/cancel.h>
 #include <threadfactory/group.h>
 #include <threadfactory/job.h>
 
+#include "internal/lock.h"
 #include "internal/pool.h"
 
 /* tf__job.state: the enum tf_job_state in the low bits, then flags. */
@@ -136,7 +135,7 @@ struct tf_group {
 	uint32_t cancelled;
 	int32_t status;      /* the first failure */
 	uint32_t refs;       /* the owner's, and one per member */
-	ck_spinlock_t lock;  /* the members list */
+	tf__lock_t lock;  /* the members list */
 	struct tf__job *members;
 };
 

@@ -35,7 +35,6 @@
 #include <pthread.h>
 
 #include <ck_ec.h>
-#include <ck_spinlock.h>
 
 #include <threadfactory/pool.h>
 
@@ -43,6 +42,7 @@
 #include "internal/deque.h"
 #include "internal/entry.h"
 #include "internal/inject.h"
+#include "internal/lock.h"
 #include "internal/runq.h"
 
 #define TF__LEVELS TF_PRIO_LEVELS
@@ -188,7 +188,7 @@ struct tf__submitter {
 
 /* A level's front queue: a small ring under a spinlock (rarely used). */
 struct tf__front {
-	ck_spinlock_t lock;
+	tf__lock_t lock;
 	uint32_t count; /* read without the lock */
 	uint32_t head, size, cap;
 	struct tf__entry *e;

@@ -28,21 +28,22 @@
 
 #include "internal/common.h"
 
-#include <ck_spinlock.h>
-
 #include <threadfactory/job.h>
 
+#include "internal/lock.h"
 #include "internal/pool.h"
 
 #define TF__TICK_SHIFT 14
 #define TF__WHEEL_BITS 6
 #define TF__WHEEL_SLOTS (1U << TF__WHEEL_BITS)
 #define TF__WHEEL_LEVELS 7
+/* How late a worker that is not the keeper wakes for a due time. */
+#define TF__TIMER_BACKSTOP (1 * TF_MSEC)
 
 struct tf__timer_link;
 
 struct tf__wheel {
-	ck_spinlock_t lock;
+	tf__lock_t lock;
 	uint64_t current;   /* the tick processed up to (inclusive) */
 	uint64_t count;     /* jobs in the wheel */
 	int64_t next;       /* when this wheel needs attention */
@@ -52,6 +53,13 @@ struct tf__wheel {
 
 struct tf__timers {
 	int64_t next_due TF_CACHE_ALIGNED;
+	/*
+	 * next_due as a tf__ticks() value, a few microseconds early: the
+	 * workers' check of it costs a time-stamp read, not a clock_gettime,
+	 * and unlike CLOCK_MONOTONIC_COARSE (which lags by more than its
+	 * resolution on a tickless kernel) it does not make due jobs late.
+	 */
+	int64_t due_hint;
 	uint32_t keeper;   /* index + 1 of the worker sleeping on next_due */
 	uint32_t running;  /* somebody moves due jobs now */
 	unsigned nwheels;  /* a power of two */
@@ -84,10 +92,18 @@ void tf__timer_unlink(struct tf__job *j);
  */
 void tf__timers_run(struct tf_pool *pool, bool by_worker);
 
-/* The deadline a parking worker should sleep to: INT64_MAX unless it
- * became the keeper.  tf__timers_unpark: the worker woke up. */
+/* The deadline a parking worker should sleep to: INT64_MAX when no timer
+ * is pending, shortly before the next due time when it became the keeper,
+ * TF__TIMER_BACKSTOP after it otherwise.  tf__timers_unpark: it woke. */
 int64_t tf__timers_deadline(struct tf__worker *w);
 void tf__timers_unpark(struct tf__worker *w);
+
+/*
+ * Become the keeper (or stay it) to spin toward a due time that is too
+ * close to sleep to: true if w is the keeper now.  One worker at a time
+ * waits for the next timer; the others may park.
+ */
+bool tf__timers_claim(struct tf__worker *w);
 
 /* Jobs waiting in the wheels (not yet due). */
 uint64_t tf__timers_pending(struct tf_pool *pool);
@@ -102,12 +118,14 @@ void tf__timers_shutdown(struct tf_pool *pool);
 static inline bool
 tf__timers_due(struct tf_pool *pool)
 {
+	const struct tf__timers *t = pool->timers;
 	int64_t next = (int64_t)ck_pr_load_64(
-	    (const uint64_t *)(const void *)&pool->timers->next_due);
+	    (const uint64_t *)(const void *)&t->next_due);
 
 	if (TF_LIKELY(next == INT64_MAX))
 		return false;
-	if (next > tf__now_coarse() + pool->coarse_res)
+	if (tf__ticks() < (int64_t)ck_pr_load_64(
+	    (const uint64_t *)(const void *)&t->due_hint))
 		return false;
 	return tf__now() >= next;
 }
