@@ -30,6 +30,7 @@ lib_libtf_la_SOURCES = \
 	lib/internal/futex.h \
 	lib/internal/inject.h \
 	lib/internal/job.h \
+	lib/internal/lock.h \
 	lib/internal/pool.h \
 	lib/internal/runq.h \
 	lib/internal/timer.h \
