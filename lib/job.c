@@ -201,24 +201,29 @@ static void
 count_end(struct tf__counters *ctr, struct tf_pool *pool, unsigned level,
     unsigned state)
 {
+	/*
+	 * The outcome before final: idleness (tf__pool_idle) is read from
+	 * final, and a caller that saw the pool idle reads the outcomes.
+	 */
 	if (ctr != NULL) {
-		TF__COUNT(ctr->final[level], 1);
 		if (state == TF_JOB_COMPLETED)
 			TF__COUNT(ctr->completed, 1);
 		else if (state == TF_JOB_FAILED)
 			TF__COUNT(ctr->failed, 1);
 		else
 			TF__COUNT(ctr->cancelled, 1);
+		ck_pr_fence_store();
+		TF__COUNT(ctr->final[level], 1);
 		return;
 	}
 	/* A thread without counters of its own: the pool's shared block. */
-	ck_pr_add_64(&pool->ext.final[level], 1);
 	if (state == TF_JOB_COMPLETED)
 		ck_pr_add_64(&pool->ext.completed, 1);
 	else if (state == TF_JOB_FAILED)
 		ck_pr_add_64(&pool->ext.failed, 1);
 	else
 		ck_pr_add_64(&pool->ext.cancelled, 1);
+	ck_pr_add_64(&pool->ext.final[level], 1);
 }
 
 /* After the final state is set: wake waiters, leave the group. */

@@ -270,8 +270,8 @@ tf__pool_signal_idle(struct tf_pool *pool)
 void
 tf__count_ext(struct tf_pool *pool, unsigned level, uint64_t n)
 {
-	ck_pr_add_64(&pool->ext.final[level], n);
 	ck_pr_add_64(&pool->ext.cancelled, n);
+	ck_pr_add_64(&pool->ext.final[level], n);
 }
 
 /* ------------------------------------------------------------------ */
@@ -774,8 +774,11 @@ wait_idle(struct tf_pool *pool, int64_t deadline)
 	for (;;) {
 		uint32_t v = ck_ec32_value(&pool->idle_ec);
 
-		if (tf__pool_idle(pool))
+		if (tf__pool_idle(pool)) {
+			/* What the jobs wrote, and their outcomes, after. */
+			ck_pr_fence_load();
 			return 0;
+		}
 		if (deadline != INT64_MAX && tf__now() >= deadline)
 			return ETIMEDOUT;
 		/*

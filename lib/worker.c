@@ -481,8 +481,9 @@ tf__run_entry(struct tf__worker *w, const struct tf__entry *e, unsigned l)
 		return;
 	}
 	if (TF_UNLIKELY(ck_pr_load_64(&pool->sched) & TF__S_CANCEL)) {
-		TF__COUNT(w->ctr.final[l], 1);
 		TF__COUNT(w->ctr.cancelled, 1);
+		ck_pr_fence_store(); /* the outcome before final: see count_end */
+		TF__COUNT(w->ctr.final[l], 1);
 		return;
 	}
 	TF__COUNT(w->ctr.started[l], 1);
@@ -500,11 +501,13 @@ tf__run_entry(struct tf__worker *w, const struct tf__entry *e, unsigned l)
 	if (t0 != 0)
 		tf__hist_add(&w->run_time, tf__now() - t0);
 	TF__COUNT(w->ctr.stopped[l], 1);
-	TF__COUNT(w->ctr.final[l], 1);
 	if (rc == 0)
 		TF__COUNT(w->ctr.completed, 1);
 	else
 		TF__COUNT(w->ctr.failed, 1);
+	/* The outcome before final, which idleness is read from. */
+	ck_pr_fence_store();
+	TF__COUNT(w->ctr.final[l], 1);
 }
 
 /* Whether the worker holds more jobs than the one it is about to run. */
