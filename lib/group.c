@@ -177,6 +177,12 @@ tf_group_cancel(tf_group_t *g, size_t *ncancelled)
 		if (n < ROUND)
 			break;
 	}
+	/*
+	 * Running members hear of it only now: one that stopped at once
+	 * would free its worker to cancel the queued members itself, and
+	 * the count of this call would miss them.
+	 */
+	ck_pr_store_32(&g->stop, 1);
 	if (ncancelled != NULL)
 		*ncancelled = total;
 	return 0;

@@ -1068,5 +1068,5 @@ tf_cancelled(void)
 		return true;
 	if (j->token != NULL && tf_token_is_cancelled(j->token))
 		return true;
-	return j->group != NULL && ck_pr_load_32(&j->group->cancelled);
+	return j->group != NULL && ck_pr_load_32(&j->group->stop);
 }

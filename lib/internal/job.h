@@ -132,10 +132,11 @@ void tf__token_unref(tf_token_t *t);
 struct tf_group {
 	uint32_t pending;    /* members not final; futex word */
 	uint32_t waiters;
-	uint32_t cancelled;
+	uint32_t cancelled;  /* no more members; those starting are cancelled */
+	uint32_t stop;       /* running members are asked to stop */
 	int32_t status;      /* the first failure */
 	uint32_t refs;       /* the owner's, and one per member */
-	tf__lock_t lock;  /* the members list */
+	tf__lock_t lock;     /* the members list */
 	struct tf__job *members;
 };
 
