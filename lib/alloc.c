@@ -35,7 +35,7 @@
 /* Failure injection and the ledger.                                  */
 /* ------------------------------------------------------------------ */
 
-static _Thread_local unsigned long fail_countdown;
+static TF_TLS unsigned long fail_countdown;
 static const char *fail_site;
 static unsigned long failures;
 #ifdef TF_DEBUG
@@ -205,7 +205,7 @@ struct thread_alloc {
 	bool worker;
 };
 
-static _Thread_local struct thread_alloc me;
+static TF_TLS struct thread_alloc me;
 
 static pthread_mutex_t arenas_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t fork_once = PTHREAD_ONCE_INIT;

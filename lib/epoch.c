@@ -41,7 +41,7 @@ struct thread_epoch {
 static ck_epoch_t domain;
 static pthread_once_t domain_once = PTHREAD_ONCE_INIT;
 static pthread_key_t exit_key;
-static _Thread_local struct thread_epoch me;
+static TF_TLS struct thread_epoch me;
 
 /* The object ThreadSanitizer synchronizes on for grace periods. */
 char tf__epoch_grace;

@@ -35,7 +35,7 @@ struct record_cache {
 	struct tf__thread_hook hook;
 };
 
-static _Thread_local struct record_cache cache;
+static TF_TLS struct record_cache cache;
 
 static void
 cache_flush(struct tf__thread_hook *hook)
@@ -93,7 +93,7 @@ record_free(struct tf__job *j)
 
 /* Handed out to threads in blocks, so that no job shares a counter. */
 static uint64_t ids_next = 1;
-static _Thread_local uint64_t ids_cur, ids_end;
+static TF_TLS uint64_t ids_cur, ids_end;
 
 uint64_t
 tf__job_id_next(void)
@@ -121,20 +121,20 @@ tf__job_new(struct tf_pool *pool, tf_fn *fn, void *arg,
 	j = record_alloc();
 	if (j == NULL)
 		return ENOMEM;
-	memset(j, 0, sizeof(*j));
-	j->fn = fn;
-	j->arg = arg;
-	j->state = TF_JOB_PENDING;
-	j->refs = handle ? 2 : 1;
-	j->level = (uint8_t)level;
-	if (o->flags & TF_JOB_FRONT)
-		j->flags |= TF__JF_FRONT;
-	if (handle)
-		j->flags |= TF__JF_HANDLE;
-	j->pool = pool;
-	j->id = tf__job_id_next();
-	j->tag = o->tag;
-	j->t_submit = tf__ticks();
+	/* Every field, without a memset of the whole record. */
+	*j = (struct tf__job){
+		.fn = fn,
+		.arg = arg,
+		.state = TF_JOB_PENDING,
+		.refs = handle ? 2 : 1,
+		.level = (uint8_t)level,
+		.flags = (uint8_t)(((o->flags & TF_JOB_FRONT) ? TF__JF_FRONT :
+		    0) | (handle ? TF__JF_HANDLE : 0)),
+		.pool = pool,
+		.id = tf__job_id_next(),
+		.tag = o->tag,
+		.t_submit = tf__ticks(),
+	};
 	if (o->group != NULL) {
 		rc = tf__group_join(o->group, j);
 		if (rc != 0) {
@@ -311,12 +311,19 @@ run_claimed(struct tf__worker *w, struct tf__job *j)
 	struct tf__job *saved_job = w->current;
 	tf_token_t *saved_token = w->token;
 	int64_t t0, t1;
+	bool sampled;
 	int rc;
 
 	TF__COUNT(w->ctr.started[l], 1);
 	t0 = tf__ticks();
 	ck_pr_store_64((uint64_t *)&j->t_start, (uint64_t)t0);
-	tf__hist_add(&w->queue_delay, tf__ticks_to_ns(t0 - j->t_submit));
+	/* Into the pool's histograms: one job in TF_STATS_SAMPLE. */
+	sampled = --w->hist_sample == 0;
+	if (sampled) {
+		w->hist_sample = TF_STATS_SAMPLE;
+		tf__hist_add(&w->queue_delay,
+		    tf__ticks_to_ns(t0 - j->t_submit));
+	}
 	w->current = j;
 	w->token = j->token;
 	rc = j->fn(j->arg);
@@ -324,7 +331,8 @@ run_claimed(struct tf__worker *w, struct tf__job *j)
 	w->token = saved_token;
 	t1 = tf__ticks();
 	ck_pr_store_64((uint64_t *)&j->t_end, (uint64_t)t1);
-	tf__hist_add(&w->run_time, tf__ticks_to_ns(t1 - t0));
+	if (sampled)
+		tf__hist_add(&w->run_time, tf__ticks_to_ns(t1 - t0));
 	TF__COUNT(w->ctr.stopped[l], 1);
 	ck_pr_store_64(&j->runs, j->runs + 1);
 	if (j->flags & TF__JF_PERIODIC) {

@@ -35,7 +35,7 @@
 #include "internal/timer.h"
 #include "internal/topology.h"
 
-_Thread_local struct tf__tls tf__tls;
+TF_TLS struct tf__tls tf__tls;
 
 /* ------------------------------------------------------------------ */
 /* Submitters: an outside thread's queues and counters in one pool.   */
@@ -117,7 +117,7 @@ thread_exit(struct tf__thread_hook *hook)
 	tf__tls.last = NULL;
 }
 
-static _Thread_local struct tf__thread_hook exit_hook;
+static TF_TLS struct tf__thread_hook exit_hook;
 
 static TF_NOINLINE struct tf__submitter *
 submitter_register(struct tf_pool *pool)

@@ -78,6 +78,7 @@ tf__worker_create(struct tf_pool *pool, unsigned index, bool spare)
 	tf__free(places, n * sizeof(*places));
 	w->rng = 0x9E3779B97F4A7C15ULL * (index + 1);
 	w->sample = 1;
+	w->hist_sample = 1;
 	ck_ec32_init(&w->ec, 0);
 	rc = ENOMEM;
 	w->rq = tf__alloc_node(TF__LEVELS * sizeof(*w->rq), TF_CACHELINE,

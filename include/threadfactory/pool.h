@@ -250,9 +250,10 @@ TF_EXPORT void tf_blocking_end(void);
  * Histograms have power-of-two buckets: buckets[i] counts the samples in
  * [2^i, 2^(i+1)) nanoseconds (bucket 0 also counts 0).  Percentiles are
  * interpolated within a finer internal histogram (relative error under
- * 7%).  Queue delay is sampled for jobs without a handle (one in
- * TF_STATS_SAMPLE per submitting thread) and measured for every job with
- * a handle; run time likewise.
+ * 7%).  The histograms are fed by samples: one job in TF_STATS_SAMPLE per
+ * submitting thread for jobs without a record, one in TF_STATS_SAMPLE per
+ * worker for jobs with a handle, token or group (whose own times,
+ * tf_job_queue_time() and tf_job_run_time(), are always measured).
  */
 #define TF_HIST_BUCKETS 48
 #define TF_STATS_SAMPLE 64

@@ -81,6 +81,14 @@ tf__deadline(int64_t timeout_ns)
  * ThreadSanitizer annotations for synchronization it cannot see (the
  * epoch reclamation of libck, futex waits).  Nothing in other builds.
  */
+/*
+ * Thread-local storage of the library: the initial-exec model, so that an
+ * access is one %fs-relative load rather than a call of __tls_get_addr
+ * (the library is linked at start-up, or dlopen()ed into the static TLS
+ * surplus that glibc keeps for such libraries).
+ */
+#define TF_TLS _Thread_local __attribute__((tls_model("initial-exec")))
+
 #ifdef TF_TSAN
 void __tsan_acquire(void *addr);
 void __tsan_release(void *addr);

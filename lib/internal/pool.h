@@ -143,6 +143,7 @@ struct tf__worker {
 	void *ctx;       /* what worker_init returned */
 	uint64_t rng;
 	uint32_t sample;     /* jobs until the next sampled one */
+	uint32_t hist_sample; /* records run until the next one timed */
 	unsigned local_mask; /* levels its own queues may hold work at */
 	/*
 	 * Bit l: claiming a batch from the injection queues at level l.  The
@@ -256,7 +257,7 @@ struct tf__tls {
 	bool hooked;
 };
 
-extern _Thread_local struct tf__tls tf__tls;
+extern TF_TLS struct tf__tls tf__tls;
 
 /* Note that sub's queue at level is in use (read by workers). */
 static inline void
