@@ -590,6 +590,8 @@ unpark(struct tf__worker *w)
 	}
 	/* Either way the worker now counts as spinning. */
 	w->spinning = true;
+	/* It slept: no pause before the claim (see take_injected()). */
+	w->small_claim = false;
 	tf__timers_unpark(w);
 }
 
