@@ -450,7 +450,8 @@ tf__timer_submit(struct tf_pool *pool, tf_fn *fn, void *arg,
 		j->period = o->period_ns;
 	}
 	j->due = due;
-	j->t_submit = tf__ticks() + tf__ns_to_ticks(due - now);
+	/* tf__job_new() read the ticks at about now: the due time in ticks. */
+	j->t_submit += tf__ns_to_ticks(due - now);
 	TF__COUNT(ctr->submitted[level], 1);
 	if (due <= now) {
 		rc = enqueue_due(pool, j, true);
