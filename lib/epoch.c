@@ -51,16 +51,28 @@ static void thread_exit(void *arg);
 /*
  * fork(2): the child has only the forking thread, but the domain still
  * lists the records of all the parent's threads, some perhaps inside a
- * section forever.  The child starts a fresh domain; the old records are
- * lost to it (a bounded leak, once per fork).
+ * section forever.  Nobody else runs in the child now: the deferred frees
+ * of those records run at once, and the records are given back for the
+ * child's threads to reuse (they stay on the domain's list, not lost).
+ * The forking thread keeps its own.
  */
 static void
 fork_child(void)
 {
-	ck_epoch_init(&domain);
-	me.rec = NULL;
+	ck_stack_entry_t *cursor;
+
+	CK_STACK_FOREACH(&domain.records, cursor) {
+		ck_epoch_record_t *r = (ck_epoch_record_t *)(void *)
+		    ((char *)cursor - offsetof(ck_epoch_record_t, record_next));
+
+		if (r == me.rec)
+			continue;
+		ck_epoch_reclaim(r);
+		/* libck's states (ck_epoch.c): 0 in use, 1 free. */
+		if (ck_pr_load_uint(&r->state) == 0)
+			ck_epoch_unregister(r);
+	}
 	me.depth = 0;
-	me.pending = 0;
 }
 
 static void

@@ -21,7 +21,7 @@ tf_test_cflags = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(CK_CFLAGS) \
 	$(HWLOC_CFLAGS) $(JEMALLOC_CFLAGS)
 tf_test_ldadd = lib/libtf.la $(CMOCKA_LIBS) $(PTHREAD_LIBS)
 
-EXTRA_DIST += test/run-test.sh.in test/tf_test.h
+EXTRA_DIST += test/run-test.sh.in test/tf_test.h test/valgrind.supp
 
 # --- component tests: one block each -------------------------------------
 
@@ -139,7 +139,8 @@ installcheck-local:
 # leak or any memory error fails the test.
 VALGRIND = valgrind
 VALGRIND_FLAGS = --leak-check=full --errors-for-leak-kinds=definite \
-	--error-exitcode=1 --num-callers=30 --quiet
+	--error-exitcode=1 --num-callers=30 --quiet \
+	--suppressions=$(abs_top_srcdir)/test/valgrind.supp
 check-valgrind:
 	@command -v $(VALGRIND) >/dev/null 2>&1 || { \
 	    echo "$(VALGRIND) not found (Debian: apt-get install valgrind)"; \
