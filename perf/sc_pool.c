@@ -65,6 +65,18 @@ tf_pin_create(unsigned workers, int pin)
 	return tf_pool_create(&pool, &attr) == 0 ? pool : NULL;
 }
 
+static void *
+tf_nopin_create(unsigned workers)
+{
+	return tf_pin_create(workers, TF_PIN_NONE);
+}
+
+/* threadfactory with unbound workers, for the latency rows. */
+static const struct perf_pool_ops tf_nopin = {
+	"threadfactory pin=none", PERF_TF, tf_nopin_create,
+	NULL, NULL, NULL
+};
+
 /* ------------------------------------------------------------------ */
 /* submit                                                             */
 /* ------------------------------------------------------------------ */
@@ -360,7 +372,27 @@ perf_scenario_latency(void)
 	double *lat = calloc(samples, sizeof(*lat));
 	/* [load][impl][quantile][rep] */
 	static double res[2][8][3][MAXV];
-	unsigned nimpl = 0;
+	/*
+	 * The peers, and threadfactory with unbound workers too: waking a
+	 * worker bound to an idle CPU costs an interrupt to that CPU, which
+	 * a virtual machine makes slow; unbound, the kernel may run it on
+	 * the submitter's CPU.
+	 */
+	struct perf_pool_ops nopin = tf_nopin;
+	const struct perf_pool_ops *impls[9];
+	unsigned nimpl = 0, n = 0;
+
+	for (const struct perf_pool_ops *const *o = perf_pools; *o != NULL &&
+	    n < 7; o++) {
+		impls[n++] = *o;
+		if ((*o)->kind == PERF_TF) {
+			nopin.destroy = (*o)->destroy;
+			nopin.submit = (*o)->submit;
+			nopin.wait_idle = (*o)->wait_idle;
+			impls[n++] = &nopin;
+		}
+	}
+	impls[n] = NULL;
 
 	if (st == NULL || lat == NULL) {
 		perf_fail("latency: out of memory");
@@ -368,8 +400,8 @@ perf_scenario_latency(void)
 		free(lat);
 		return;
 	}
-	for (const struct perf_pool_ops *const *o = perf_pools; *o != NULL &&
-	    nimpl < 8; o++, nimpl++)
+	for (const struct perf_pool_ops *const *o = impls; *o != NULL;
+	    o++, nimpl++)
 		for (int load = 0; load < 2 && !perf_skip((*o)->kind); load++) {
 			void *p = (*o)->create(w);
 			struct loader l = { *o, p, 0, w };
@@ -424,9 +456,9 @@ perf_scenario_latency(void)
 			    load ? "half-loaded pool" : "idle pool", w);
 			perf_row("latency", what, "us", false);
 			for (unsigned i = 0; i < nimpl; i++)
-				if (!perf_skip(perf_pools[i]->kind))
-					perf_add(perf_pools[i]->name,
-					    perf_pools[i]->kind,
+				if (!perf_skip(impls[i]->kind))
+					perf_add(impls[i]->name,
+					    impls[i]->kind,
 					    res[load][i][q], reps);
 		}
 	free(st);
