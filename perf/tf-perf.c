@@ -454,6 +454,15 @@ write_json(const char *path, const char *date)
 	json_string(f, TF_PERF_CFLAGS);
 	fprintf(f, ",\n    \"peers\": ");
 	json_string(f, perf_cfg.no_peers ? "baselines" : TF_PERF_PEERS);
+	fprintf(f, ",\n    \"versions\": ");
+	{
+		char v[512];
+
+		/* What configure found, and the library actually running. */
+		snprintf(v, sizeof(v), "threadfactory=%s %s", tf_version_string(),
+		    TF_PERF_VERSIONS);
+		json_string(f, v);
+	}
 	fprintf(f, "\n  },\n  \"workers\": %u,\n  \"reps\": %u,\n"
 	    "  \"rows\": [\n", perf_cfg.workers, perf_cfg.reps);
 	for (unsigned i = 0; i < nrows; i++) {
