@@ -35,6 +35,27 @@ tf_now(void)
 }
 
 int64_t
+tf__now_from_ticks(int64_t ticks)
+{
+	static TF_TLS struct {
+		int64_t ns, ticks, horizon;
+	} anchor;
+	int64_t d;
+
+	if (!tf__clock.tsc)
+		return ticks; /* ticks are tf__now() then */
+	d = ticks - anchor.ticks;
+	if (TF_UNLIKELY(anchor.ticks == 0 || d < 0 || d > anchor.horizon)) {
+		anchor.ticks = tf__ticks();
+		anchor.ns = tf__now();
+		anchor.horizon = tf__ns_to_ticks(200 * TF_USEC);
+		/* Read after ticks: a later moment, so never early. */
+		return anchor.ns;
+	}
+	return anchor.ns + tf__ticks_to_ns(d) + 250;
+}
+
+int64_t
 tf__now_coarse(void)
 {
 	struct timespec ts;

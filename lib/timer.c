@@ -416,15 +416,9 @@ tf__timer_submit(struct tf_pool *pool, tf_fn *fn, void *arg,
 	struct tf__counters *ctr;
 	struct tf__job *j;
 	unsigned level = TF__LEVEL(o->priority);
-	int64_t now = tf__now(), due;
+	int64_t now, due;
 	int rc;
 
-	if (o->flags & TF_JOB_ABSOLUTE)
-		due = o->delay_ns;
-	else if (o->delay_ns > 0)
-		due = now + TF_MIN(o->delay_ns, INT64_MAX / 4);
-	else
-		due = now + TF_MIN(o->period_ns, INT64_MAX / 4);
 	if (w != NULL && w->pool == pool) {
 		ctr = &w->ctr;
 		if (ck_pr_load_64(&pool->sched) & TF__S_SHUTDOWN)
@@ -449,8 +443,20 @@ tf__timer_submit(struct tf_pool *pool, tf_fn *fn, void *arg,
 			j->flags |= TF__JF_FIXED_DELAY;
 		j->period = o->period_ns;
 	}
+	/*
+	 * Now, from the time stamp tf__job_new() read (no clock_gettime on
+	 * the arming path); a relative delay counts from a moment no earlier
+	 * than the call.
+	 */
+	now = tf__now_from_ticks(j->t_submit);
+	if (o->flags & TF_JOB_ABSOLUTE)
+		due = o->delay_ns;
+	else if (o->delay_ns > 0)
+		due = now + TF_MIN(o->delay_ns, INT64_MAX / 4);
+	else
+		due = now + TF_MIN(o->period_ns, INT64_MAX / 4);
 	j->due = due;
-	/* tf__job_new() read the ticks at about now: the due time in ticks. */
+	/* The due time in ticks, which queue times count from. */
 	j->t_submit += tf__ns_to_ticks(due - now);
 	TF__COUNT(ctr->submitted[level], 1);
 	if (due <= now) {

@@ -57,6 +57,17 @@ tf__ticks_to_ns(int64_t d)
 	    tf__clock.shift);
 }
 
+/*
+ * tf__now_from_ticks - tf__now() at the moment tf__ticks() returned ticks,
+ * from a per-thread pair of readings of both clocks taken at most 200 us
+ * before (then extrapolated with the calibrated ratio), never earlier
+ * than the true time: the result is rounded up by 250 ns, more than the
+ * extrapolation can be off (the ratio's error of about 1e-4, and a clock
+ * slewed by NTP at most 500 ppm, over 200 us: 20 + 100 ns).  One
+ * clock_gettime per 200 us of a thread's calls, instead of one per call.
+ */
+int64_t tf__now_from_ticks(int64_t ticks);
+
 static inline int64_t
 tf__ns_to_ticks(int64_t ns)
 {
