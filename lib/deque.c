@@ -146,7 +146,7 @@ tf__deque_take(struct tf__deque *d, struct tf__entry *e)
 	 * full fence in steal, either the thief sees the smaller bottom or
 	 * this sees the thief's larger top.
 	 */
-	ck_pr_fence_memory();
+	tf__fence_full();
 	t = LOAD(&d->top);
 	if (t > b) {
 		STORE(&d->bottom, b + 1);
@@ -170,7 +170,7 @@ tf__deque_steal(struct tf__deque *d, struct tf__entry *e)
 	struct tf__deque_array *a;
 
 	/* Pairs with the full fence in take. */
-	ck_pr_fence_memory();
+	tf__fence_full();
 	b = LOAD(&d->bottom);
 	if (t >= b)
 		return EAGAIN;

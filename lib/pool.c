@@ -370,7 +370,7 @@ tf__pool_push_due(struct tf_pool *pool, const struct tf__entry *e, size_t n,
 
 	if (rc != 0)
 		return rc;
-	ck_pr_fence_store_load(); /* pairs with the parking worker */
+	tf__fence_full(); /* pairs with the parking worker */
 	s = ck_pr_load_64(&pool->sched);
 	if (TF_UNLIKELY(!(s & (1ULL << level))))
 		ck_pr_or_64(&pool->sched, 1ULL << level);
@@ -453,7 +453,7 @@ enqueue_external(struct tf_pool *pool, const struct tf__entry *e, size_t n,
 		return rc;
 	}
 	/* Publish before reading who sleeps: pairs with the parking worker. */
-	ck_pr_fence_store_load();
+	tf__fence_full();
 	s = ck_pr_load_64(&pool->sched);
 	if (TF_UNLIKELY(!(s & (1ULL << level))))
 		ck_pr_or_64(&pool->sched, 1ULL << level);
@@ -689,7 +689,7 @@ out:
 			}
 			tf__inq_put(&sub->q[level], e, k);
 		}
-		ck_pr_fence_store_load();
+		tf__fence_full();
 		s = ck_pr_load_64(&pool->sched);
 		if (!(s & (1ULL << level)))
 			ck_pr_or_64(&pool->sched, 1ULL << level);

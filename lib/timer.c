@@ -318,7 +318,7 @@ sync_hint(struct tf__timers *t)
 			ck_pr_store_64((uint64_t *)&t->due_hint,
 			    (uint64_t)ticks);
 		}
-		ck_pr_fence_memory();
+		tf__fence_full();
 	} while ((int64_t)ck_pr_load_64((uint64_t *)&t->next_due) != n);
 }
 
@@ -368,7 +368,7 @@ kick(struct tf_pool *pool)
 	struct tf__timers *t = pool->timers;
 	uint32_t k;
 
-	ck_pr_fence_memory(); /* next_due was lowered: see the keeper */
+	tf__fence_full(); /* next_due was lowered: see the keeper */
 	k = ck_pr_load_32(&t->keeper);
 
 	if (k != 0) {
@@ -653,7 +653,7 @@ tf__timers_deadline(struct tf__worker *w)
 	 * deadline.  A timer armed after the claim wakes this worker
 	 * (kick()): the arming side lowers next_due, then reads keeper.
 	 */
-	ck_pr_fence_memory();
+	tf__fence_full();
 	next = (int64_t)ck_pr_load_64((uint64_t *)&t->next_due);
 	if (next == INT64_MAX)
 		return INT64_MAX;

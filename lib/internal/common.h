@@ -82,6 +82,24 @@ tf__deadline(int64_t timeout_ns)
  * epoch reclamation of libck, futex waits).  Nothing in other builds.
  */
 /*
+ * tf__fence_full - a full memory barrier (store-load included).  On
+ * x86-64 a locked add to the stack is one: as strong as mfence for
+ * ordinary memory and several times cheaper (2 ns against 17 ns here);
+ * the slot 128 bytes below the stack pointer is out of the way of
+ * the red zone's likely contents.  ThreadSanitizer builds and other
+ * machines use the compiler's fence.
+ */
+static inline void
+tf__fence_full(void)
+{
+#if defined(__x86_64__) && !defined(TF_TSAN)
+	__asm__ __volatile__("lock; addl $0,-128(%%rsp)" ::: "memory", "cc");
+#else
+	ck_pr_fence_memory();
+#endif
+}
+
+/*
  * Thread-local storage of the library: the initial-exec model, so that an
  * access is one %fs-relative load rather than a call of __tls_get_addr
  * (the library is linked at start-up, or dlopen()ed into the static TLS

@@ -278,7 +278,7 @@ tf__submit_begin(struct tf_pool *pool, struct tf__submitter *sub)
 {
 	ck_pr_store_32(&sub->busy, 1);
 	if (TF_UNLIKELY(pool->fence_submit))
-		ck_pr_fence_store_load();
+		tf__fence_full();
 	else
 		ck_pr_barrier();
 	return ck_pr_load_64(&pool->sched);
