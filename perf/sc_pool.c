@@ -370,8 +370,10 @@ perf_scenario_latency(void)
 	unsigned w = perf_cfg.workers;
 	struct stamp *st = calloc(samples, sizeof(*st));
 	double *lat = calloc(samples, sizeof(*lat));
-	/* [load][impl][quantile][rep] */
-	static double res[2][8][3][MAXV];
+	static const char *const modes[] = { "idle pool", "half-loaded pool",
+		"bursts 20 us apart" };
+	/* [mode][impl][quantile][rep] */
+	static double res[3][8][3][MAXV];
 	/*
 	 * The peers, and threadfactory with unbound workers too: waking a
 	 * worker bound to an idle CPU costs an interrupt to that CPU, which
@@ -400,11 +402,20 @@ perf_scenario_latency(void)
 		free(lat);
 		return;
 	}
+	/*
+	 * Three modes: an idle pool (jobs 300 us apart: the workers park
+	 * between them), a half-loaded one, and bursts (jobs 20 us apart,
+	 * within the workers' spin) on a pool that leaves the submitter a
+	 * core of its own.
+	 */
 	for (const struct perf_pool_ops *const *o = impls; *o != NULL;
 	    o++, nimpl++)
-		for (int load = 0; load < 2 && !perf_skip((*o)->kind); load++) {
-			void *p = (*o)->create(w);
-			struct loader l = { *o, p, 0, w };
+		for (int mode = 0; mode < 3 && !perf_skip((*o)->kind);
+		    mode++) {
+			unsigned pw = mode == 2 ? (w > 1 ? w - 1 : 1) : w;
+			int64_t gap = mode == 2 ? 20000 : 300000;
+			void *p = (*o)->create(pw);
+			struct loader l = { *o, p, 0, pw };
 			pthread_t lt;
 
 			if (p == NULL) {
@@ -412,18 +423,17 @@ perf_scenario_latency(void)
 				    (*o)->name);
 				continue;
 			}
-			if (load)
+			if (mode == 1)
 				pthread_create(&lt, NULL, loader, &l);
 			for (unsigned r = 0; r < reps; r++) {
 				int64_t next = perf_ns();
 
-				perf_progress("latency%s: %s %u/%u",
-				    load ? " under load" : "", (*o)->name,
-				    r + 1, reps);
+				perf_progress("latency %s: %s %u/%u",
+				    modes[mode], (*o)->name, r + 1, reps);
 				memset(st, 0, samples * sizeof(*st));
 				for (unsigned i = 0; i < samples; i++) {
-					/* one at a time, ~300 us apart */
-					next += 300000;
+					/* one at a time, gap apart */
+					next += gap;
 					perf_sleep_until(next);
 					st[i].submit = perf_ns();
 					if ((*o)->submit(p, stamp_job,
@@ -438,28 +448,28 @@ perf_scenario_latency(void)
 					    st[i].submit) / 1e3;
 				}
 				for (int q = 0; q < 3; q++)
-					res[load][nimpl][q][r] =
+					res[mode][nimpl][q][r] =
 					    perf_quantile(lat, samples, qs[q]);
 			}
-			if (load) {
+			if (mode == 1) {
 				__atomic_store_n(&l.stop, 1, __ATOMIC_RELEASE);
 				pthread_join(lt, NULL);
 			}
 			(*o)->destroy(p);
 		}
-	for (int load = 0; load < 2; load++)
+	for (int mode = 0; mode < 3; mode++)
 		for (int q = 0; q < 3; q++) {
 			char what[96];
 
 			snprintf(what, sizeof(what), "submit-to-start %s, "
 			    "one job at a time, %s, %u workers", qn[q],
-			    load ? "half-loaded pool" : "idle pool", w);
+			    modes[mode], mode == 2 ? (w > 1 ? w - 1 : 1) : w);
 			perf_row("latency", what, "us", false);
 			for (unsigned i = 0; i < nimpl; i++)
 				if (!perf_skip(impls[i]->kind))
 					perf_add(impls[i]->name,
 					    impls[i]->kind,
-					    res[load][i][q], reps);
+					    res[mode][i][q], reps);
 		}
 	free(st);
 	free(lat);
