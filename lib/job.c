@@ -73,6 +73,10 @@ record_alloc(void)
 static void
 record_free(struct tf__job *j)
 {
+	if (j->flags & TF__JF_TIMED) {
+		tf__free(TF__TIMED(j), sizeof(struct tf__job_timed));
+		return;
+	}
 	if (cache.n < CACHE_MAX) {
 		if (!cache.hooked) {
 			cache.hook.fn = cache_flush;
@@ -114,13 +118,27 @@ tf__job_new(struct tf_pool *pool, tf_fn *fn, void *arg,
     const tf_job_opts_t *o, unsigned level, bool handle, struct tf__job **out)
 {
 	struct tf__job *j;
+	bool timed;
 	int rc;
 
 	if (o->token != NULL && tf_token_is_cancelled(o->token))
 		return ECANCELED;
-	j = record_alloc();
-	if (j == NULL)
-		return ENOMEM;
+	timed = o->delay_ns > 0 || o->period_ns > 0 ||
+	    (o->flags & TF_JOB_ABSOLUTE);
+	if (timed) {
+		struct tf__job_timed *tj = tf__alloc(sizeof(*tj));
+
+		if (tj == NULL)
+			return ENOMEM;
+		tj->due = 0;
+		tj->period = 0;
+		tj->timer = (struct tf__timer_link){ 0 };
+		j = &tj->job;
+	} else {
+		j = record_alloc();
+		if (j == NULL)
+			return ENOMEM;
+	}
 	/* Every field, without a memset of the whole record. */
 	*j = (struct tf__job){
 		.fn = fn,
@@ -129,7 +147,8 @@ tf__job_new(struct tf_pool *pool, tf_fn *fn, void *arg,
 		.refs = handle ? 2 : 1,
 		.level = (uint8_t)level,
 		.flags = (uint8_t)(((o->flags & TF_JOB_FRONT) ? TF__JF_FRONT :
-		    0) | (handle ? TF__JF_HANDLE : 0)),
+		    0) | (handle ? TF__JF_HANDLE : 0) |
+		    (timed ? TF__JF_TIMED : 0)),
 		.pool = pool,
 		.id = tf__job_id_next(),
 		.tag = o->tag,

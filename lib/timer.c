@@ -27,7 +27,7 @@
 #include "internal/pool.h"
 #include "internal/timer.h"
 
-#define LINK_JOB(l) TF_CONTAINER_OF((l), struct tf__job, timer)
+#define LINK_JOB(l) (&TF_CONTAINER_OF((l), struct tf__job_timed, timer)->job)
 #define LEVEL_SHIFT(k) ((unsigned)(k) * TF__WHEEL_BITS)
 #define SLOT_MASK (TF__WHEEL_SLOTS - 1)
 
@@ -38,7 +38,7 @@
 static void
 slot_push(struct tf__wheel *w, unsigned k, unsigned s, struct tf__job *j)
 {
-	struct tf__timer_link *l = &j->timer, *head = w->slot[k][s];
+	struct tf__timer_link *l = &TF__TIMED(j)->timer, *head = w->slot[k][s];
 
 	l->prev = NULL;
 	l->next = head;
@@ -54,7 +54,7 @@ slot_push(struct tf__wheel *w, unsigned k, unsigned s, struct tf__job *j)
 static void
 slot_remove(struct tf__wheel *w, struct tf__job *j)
 {
-	struct tf__timer_link *l = &j->timer;
+	struct tf__timer_link *l = &TF__TIMED(j)->timer;
 
 	if (l->prev != NULL) {
 		l->prev->next = l->next;
@@ -74,7 +74,7 @@ slot_remove(struct tf__wheel *w, struct tf__job *j)
 static void
 wheel_insert(struct tf__wheel *w, struct tf__job *j)
 {
-	uint64_t tick = (uint64_t)j->due >> TF__TICK_SHIFT;
+	uint64_t tick = (uint64_t)TF__TIMED(j)->due >> TF__TICK_SHIFT;
 	unsigned k;
 
 	if (tick < w->current)
@@ -141,8 +141,8 @@ min_due(const struct tf__timer_link *l)
 	int64_t m = INT64_MAX;
 
 	for (; l != NULL; l = l->next)
-		if (LINK_JOB(l)->due < m)
-			m = LINK_JOB(l)->due;
+		if (TF__TIMED(LINK_JOB(l))->due < m)
+			m = TF__TIMED(LINK_JOB(l))->due;
 	return m;
 }
 
@@ -173,7 +173,7 @@ fire_current(struct tf__wheel *w, int64_t now, struct tf__job **out)
 		struct tf__job *j = LINK_JOB(l);
 
 		next = l->next;
-		if (j->due > now)
+		if (TF__TIMED(j)->due > now)
 			continue;
 		slot_remove(w, j);
 		w->count--;
@@ -388,8 +388,9 @@ arm(struct tf_pool *pool, struct tf__wheel *w, struct tf__job *j)
 	tf__lock(&w->lock);
 	wheel_insert(w, j);
 	w->count++;
-	if (j->due < w->next)
-		ck_pr_store_64((uint64_t *)&w->next, (uint64_t)j->due);
+	if (TF__TIMED(j)->due < w->next)
+		ck_pr_store_64((uint64_t *)&w->next,
+		    (uint64_t)TF__TIMED(j)->due);
 	next = w->next;
 	tf__unlock(&w->lock);
 	if (lower_next(pool->timers, next))
@@ -403,7 +404,7 @@ enqueue_due(struct tf_pool *pool, struct tf__job *j, bool wake)
 
 	e.fn = NULL;
 	e.arg = j;
-	e.stamp = (uint64_t)j->due | TF__STAMP_PRECISE;
+	e.stamp = (uint64_t)TF__TIMED(j)->due | TF__STAMP_PRECISE;
 	return tf__pool_push_due(pool, &e, 1, j->level, wake);
 }
 
@@ -436,12 +437,12 @@ tf__timer_submit(struct tf_pool *pool, tf_fn *fn, void *arg,
 	rc = tf__job_new(pool, fn, arg, o, level, job != NULL, &j);
 	if (rc != 0)
 		goto out;
-	j->flags |= TF__JF_TIMED;
+	TF_ASSERT(j->flags & TF__JF_TIMED);
 	if (o->period_ns > 0) {
 		j->flags |= TF__JF_PERIODIC;
 		if (o->flags & TF_FIXED_DELAY)
 			j->flags |= TF__JF_FIXED_DELAY;
-		j->period = o->period_ns;
+		TF__TIMED(j)->period = o->period_ns;
 	}
 	/*
 	 * Now, from the time stamp tf__job_new() read (no clock_gettime on
@@ -455,7 +456,7 @@ tf__timer_submit(struct tf_pool *pool, tf_fn *fn, void *arg,
 		due = now + TF_MIN(o->delay_ns, INT64_MAX / 4);
 	else
 		due = now + TF_MIN(o->period_ns, INT64_MAX / 4);
-	j->due = due;
+	TF__TIMED(j)->due = due;
 	/* The due time in ticks, which queue times count from. */
 	j->t_submit += tf__ns_to_ticks(due - now);
 	TF__COUNT(ctr->submitted[level], 1);
@@ -482,6 +483,7 @@ tf__timer_rearm(struct tf__worker *w, struct tf__job *j, int rc)
 {
 	struct tf_pool *pool = j->pool;
 	struct tf__wheel *wh;
+	struct tf__job_timed *tj;
 	int64_t now, next;
 	uint32_t s;
 
@@ -494,15 +496,16 @@ tf__timer_rearm(struct tf__worker *w, struct tf__job *j, int rc)
 		return true;
 	}
 	now = tf__now();
+	tj = TF__TIMED(j);
 	if (j->flags & TF__JF_FIXED_DELAY) {
-		next = now + j->period;
+		next = now + tj->period;
 	} else {
 		/* On the grid; ticks missed while this run overran are
 		 * skipped. */
-		next = j->due + j->period;
+		next = tj->due + tj->period;
 		if (next <= now)
-			next = j->due + ((now - j->due) / j->period + 1) *
-			    j->period;
+			next = tj->due + ((now - tj->due) / tj->period + 1) *
+			    tj->period;
 	}
 	ck_pr_inc_32(&j->refs); /* the wheel's reference */
 	wh = my_wheel(pool);
@@ -515,7 +518,7 @@ tf__timer_rearm(struct tf__worker *w, struct tf__job *j, int rc)
 		tf__job_finish(j, TF_JOB_CANCELLED, ECANCELED, &w->ctr);
 		return true;
 	}
-	j->due = next;
+	tj->due = next;
 	ck_pr_store_64((uint64_t *)&j->t_submit,
 	    (uint64_t)(tf__ticks() + tf__ns_to_ticks(next - now)));
 	wheel_insert(wh, j);
@@ -532,13 +535,13 @@ tf__timer_rearm(struct tf__worker *w, struct tf__job *j, int rc)
 void
 tf__timer_unlink(struct tf__job *j)
 {
-	struct tf__wheel *w = ck_pr_load_ptr(&j->timer.wheel);
+	struct tf__wheel *w = ck_pr_load_ptr(&TF__TIMED(j)->timer.wheel);
 	bool linked = false;
 
 	if (w == NULL)
 		return;
 	tf__lock(&w->lock);
-	if (j->timer.wheel == w) {
+	if (TF__TIMED(j)->timer.wheel == w) {
 		slot_remove(w, j);
 		w->count--;
 		linked = true;
@@ -571,7 +574,8 @@ sort_by_due(struct tf__job *list)
 	b = sort_by_due(b);
 	tail = &list;
 	while (a != NULL && b != NULL) {
-		struct tf__job **from = a->due <= b->due ? &a : &b;
+		struct tf__job **from =
+		    TF__TIMED(a)->due <= TF__TIMED(b)->due ? &a : &b;
 
 		*tail = *from;
 		tail = &(*from)->free_next;
@@ -611,7 +615,7 @@ run_due(struct tf_pool *pool, bool by_worker)
 		j->free_next = NULL;
 		if (enqueue_due(pool, j, !by_worker) != 0) {
 			/* No memory for the queue: try again a bit later. */
-			j->due = now + TF_MSEC;
+			TF__TIMED(j)->due = now + TF_MSEC;
 			arm(pool, my_wheel(pool), j);
 		}
 		by_worker = false;

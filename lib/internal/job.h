@@ -69,11 +69,22 @@ struct tf__job {
 	int64_t t_start;  /* start of the last run, 0 before */
 	int64_t t_end;    /* end of the last run, 0 before */
 	uint64_t runs;
-	int64_t due;      /* timed jobs: the next due time */
+	struct tf__job *free_next; /* the record cache; lists of fired jobs */
+};
+
+/*
+ * The record of a delayed or periodic job (TF__JF_TIMED): the common part,
+ * then what only the timer wheels need, so that the records of the other
+ * jobs stay within two cache lines.
+ */
+struct tf__job_timed {
+	struct tf__job job;
+	int64_t due;      /* the next due time */
 	int64_t period;   /* periodic jobs */
 	struct tf__timer_link timer;
-	struct tf__job *free_next; /* the per-thread record cache */
 };
+
+#define TF__TIMED(j) TF_CONTAINER_OF((j), struct tf__job_timed, job)
 
 static inline unsigned
 tf__job_state_of(uint32_t s)
