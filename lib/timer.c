@@ -487,14 +487,19 @@ tf__timer_rearm(struct tf__worker *w, struct tf__job *j, int rc)
 	int64_t now, next;
 	uint32_t s;
 
-	if (rc != 0)
-		return false;
+	/*
+	 * Cancelled during this run (or the pool shuts down): the job ends
+	 * CANCELLED, whatever the run returned; a run that stops early on
+	 * the request may well return non-zero.
+	 */
 	s = ck_pr_load_32(&j->state);
 	if ((s & TF__J_CANCEL_REQ) ||
 	    (ck_pr_load_64(&pool->sched) & TF__S_SHUTDOWN)) {
 		tf__job_finish(j, TF_JOB_CANCELLED, ECANCELED, &w->ctr);
 		return true;
 	}
+	if (rc != 0)
+		return false;
 	now = tf__now();
 	tj = TF__TIMED(j);
 	if (j->flags & TF__JF_FIXED_DELAY) {

@@ -301,6 +301,44 @@ cancel_a_periodic_job_while_it_runs(void **state)
 	tf_pool_destroy(p);
 }
 
+/* A run that stops on the request and says so still ends CANCELLED. */
+static int
+stops_when_asked(void *arg)
+{
+	uint32_t *started = arg;
+
+	__atomic_store_n(started, 1, __ATOMIC_RELEASE);
+	while (!tf_cancelled())
+		tf_test_sleep_ns(100000);
+	return ECANCELED;
+}
+
+static void
+cancelled_periodic_run_returning_an_error(void **state)
+{
+	tf_pool_t *p = make_pool(1);
+	uint32_t started = 0;
+	tf_job_t *j;
+	tf_stats_t st;
+
+	(void)state;
+	assert_int_equal(tf_submit_every(p, TF_MSEC, stops_when_asked,
+	    &started, &j), 0);
+	while (!__atomic_load_n(&started, __ATOMIC_ACQUIRE))
+		tf_test_sleep_ns(100000);
+	assert_int_equal(tf_job_cancel(j), EBUSY);
+	assert_int_equal(tf_job_wait(j, TF_FOREVER), 0);
+	assert_int_equal(tf_job_state(j), TF_JOB_CANCELLED);
+	assert_int_equal(tf_job_status(j), ECANCELED);
+	assert_int_equal(tf_job_runs(j), 1);
+	tf_job_release(j);
+	assert_int_equal(tf_pool_shutdown(p, TF_SHUTDOWN_DRAIN, TF_FOREVER), 0);
+	assert_int_equal(tf_pool_stats(p, &st), 0);
+	assert_int_equal(st.cancelled, 1);
+	assert_int_equal(st.failed, 0);
+	tf_pool_destroy(p);
+}
+
 /* ------------------------------------------------------------------ */
 
 /* Cancel against firing: nothing both cancelled and run, nothing lost. */
@@ -529,6 +567,7 @@ main(void)
 		cmocka_unit_test(periodic_never_overlaps),
 		cmocka_unit_test(periodic_ends_on_failure),
 		cmocka_unit_test(cancel_a_periodic_job_while_it_runs),
+		cmocka_unit_test(cancelled_periodic_run_returning_an_error),
 		cmocka_unit_test(cancel_races_firing),
 		cmocka_unit_test(million_pending_timers),
 		cmocka_unit_test(shutdown_with_pending_timers),
