@@ -16,6 +16,7 @@
 #ifndef TF_PERF_H
 #define TF_PERF_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -149,6 +150,22 @@ double perf_quantile(double *v, size_t n, double q);
 uint64_t perf_fib_seq(int n);
 /* Bytes allocated (jemalloc's stats.allocated), or -1. */
 long long perf_allocated(void);
+
+/*
+ * A background load for latency figures: a thread that submits one 20 us
+ * job per worker every 80 us (about half the workers' time).
+ */
+struct perf_loader {
+	const struct perf_pool_ops *ops;
+	void *pool;
+	unsigned workers;
+	int stop;
+	pthread_t thread;
+};
+
+void perf_loader_start(struct perf_loader *l, const struct perf_pool_ops *ops,
+    void *pool, unsigned workers);
+void perf_loader_stop(struct perf_loader *l);
 
 /* Scenarios: each runs all its rows. */
 void perf_scenario_submit(void);

@@ -329,13 +329,6 @@ stamp_job(void *arg)
 	return 0;
 }
 
-struct loader {
-	const struct perf_pool_ops *ops;
-	void *pool;
-	int stop;
-	unsigned workers;
-};
-
 static int
 busy_job(void *arg)
 {
@@ -346,18 +339,38 @@ busy_job(void *arg)
 
 /* About half the workers' time: w jobs of 20 us every 80 us. */
 static void *
-loader(void *arg)
+loader_main(void *arg)
 {
-	struct loader *l = arg;
+	struct perf_loader *l = arg;
 	int64_t next = perf_ns();
 
 	while (!__atomic_load_n(&l->stop, __ATOMIC_ACQUIRE)) {
 		for (unsigned i = 0; i < l->workers; i++)
-			(void)l->ops->submit(l->pool, busy_job, NULL);
+			if (l->ops->submit(l->pool, busy_job, NULL) != 0)
+				perf_fail("load: submit");
 		next += 80000;
 		perf_sleep_until(next);
 	}
 	return NULL;
+}
+
+void
+perf_loader_start(struct perf_loader *l, const struct perf_pool_ops *ops,
+    void *pool, unsigned workers)
+{
+	l->ops = ops;
+	l->pool = pool;
+	l->workers = workers;
+	l->stop = 0;
+	if (pthread_create(&l->thread, NULL, loader_main, l) != 0)
+		perf_fail("load: no thread");
+}
+
+void
+perf_loader_stop(struct perf_loader *l)
+{
+	__atomic_store_n(&l->stop, 1, __ATOMIC_RELEASE);
+	pthread_join(l->thread, NULL);
 }
 
 void
@@ -415,8 +428,7 @@ perf_scenario_latency(void)
 			unsigned pw = mode == 2 ? (w > 1 ? w - 1 : 1) : w;
 			int64_t gap = mode == 2 ? 20000 : 300000;
 			void *p = (*o)->create(pw);
-			struct loader l = { *o, p, 0, pw };
-			pthread_t lt;
+			struct perf_loader l;
 
 			if (p == NULL) {
 				perf_fail("%s: could not make a pool",
@@ -424,7 +436,7 @@ perf_scenario_latency(void)
 				continue;
 			}
 			if (mode == 1)
-				pthread_create(&lt, NULL, loader, &l);
+				perf_loader_start(&l, *o, p, pw);
 			for (unsigned r = 0; r < reps; r++) {
 				int64_t next = perf_ns();
 
@@ -451,10 +463,8 @@ perf_scenario_latency(void)
 					res[mode][nimpl][q][r] =
 					    perf_quantile(lat, samples, qs[q]);
 			}
-			if (mode == 1) {
-				__atomic_store_n(&l.stop, 1, __ATOMIC_RELEASE);
-				pthread_join(lt, NULL);
-			}
+			if (mode == 1)
+				perf_loader_stop(&l);
 			(*o)->destroy(p);
 		}
 	for (int mode = 0; mode < 3; mode++)

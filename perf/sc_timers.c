@@ -109,37 +109,6 @@ lateness_sleep(unsigned n, double *p50, double *p99)
 	free(late);
 }
 
-/* About half the workers' time: w jobs of 20 us every 80 us. */
-struct loader {
-	tf_pool_t *pool;
-	int stop;
-	unsigned workers;
-};
-
-static int
-busy_job(void *arg)
-{
-	(void)arg;
-	perf_spin(20000);
-	return 0;
-}
-
-static void *
-loader(void *arg)
-{
-	struct loader *l = arg;
-	int64_t next = perf_ns();
-
-	while (!__atomic_load_n(&l->stop, __ATOMIC_ACQUIRE)) {
-		for (unsigned i = 0; i < l->workers; i++)
-			if (tf_submit(l->pool, busy_job, NULL) != 0)
-				perf_fail("timers: load");
-		next += 80000;
-		perf_sleep_until(next);
-	}
-	return NULL;
-}
-
 /* ------------------------------------------------------------------ */
 /* A binary heap under a mutex, with removal: the naive timer queue.  */
 /* ------------------------------------------------------------------ */
@@ -269,11 +238,11 @@ perf_scenario_timers(void)
 		return;
 	}
 	for (int load = 0; load < 2; load++) {
-		struct loader l = { p, 0, perf_cfg.workers };
-		pthread_t lt;
+		struct perf_loader l;
 
 		if (load)
-			pthread_create(&lt, NULL, loader, &l);
+			perf_loader_start(&l, &perf_pool_tf, p,
+			    perf_cfg.workers);
 		for (unsigned r = 0; r < reps; r++) {
 			perf_progress("timers: lateness%s %u/%u",
 			    load ? " under load" : "", r + 1, reps);
@@ -283,8 +252,7 @@ perf_scenario_timers(void)
 				    &p99[1][r]);
 		}
 		if (load) {
-			__atomic_store_n(&l.stop, 1, __ATOMIC_RELEASE);
-			pthread_join(lt, NULL);
+			perf_loader_stop(&l);
 			(void)tf_pool_wait_idle(p, TF_FOREVER);
 		}
 		for (int q = 0; q < 2; q++) {
