@@ -28,14 +28,30 @@
 
 #define CACHE_MAX 64
 
+/*
+ * Two caches per thread: the records of ordinary jobs, and the larger ones
+ * of timed jobs (struct tf__job_timed), kept by their common part.
+ */
 struct record_cache {
-	struct tf__job *head;
-	unsigned n;
+	struct tf__job *head[2];
+	unsigned n[2];
 	bool hooked;
 	struct tf__thread_hook hook;
 };
 
 static TF_TLS struct record_cache cache;
+
+static size_t
+record_size(unsigned timed)
+{
+	return timed ? sizeof(struct tf__job_timed) : sizeof(struct tf__job);
+}
+
+static void *
+record_base(struct tf__job *j, unsigned timed)
+{
+	return timed ? (void *)TF__TIMED(j) : (void *)j;
+}
 
 static void
 cache_flush(struct tf__thread_hook *hook)
@@ -50,22 +66,30 @@ tf__job_cache_flush(void)
 {
 	struct tf__job *j;
 
-	while ((j = cache.head) != NULL) {
-		cache.head = j->free_next;
-		tf__free(j, sizeof(*j));
+	for (unsigned k = 0; k < 2; k++) {
+		while ((j = cache.head[k]) != NULL) {
+			cache.head[k] = j->free_next;
+			tf__free(record_base(j, k), record_size(k));
+		}
+		cache.n[k] = 0;
 	}
-	cache.n = 0;
 }
 
+/* A record, from the cache of its kind; NULL when out of memory. */
 static struct tf__job *
-record_alloc(void)
+record_alloc(unsigned timed)
 {
-	struct tf__job *j = cache.head;
+	struct tf__job *j = cache.head[timed];
 
 	if (j != NULL) {
-		cache.head = j->free_next;
-		cache.n--;
+		cache.head[timed] = j->free_next;
+		cache.n[timed]--;
 		return j;
+	}
+	if (timed) {
+		struct tf__job_timed *tj = tf__alloc(sizeof(*tj));
+
+		return tj != NULL ? &tj->job : NULL;
 	}
 	return tf__alloc(sizeof(*j));
 }
@@ -73,22 +97,20 @@ record_alloc(void)
 static void
 record_free(struct tf__job *j)
 {
-	if (j->flags & TF__JF_TIMED) {
-		tf__free(TF__TIMED(j), sizeof(struct tf__job_timed));
-		return;
-	}
-	if (cache.n < CACHE_MAX) {
+	unsigned timed = (j->flags & TF__JF_TIMED) != 0;
+
+	if (cache.n[timed] < CACHE_MAX) {
 		if (!cache.hooked) {
 			cache.hook.fn = cache_flush;
 			tf__thread_on_exit(&cache.hook);
 			cache.hooked = true;
 		}
-		j->free_next = cache.head;
-		cache.head = j;
-		cache.n++;
+		j->free_next = cache.head[timed];
+		cache.head[timed] = j;
+		cache.n[timed]++;
 		return;
 	}
-	tf__free(j, sizeof(*j));
+	tf__free(record_base(j, timed), record_size(timed));
 }
 
 /* ------------------------------------------------------------------ */
@@ -125,19 +147,15 @@ tf__job_new(struct tf_pool *pool, tf_fn *fn, void *arg,
 		return ECANCELED;
 	timed = o->delay_ns > 0 || o->period_ns > 0 ||
 	    (o->flags & TF_JOB_ABSOLUTE);
+	j = record_alloc(timed);
+	if (j == NULL)
+		return ENOMEM;
 	if (timed) {
-		struct tf__job_timed *tj = tf__alloc(sizeof(*tj));
+		struct tf__job_timed *tj = TF__TIMED(j);
 
-		if (tj == NULL)
-			return ENOMEM;
 		tj->due = 0;
 		tj->period = 0;
 		tj->timer = (struct tf__timer_link){ 0 };
-		j = &tj->job;
-	} else {
-		j = record_alloc();
-		if (j == NULL)
-			return ENOMEM;
 	}
 	/* Every field, without a memset of the whole record. */
 	*j = (struct tf__job){
