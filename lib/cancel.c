@@ -150,16 +150,42 @@ tf_token_on_cancel(tf_token_t *t, void (*fn)(void *), void *arg, uint64_t *id)
 	if (id != NULL)
 		*id = cb->id;
 	if (t->cancelled) {
-		/* Too late to wait: run it now, here. */
+		/*
+		 * Too late to wait: run it now, here, noted as running so
+		 * that tf_token_remove_callback() of its id waits for it.
+		 */
+		struct tf__token_inline run = { t->inline_runs, cb->id,
+			pthread_self() };
+		struct tf__token_inline **link;
+
+		t->inline_runs = &run;
 		pthread_mutex_unlock(&t->lock);
-		fn(arg);
 		tf__free(cb, sizeof(*cb));
+		fn(arg);
+		pthread_mutex_lock(&t->lock);
+		for (link = &t->inline_runs; *link != &run;
+		    link = &(*link)->next)
+			;
+		*link = run.next;
+		pthread_cond_broadcast(&t->cond);
+		pthread_mutex_unlock(&t->lock);
 		return 0;
 	}
 	*t->tail = cb;
 	t->tail = &cb->next;
 	pthread_mutex_unlock(&t->lock);
 	return 0;
+}
+
+/* Whether callback id runs inline on a thread other than the caller. */
+static bool
+runs_inline(const tf_token_t *t, uint64_t id)
+{
+	for (const struct tf__token_inline *r = t->inline_runs; r != NULL;
+	    r = r->next)
+		if (r->id == id && !pthread_equal(r->runner, pthread_self()))
+			return true;
+	return false;
 }
 
 int
@@ -185,7 +211,9 @@ tf_token_remove_callback(tf_token_t *t, uint64_t id)
 		return ENOENT;
 	}
 	/* It ran or runs; wait for it unless this is the thread running it. */
-	while (t->running_id == id && !pthread_equal(t->runner, pthread_self()))
+	while ((t->running_id == id &&
+	    !pthread_equal(t->runner, pthread_self())) ||
+	    runs_inline(t, id))
 		pthread_cond_wait(&t->cond, &t->lock);
 	pthread_mutex_unlock(&t->lock);
 	return EALREADY;

@@ -324,6 +324,70 @@ submit_with_a_cancelled_token(void **state)
 	assert_int_equal(ran, 0);
 }
 
+/* A callback run at once by tf_token_on_cancel() is waited for too. */
+struct inline_cb {
+	tf_token_t *token;
+	uint64_t id;
+	uint32_t started, gate, finished, removed;
+};
+
+static void
+held_cb(void *arg)
+{
+	struct inline_cb *c = arg;
+
+	__atomic_store_n(&c->started, 1, __ATOMIC_RELEASE);
+	while (!__atomic_load_n(&c->gate, __ATOMIC_ACQUIRE))
+		tf_test_sleep_ns(100000);
+	__atomic_store_n(&c->finished, 1, __ATOMIC_RELEASE);
+}
+
+static void *
+register_late(void *arg)
+{
+	struct inline_cb *c = arg;
+
+	if (tf_token_on_cancel(c->token, held_cb, c, &c->id) != 0)
+		abort();
+	return NULL;
+}
+
+static void *
+remove_it(void *arg)
+{
+	struct inline_cb *c = arg;
+
+	if (tf_token_remove_callback(c->token, c->id) != EALREADY)
+		abort();
+	/* Only once the callback has returned. */
+	if (!__atomic_load_n(&c->finished, __ATOMIC_ACQUIRE))
+		abort();
+	__atomic_store_n(&c->removed, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+static void
+remove_waits_for_an_inline_callback(void **state)
+{
+	struct inline_cb c = { 0 };
+	pthread_t a, b;
+
+	(void)state;
+	assert_int_equal(tf_token_create(&c.token), 0);
+	tf_token_cancel(c.token);
+	assert_int_equal(pthread_create(&a, NULL, register_late, &c), 0);
+	while (!__atomic_load_n(&c.started, __ATOMIC_ACQUIRE))
+		tf_test_sleep_ns(100000);
+	assert_int_equal(pthread_create(&b, NULL, remove_it, &c), 0);
+	tf_test_sleep_ns(20000000);
+	assert_int_equal(__atomic_load_n(&c.removed, __ATOMIC_ACQUIRE), 0);
+	__atomic_store_n(&c.gate, 1, __ATOMIC_RELEASE);
+	assert_int_equal(pthread_join(a, NULL), 0);
+	assert_int_equal(pthread_join(b, NULL), 0);
+	assert_int_equal(c.removed, 1);
+	tf_token_destroy(c.token);
+}
+
 int
 main(void)
 {
@@ -334,6 +398,7 @@ main(void)
 		cmocka_unit_test(registering_without_memory),
 		cmocka_unit_test(racing_cancels_run_each_callback_once),
 		cmocka_unit_test(remove_waits_for_a_running_callback),
+		cmocka_unit_test(remove_waits_for_an_inline_callback),
 		cmocka_unit_test(jobs_with_a_token),
 		cmocka_unit_test(submit_with_a_cancelled_token),
 	};

@@ -134,6 +134,14 @@ struct tf_token {
 	uint64_t next_id;
 	uint64_t running_id; /* the callback running now, 0 if none */
 	pthread_t runner;
+	/* Callbacks that tf_token_on_cancel() runs at once, now running. */
+	struct tf__token_inline *inline_runs;
+};
+
+struct tf__token_inline {
+	struct tf__token_inline *next;
+	uint64_t id;
+	pthread_t runner;
 };
 
 void tf__token_ref(tf_token_t *t);
