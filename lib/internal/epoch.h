@@ -56,9 +56,10 @@ void tf__epoch_poll(void);
 
 /*
  * Wait for a grace period and run every deferred free of this thread; must
- * not be called inside a section.  tf__epoch_drain() does it for all the
- * records of the domain (records of exited threads included): what every
- * thread retired before the call is freed when it returns.
+ * not be called inside a section.  tf__epoch_drain() is the same: threads
+ * that exited ran theirs at exit, and a live thread's deferred frees are
+ * its own to run (ck_epoch records are not shared), so what another live
+ * thread retired is freed by that thread's next poll or barrier.
  */
 void tf__epoch_barrier(void);
 void tf__epoch_drain(void);
