@@ -488,13 +488,16 @@ tf__timer_rearm(struct tf__worker *w, struct tf__job *j, int rc)
 	uint32_t s;
 
 	/*
-	 * Cancelled during this run (or the pool shuts down): the job ends
-	 * CANCELLED, whatever the run returned; a run that stops early on
-	 * the request may well return non-zero.
+	 * Cancelled during this run, through its handle, token or group (or
+	 * the pool shuts down): the job ends CANCELLED now, whatever the run
+	 * returned; a run that stops early on the request may well return
+	 * non-zero.
 	 */
 	s = ck_pr_load_32(&j->state);
 	if ((s & TF__J_CANCEL_REQ) ||
-	    (ck_pr_load_64(&pool->sched) & TF__S_SHUTDOWN)) {
+	    (ck_pr_load_64(&pool->sched) & TF__S_SHUTDOWN) ||
+	    (j->token != NULL && tf_token_is_cancelled(j->token)) ||
+	    (j->group != NULL && ck_pr_load_32(&j->group->cancelled))) {
 		tf__job_finish(j, TF_JOB_CANCELLED, ECANCELED, &w->ctr);
 		return true;
 	}

@@ -339,6 +339,34 @@ cancelled_periodic_run_returning_an_error(void **state)
 	tf_pool_destroy(p);
 }
 
+/* The same through its group: CANCELLED when the run returns. */
+static void
+group_cancel_of_a_running_periodic_job(void **state)
+{
+	tf_pool_t *p = make_pool(1);
+	uint32_t started = 0;
+	tf_job_opts_t o = { 0 };
+	tf_group_t *g;
+	tf_job_t *j;
+
+	(void)state;
+	assert_int_equal(tf_group_create(&g), 0);
+	o.group = g;
+	o.period_ns = TF_MSEC;
+	assert_int_equal(tf_submit_ex(p, stops_when_asked, &started, &o, &j),
+	    0);
+	while (!__atomic_load_n(&started, __ATOMIC_ACQUIRE))
+		tf_test_sleep_ns(100000);
+	assert_int_equal(tf_group_cancel(g, NULL), 0);
+	assert_int_equal(tf_group_wait(g, TF_FOREVER), 0);
+	assert_int_equal(tf_job_state(j), TF_JOB_CANCELLED);
+	assert_int_equal(tf_job_runs(j), 1);
+	assert_int_equal(tf_group_status(g), 0);
+	tf_job_release(j);
+	tf_group_destroy(g);
+	tf_pool_destroy(p);
+}
+
 /* ------------------------------------------------------------------ */
 
 /* Cancel against firing: nothing both cancelled and run, nothing lost. */
@@ -568,6 +596,7 @@ main(void)
 		cmocka_unit_test(periodic_ends_on_failure),
 		cmocka_unit_test(cancel_a_periodic_job_while_it_runs),
 		cmocka_unit_test(cancelled_periodic_run_returning_an_error),
+		cmocka_unit_test(group_cancel_of_a_running_periodic_job),
 		cmocka_unit_test(cancel_races_firing),
 		cmocka_unit_test(million_pending_timers),
 		cmocka_unit_test(shutdown_with_pending_timers),
