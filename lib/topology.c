@@ -110,13 +110,45 @@ package_of(hwloc_topology_t hw, hwloc_obj_t core)
 	return p != NULL ? (int)p->logical_index : 0;
 }
 
+/* Append core c of node to the plan's cores (t->cores[*k]). */
+static int
+add_core(struct tf_topology *t, hwloc_obj_t c, int node, unsigned *k,
+    bool *claimed)
+{
+	hwloc_topology_t hw = t->hw;
+	struct core *cc = &t->cores[(*k)++];
+	hwloc_obj_t pu = NULL;
+	unsigned np;
+
+	claimed[c->logical_index] = true;
+	cc->node = node;
+	cc->index = (int)c->logical_index;
+	cc->package = package_of(hw, c);
+	cc->llc = last_level_cache(hw, c);
+	np = (unsigned)TF_MAX(hwloc_get_nbobjs_inside_cpuset_by_type(hw,
+	    c->cpuset, HWLOC_OBJ_PU), 1);
+	cc->pus = tf__alloc(np * sizeof(int));
+	if (cc->pus == NULL)
+		return ENOMEM;
+	cc->npus = 0;
+	while ((pu = hwloc_get_next_obj_inside_cpuset_by_type(hw, c->cpuset,
+	    HWLOC_OBJ_PU, pu)) != NULL && cc->npus < np)
+		cc->pus[cc->npus++] = (int)pu->logical_index;
+	if (cc->npus == 0)
+		cc->pus[cc->npus++] = cc->index;
+	t->maxsmt = TF_MAX(t->maxsmt, cc->npus);
+	return 0;
+}
+
 static int
 flatten(struct tf_topology *t)
 {
 	hwloc_topology_t hw = t->hw;
 	hwloc_obj_type_t ct = core_type(hw);
 	int nn = hwloc_get_nbobjs_by_type(hw, HWLOC_OBJ_NUMANODE);
-	unsigned k = 0;
+	unsigned k = 0, ncores;
+	bool *claimed;
+	int rc = 0;
 
 	t->npackages = (unsigned)TF_MAX(hwloc_get_nbobjs_by_type(hw,
 	    HWLOC_OBJ_PACKAGE), 1);
@@ -129,79 +161,40 @@ flatten(struct tf_topology *t)
 	t->dist = tf__alloc_zero(t->nnodes * t->nnodes * sizeof(unsigned));
 	if (t->cores == NULL || t->node_index == NULL || t->dist == NULL)
 		return ENOMEM;
+	ncores = t->ncores;
+	claimed = tf__alloc_zero(ncores * sizeof(*claimed));
+	if (claimed == NULL)
+		return ENOMEM;
 	/*
-	 * Node-major: the cores of node 0, then of node 1...  A core that no
-	 * node covers (no NUMA information) goes with the first node.
+	 * Node-major: the cores of node 0, then of node 1...  Several nodes
+	 * may cover the same cores (a package with DDR and HBM or CXL
+	 * memory): the first claims them.  A core that no node covers (no
+	 * NUMA information) goes with the first node.
 	 */
-	for (unsigned n = 0; n < t->nnodes; n++) {
+	for (unsigned n = 0; n < t->nnodes && rc == 0; n++) {
 		hwloc_obj_t node = nn > 0 ? hwloc_get_obj_by_type(hw,
 		    HWLOC_OBJ_NUMANODE, n) : NULL;
 		hwloc_obj_t c = NULL;
 
 		t->node_index[n] = node != NULL ? (int)node->logical_index : 0;
-		while ((c = hwloc_get_next_obj_by_type(hw, ct, c)) != NULL) {
-			struct core *cc;
-			hwloc_obj_t pu = NULL;
-			unsigned np;
-			bool mine;
-
-			mine = node == NULL ||
-			    hwloc_bitmap_isincluded(c->cpuset, node->cpuset);
-			/*
-			 * Several nodes may cover the same cores (a package
-			 * with DDR and HBM or CXL memory): the first claims.
-			 */
-			for (unsigned i = 0; i < k && mine; i++)
-				mine = t->cores[i].index !=
-				    (int)c->logical_index;
-			if (!mine || k >= t->ncores)
-				continue;
-			cc = &t->cores[k++];
-			cc->node = (int)n;
-			cc->index = (int)c->logical_index;
-			cc->package = package_of(hw, c);
-			cc->llc = last_level_cache(hw, c);
-			np = (unsigned)TF_MAX(hwloc_get_nbobjs_inside_cpuset_by_type(
-			    hw, c->cpuset, HWLOC_OBJ_PU), 1);
-			cc->pus = tf__alloc(np * sizeof(int));
-			if (cc->pus == NULL)
-				return ENOMEM;
-			cc->npus = 0;
-			while ((pu = hwloc_get_next_obj_inside_cpuset_by_type(hw,
-			    c->cpuset, HWLOC_OBJ_PU, pu)) != NULL &&
-			    cc->npus < np)
-				cc->pus[cc->npus++] = (int)pu->logical_index;
-			if (cc->npus == 0)
-				cc->pus[cc->npus++] = cc->index;
-			t->maxsmt = TF_MAX(t->maxsmt, cc->npus);
-		}
+		while (rc == 0 && k < t->ncores &&
+		    (c = hwloc_get_next_obj_by_type(hw, ct, c)) != NULL)
+			if (!claimed[c->logical_index] && (node == NULL ||
+			    hwloc_bitmap_isincluded(c->cpuset, node->cpuset)))
+				rc = add_core(t, c, (int)n, &k, claimed);
 	}
-	/* Cores that no node claimed: the first node's. */
-	if (k < t->ncores) {
+	if (rc == 0 && k < t->ncores) {
 		hwloc_obj_t c = NULL;
 
-		while ((c = hwloc_get_next_obj_by_type(hw, ct, c)) != NULL &&
-		    k < t->ncores) {
-			bool placed = false;
-
-			for (unsigned i = 0; i < k && !placed; i++)
-				placed = t->cores[i].index ==
-				    (int)c->logical_index;
-			if (placed)
-				continue;
-			t->cores[k].node = 0;
-			t->cores[k].index = (int)c->logical_index;
-			t->cores[k].package = package_of(hw, c);
-			t->cores[k].llc = last_level_cache(hw, c);
-			t->cores[k].pus = tf__alloc(sizeof(int));
-			if (t->cores[k].pus == NULL)
-				return ENOMEM;
-			t->cores[k].pus[0] = (int)c->logical_index;
-			t->cores[k].npus = 1;
-			k++;
-		}
+		while (rc == 0 && k < t->ncores &&
+		    (c = hwloc_get_next_obj_by_type(hw, ct, c)) != NULL)
+			if (!claimed[c->logical_index])
+				rc = add_core(t, c, 0, &k, claimed);
 		t->ncores = k;
 	}
+	tf__free(claimed, ncores * sizeof(*claimed));
+	if (rc != 0)
+		return rc;
 	if (t->maxsmt == 0)
 		t->maxsmt = 1;
 	return 0;
