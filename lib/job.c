@@ -145,8 +145,7 @@ tf__job_new(struct tf_pool *pool, tf_fn *fn, void *arg,
 
 	if (o->token != NULL && tf_token_is_cancelled(o->token))
 		return ECANCELED;
-	timed = o->delay_ns > 0 || o->period_ns > 0 ||
-	    (o->flags & TF_JOB_ABSOLUTE);
+	timed = tf__opts_timed(o);
 	j = record_alloc(timed);
 	if (j == NULL)
 		return ENOMEM;
@@ -226,41 +225,12 @@ tf__job_discard(struct tf__job *j)
 		if (j->group != NULL)
 			tf__group_leave(j->group, j, 0);
 	} else {
-		ck_pr_add_64(&j->pool->ext.final[j->level], (uint64_t)-1);
-		ck_pr_add_64(&j->pool->ext.cancelled, (uint64_t)-1);
+		tf__count_end(NULL, j->pool, j->level, TF_JOB_CANCELLED,
+		    (uint64_t)-1);
 	}
 	if (j->flags & TF__JF_HANDLE)
 		tf__job_unref(j);
 	tf__job_unref(j);
-}
-
-static void
-count_end(struct tf__counters *ctr, struct tf_pool *pool, unsigned level,
-    unsigned state)
-{
-	/*
-	 * The outcome before final: idleness (tf__pool_idle) is read from
-	 * final, and a caller that saw the pool idle reads the outcomes.
-	 */
-	if (ctr != NULL) {
-		if (state == TF_JOB_COMPLETED)
-			TF__COUNT(ctr->completed, 1);
-		else if (state == TF_JOB_FAILED)
-			TF__COUNT(ctr->failed, 1);
-		else
-			TF__COUNT(ctr->cancelled, 1);
-		ck_pr_fence_store();
-		TF__COUNT(ctr->final[level], 1);
-		return;
-	}
-	/* A thread without counters of its own: the pool's shared block. */
-	if (state == TF_JOB_COMPLETED)
-		ck_pr_add_64(&pool->ext.completed, 1);
-	else if (state == TF_JOB_FAILED)
-		ck_pr_add_64(&pool->ext.failed, 1);
-	else
-		ck_pr_add_64(&pool->ext.cancelled, 1);
-	ck_pr_add_64(&pool->ext.final[level], 1);
 }
 
 /* After the final state is set: wake waiters, leave the group. */
@@ -282,7 +252,7 @@ tf__job_finish(struct tf__job *j, unsigned state, int status,
 	uint32_t s, ns;
 
 	j->status = status;
-	count_end(ctr, j->pool, j->level, state);
+	tf__count_end(ctr, j->pool, j->level, state, 1);
 	/* The final state publishes the status and everything before. */
 	s = ck_pr_load_32(&j->state);
 	do {
@@ -304,7 +274,7 @@ tf__job_try_cancel(struct tf__job *j, struct tf__counters *ctr)
 		if (ck_pr_cas_32_value(&j->state, s, ns, &s)) {
 			if (j->flags & TF__JF_TIMED)
 				tf__timer_unlink(j);
-			count_end(ctr, j->pool, j->level, TF_JOB_CANCELLED);
+			tf__count_end(ctr, j->pool, j->level, TF_JOB_CANCELLED, 1);
 			ended(j, s, 0);
 			return true;
 		}
@@ -329,16 +299,6 @@ tf__job_cancel_queued(struct tf__job *j, struct tf__worker *w)
 /* ------------------------------------------------------------------ */
 /* Running.                                                           */
 /* ------------------------------------------------------------------ */
-
-static bool
-should_cancel(struct tf_pool *pool, struct tf__job *j)
-{
-	if (ck_pr_load_64(&pool->sched) & TF__S_CANCEL)
-		return true;
-	if (j->token != NULL && tf_token_is_cancelled(j->token))
-		return true;
-	return j->group != NULL && ck_pr_load_32(&j->group->cancelled);
-}
 
 /* Run j, which the caller moved from PENDING to RUNNING. */
 static void
@@ -393,7 +353,7 @@ tf__job_run(struct tf__worker *w, struct tf__job *j, uint64_t stamp)
 			tf__job_unref(j);
 			return;
 		}
-		if (should_cancel(w->pool, j)) {
+		if (tf__job_should_cancel(w->pool, j)) {
 			if (tf__job_try_cancel(j, &w->ctr)) {
 				tf__job_unref(j);
 				return;
@@ -462,7 +422,7 @@ tf_job_wait(tf_job_t *job, int64_t timeout_ns)
 			}
 			s = ck_pr_load_32(&j->state);
 			while (tf__job_state_of(s) == TF_JOB_PENDING &&
-			    !should_cancel(w->pool, j)) {
+			    !tf__job_should_cancel(w->pool, j)) {
 				if (ck_pr_cas_32_value(&j->state, s,
 				    (s & ~TF__J_STATE) | TF_JOB_RUNNING, &s)) {
 					run_claimed(w, j);

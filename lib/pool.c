@@ -267,13 +267,6 @@ tf__pool_signal_idle(struct tf_pool *pool)
 		ck_ec32_inc(&pool->idle_ec, &tf__ec_mode);
 }
 
-void
-tf__count_ext(struct tf_pool *pool, unsigned level, uint64_t n)
-{
-	ck_pr_add_64(&pool->ext.cancelled, n);
-	ck_pr_add_64(&pool->ext.final[level], n);
-}
-
 /* ------------------------------------------------------------------ */
 /* Front queues.                                                      */
 /* ------------------------------------------------------------------ */
@@ -550,7 +543,7 @@ tf_submit_ex(tf_pool_t *pool, tf_fn *fn, void *arg, const tf_job_opts_t *opts,
 	if ((rc = read_opts(opts, &o)) != 0)
 		return rc;
 	level = TF__LEVEL(o.priority);
-	if (o.delay_ns > 0 || o.period_ns > 0 || (o.flags & TF_JOB_ABSOLUTE))
+	if (tf__opts_timed(&o))
 		return tf__timer_submit(pool, fn, arg, &o, job);
 	if (job == NULL && o.token == NULL && o.group == NULL) {
 		e.fn = fn;

@@ -27,7 +27,8 @@
 #include "internal/pool.h"
 #include "internal/timer.h"
 
-#define LINK_JOB(l) (&TF_CONTAINER_OF((l), struct tf__job_timed, timer)->job)
+#define LINK_TIMED(l) TF_CONTAINER_OF((l), struct tf__job_timed, timer)
+#define LINK_JOB(l) (&LINK_TIMED(l)->job)
 #define LEVEL_SHIFT(k) ((unsigned)(k) * TF__WHEEL_BITS)
 #define SLOT_MASK (TF__WHEEL_SLOTS - 1)
 
@@ -141,8 +142,8 @@ min_due(const struct tf__timer_link *l)
 	int64_t m = INT64_MAX;
 
 	for (; l != NULL; l = l->next)
-		if (TF__TIMED(LINK_JOB(l))->due < m)
-			m = TF__TIMED(LINK_JOB(l))->due;
+		if (LINK_TIMED(l)->due < m)
+			m = LINK_TIMED(l)->due;
 	return m;
 }
 
@@ -496,8 +497,7 @@ tf__timer_rearm(struct tf__worker *w, struct tf__job *j, int rc)
 	s = ck_pr_load_32(&j->state);
 	if ((s & TF__J_CANCEL_REQ) ||
 	    (ck_pr_load_64(&pool->sched) & TF__S_SHUTDOWN) ||
-	    (j->token != NULL && tf_token_is_cancelled(j->token)) ||
-	    (j->group != NULL && ck_pr_load_32(&j->group->cancelled))) {
+	    tf__job_should_cancel(pool, j)) {
 		tf__job_finish(j, TF_JOB_CANCELLED, ECANCELED, &w->ctr);
 		return true;
 	}

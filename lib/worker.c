@@ -482,9 +482,7 @@ tf__run_entry(struct tf__worker *w, const struct tf__entry *e, unsigned l)
 		return;
 	}
 	if (TF_UNLIKELY(ck_pr_load_64(&pool->sched) & TF__S_CANCEL)) {
-		TF__COUNT(w->ctr.cancelled, 1);
-		ck_pr_fence_store(); /* the outcome before final: see count_end */
-		TF__COUNT(w->ctr.final[l], 1);
+		tf__count_end(&w->ctr, pool, l, TF_JOB_CANCELLED, 1);
 		return;
 	}
 	TF__COUNT(w->ctr.started[l], 1);
@@ -502,13 +500,8 @@ tf__run_entry(struct tf__worker *w, const struct tf__entry *e, unsigned l)
 	if (t0 != 0)
 		tf__hist_add(&w->run_time, tf__now() - t0);
 	TF__COUNT(w->ctr.stopped[l], 1);
-	if (rc == 0)
-		TF__COUNT(w->ctr.completed, 1);
-	else
-		TF__COUNT(w->ctr.failed, 1);
-	/* The outcome before final, which idleness is read from. */
-	ck_pr_fence_store();
-	TF__COUNT(w->ctr.final[l], 1);
+	tf__count_end(&w->ctr, pool, l,
+	    rc == 0 ? TF_JOB_COMPLETED : TF_JOB_FAILED, 1);
 }
 
 /* Whether the worker holds more jobs than the one it is about to run. */
@@ -857,7 +850,7 @@ static size_t
 cancel_entry(struct tf_pool *pool, const struct tf__entry *e, unsigned l)
 {
 	if (e->fn != NULL) {
-		tf__count_ext(pool, l, 1);
+		tf__count_end(NULL, pool, l, TF_JOB_CANCELLED, 1);
 		return 1;
 	}
 	return tf__job_cancel_queued((struct tf__job *)e->arg, NULL) ? 1 : 0;

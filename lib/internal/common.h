@@ -78,10 +78,6 @@ tf__deadline(int64_t timeout_ns)
 }
 
 /*
- * ThreadSanitizer annotations for synchronization it cannot see (the
- * epoch reclamation of libck, futex waits).  Nothing in other builds.
- */
-/*
  * tf__fence_full - a full memory barrier (store-load included).  On
  * x86-64 a locked add to the stack is one: as strong as mfence for
  * ordinary memory and several times cheaper (2 ns against 17 ns here);
@@ -107,6 +103,10 @@ tf__fence_full(void)
  */
 #define TF_TLS _Thread_local __attribute__((tls_model("initial-exec")))
 
+/*
+ * ThreadSanitizer annotations for synchronization it cannot see (the
+ * epoch reclamation of libck, futex waits).  Nothing in other builds.
+ */
 #ifdef TF_TSAN
 void __tsan_acquire(void *addr);
 void __tsan_release(void *addr);

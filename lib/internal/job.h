@@ -86,6 +86,14 @@ struct tf__job_timed {
 
 #define TF__TIMED(j) TF_CONTAINER_OF((j), struct tf__job_timed, job)
 
+/* Whether options make a delayed or periodic job (a timed record). */
+static inline bool
+tf__opts_timed(const tf_job_opts_t *o)
+{
+	return o->delay_ns > 0 || o->period_ns > 0 ||
+	    (o->flags & TF_JOB_ABSOLUTE);
+}
+
 static inline unsigned
 tf__job_state_of(uint32_t s)
 {
@@ -158,6 +166,20 @@ struct tf_group {
 	tf__lock_t lock;     /* the members list */
 	struct tf__job *members;
 };
+
+/*
+ * Whether j must be cancelled rather than started: its pool is shutting
+ * down with TF_SHUTDOWN_CANCEL, or its token or group was cancelled.
+ */
+static inline bool
+tf__job_should_cancel(struct tf_pool *pool, const struct tf__job *j)
+{
+	if (ck_pr_load_64(&pool->sched) & TF__S_CANCEL)
+		return true;
+	if (j->token != NULL && tf_token_is_cancelled(j->token))
+		return true;
+	return j->group != NULL && ck_pr_load_32(&j->group->cancelled);
+}
 
 /* Join j to g (at submission).  Returns ECANCELED if g was cancelled. */
 int tf__group_join(tf_group_t *g, struct tf__job *j);

@@ -314,10 +314,36 @@ tf__pool_kick(struct tf_pool *pool, uint64_t s, unsigned n)
 	else if (TF_UNLIKELY(!(s & TF__S_MISSED)))
 		tf__pool_missed(pool, n);
 }
+
+/*
+ * Count n jobs of level that ended in state (TF_JOB_COMPLETED, _FAILED or
+ * _CANCELLED; n = (uint64_t)-1 takes one back) in ctr, the calling
+ * thread's own block, or in the pool's shared block when ctr is NULL.
+ * The outcome first, then final: idleness (tf__pool_idle) is read from
+ * final, and a caller that saw the pool idle reads the outcomes after.
+ */
+static inline void
+tf__count_end(struct tf__counters *ctr, struct tf_pool *pool,
+    unsigned level, unsigned state, uint64_t n)
+{
+	struct tf__counters *c = ctr != NULL ? ctr : &pool->ext;
+	uint64_t *outcome = state == TF_JOB_COMPLETED ? &c->completed :
+	    state == TF_JOB_FAILED ? &c->failed : &c->cancelled;
+
+	if (ctr != NULL) {
+		TF__COUNT(*outcome, n);
+		ck_pr_fence_store();
+		TF__COUNT(ctr->final[level], n);
+	} else {
+		/* A thread without counters of its own: shared, atomic. */
+		ck_pr_add_64(outcome, n);
+		ck_pr_add_64(&pool->ext.final[level], n);
+	}
+}
+
 void tf__pool_signal_idle(struct tf_pool *pool);
 int tf__pool_enqueue(struct tf_pool *pool, const struct tf__entry *e,
     size_t n, unsigned level, bool front);
-void tf__count_ext(struct tf_pool *pool, unsigned level, uint64_t n);
 int tf__pool_push_due(struct tf_pool *pool, const struct tf__entry *e,
     size_t n, unsigned level, bool wake);
 void tf__pool_each_counters(struct tf_pool *pool,
