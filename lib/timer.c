@@ -646,17 +646,15 @@ tf__timers_deadline(struct tf__worker *w)
 {
 	struct tf__timers *t = w->pool->timers;
 	int64_t next = (int64_t)ck_pr_load_64((uint64_t *)&t->next_due);
-	uint32_t me = w->index + 1, k;
 
 	if (next == INT64_MAX)
 		return INT64_MAX;
-	k = ck_pr_load_32(&t->keeper);
 	/*
 	 * Not the keeper: a backstop a little after the due time, in case
 	 * the keeper is busy with a long job or the system does not give it
 	 * a CPU in time.
 	 */
-	if (k != me && (k != 0 || !ck_pr_cas_32(&t->keeper, 0, me)))
+	if (!tf__timers_claim(w))
 		return next + TF__TIMER_BACKSTOP;
 	/*
 	 * Read again now that this worker is the keeper: a timer armed
@@ -678,7 +676,11 @@ tf__timers_claim(struct tf__worker *w)
 	struct tf__timers *t = w->pool->timers;
 	uint32_t me = w->index + 1, k = ck_pr_load_32(&t->keeper);
 
-	return k == me || (k == 0 && ck_pr_cas_32(&t->keeper, 0, me));
+	if (k == me || (k == 0 && ck_pr_cas_32(&t->keeper, 0, me))) {
+		w->keeping = true;
+		return true;
+	}
+	return false;
 }
 
 void
@@ -686,6 +688,9 @@ tf__timers_unpark(struct tf__worker *w)
 {
 	struct tf__timers *t = w->pool->timers;
 
+	if (!w->keeping)
+		return;
+	w->keeping = false;
 	if (ck_pr_load_32(&t->keeper) == w->index + 1)
 		ck_pr_store_32(&t->keeper, 0);
 }

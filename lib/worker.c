@@ -524,7 +524,8 @@ stop_spinning(struct tf__worker *w)
 	bool successor;
 
 	/* A keeper that found a job hands the timers to somebody else. */
-	tf__timers_unpark(w);
+	if (TF_UNLIKELY(w->keeping))
+		tf__timers_unpark(w);
 	if (!w->spinning)
 		return;
 	w->spinning = false;

@@ -131,6 +131,12 @@ struct tf__worker {
 	struct tf__runq *rq; /* [TF__LEVELS], allocated on the worker's node */
 	ck_ec32_t ec TF_CACHE_ALIGNED; /* it parks on this */
 	uint32_t parked;               /* in the idle bitmap (by itself) */
+	/*
+	 * Bit l: moving a batch of level l (claimed from the injection
+	 * queues, or stolen) into its run queue.  The batch is in no queue a
+	 * thief could see; a thief that finds nothing waits for the bit.
+	 */
+	uint32_t claiming;
 
 	struct tf_pool *pool TF_CACHE_ALIGNED;
 	unsigned index;
@@ -145,15 +151,10 @@ struct tf__worker {
 	uint32_t sample;     /* jobs until the next sampled one */
 	uint32_t hist_sample; /* records run until the next one timed */
 	unsigned local_mask; /* levels its own queues may hold work at */
-	/*
-	 * Bit l: claiming a batch from the injection queues at level l.  The
-	 * batch is out of the queues and not yet in the run queue, where a
-	 * thief could see it; a thief that finds nothing waits for the bit.
-	 */
-	uint32_t claiming;
 	unsigned ticks;      /* jobs run, for fairness checks */
 	int64_t next_aging;  /* coarse time of the next aging check */
 	bool spinning;
+	bool keeping;        /* claimed the timers' keeper role */
 	bool small_claim;    /* the last claim from outside got few jobs */
 	unsigned blocking;   /* tf_blocking_begin nesting */
 	unsigned depth;      /* jobs run nested (waits that help) */

@@ -94,7 +94,8 @@ void tf__timers_run(struct tf_pool *pool, bool by_worker);
 
 /* The deadline a parking worker should sleep to: INT64_MAX when no timer
  * is pending, shortly before the next due time when it became the keeper,
- * TF__TIMER_BACKSTOP after it otherwise.  tf__timers_unpark: it woke. */
+ * TF__TIMER_BACKSTOP after it otherwise.  tf__timers_unpark: it woke, or
+ * found a job; it gives the keeper role back if it held it. */
 int64_t tf__timers_deadline(struct tf__worker *w);
 void tf__timers_unpark(struct tf__worker *w);
 
