@@ -5,40 +5,46 @@
 
 /*
  * perf/peer_c.c - the C peers: GLib (GThreadPool, GAsyncQueue) and
- * liburcu (wfcqueue), each built when configure found it.
+ * liburcu (wfcqueue), each built when configure found it; and the count
+ * of jobs in flight that the peers without a wait for idleness share
+ * (GLib here, TBB in peer_cxx.cc).
  */
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 
 #include "perf.h"
 
-/* Counting jobs in flight, for peers that cannot wait for idleness. */
-struct inflight {
-	unsigned long pending;
-	pthread_mutex_t lock;
-	pthread_cond_t idle;
-};
-
-static void
-inflight_init(struct inflight *f)
+void
+perf_inflight_init(struct perf_inflight *f)
 {
 	f->pending = 0;
+	f->alive = 0;
 	pthread_mutex_init(&f->lock, NULL);
 	pthread_cond_init(&f->idle, NULL);
 }
 
-static void
-inflight_done(struct inflight *f)
+void
+perf_inflight_start(struct perf_inflight *f)
+{
+	__atomic_add_fetch(&f->pending, 1, __ATOMIC_ACQ_REL);
+	__atomic_add_fetch(&f->alive, 1, __ATOMIC_RELAXED);
+}
+
+void
+perf_inflight_done(struct perf_inflight *f)
 {
 	if (__atomic_sub_fetch(&f->pending, 1, __ATOMIC_ACQ_REL) == 0) {
 		pthread_mutex_lock(&f->lock);
 		pthread_cond_broadcast(&f->idle);
 		pthread_mutex_unlock(&f->lock);
 	}
+	/* The last touch of f. */
+	__atomic_sub_fetch(&f->alive, 1, __ATOMIC_RELEASE);
 }
 
-static void
-inflight_wait(struct inflight *f)
+void
+perf_inflight_wait(struct perf_inflight *f)
 {
 	pthread_mutex_lock(&f->lock);
 	while (__atomic_load_n(&f->pending, __ATOMIC_ACQUIRE) != 0)
@@ -46,12 +52,20 @@ inflight_wait(struct inflight *f)
 	pthread_mutex_unlock(&f->lock);
 }
 
+void
+perf_inflight_drain(struct perf_inflight *f)
+{
+	perf_inflight_wait(f);
+	while (__atomic_load_n(&f->alive, __ATOMIC_ACQUIRE) != 0)
+		sched_yield();
+}
+
 #ifdef HAVE_GLIB
 #include <glib.h>
 
 struct gpool {
 	GThreadPool *pool;
-	struct inflight f;
+	struct perf_inflight f;
 };
 
 struct gjob {
@@ -67,7 +81,7 @@ g_run(gpointer data, gpointer user)
 
 	(void)j->fn(j->arg);
 	g_slice_free(struct gjob, j);
-	inflight_done(&p->f);
+	perf_inflight_done(&p->f);
 }
 
 static void *
@@ -77,7 +91,7 @@ g_create(unsigned workers)
 
 	if (p == NULL)
 		return NULL;
-	inflight_init(&p->f);
+	perf_inflight_init(&p->f);
 	p->pool = g_thread_pool_new(g_run, p, (gint)workers, TRUE, NULL);
 	if (p->pool == NULL) {
 		free(p);
@@ -103,14 +117,14 @@ g_submit(void *pool, perf_fn *fn, void *arg)
 
 	j->fn = fn;
 	j->arg = arg;
-	__atomic_add_fetch(&p->f.pending, 1, __ATOMIC_ACQ_REL);
+	perf_inflight_start(&p->f);
 	return g_thread_pool_push(p->pool, j, NULL) ? 0 : -1;
 }
 
 static void
 g_wait_idle(void *pool)
 {
-	inflight_wait(&((struct gpool *)pool)->f);
+	perf_inflight_wait(&((struct gpool *)pool)->f);
 }
 
 const struct perf_pool_ops perf_pool_glib = {

@@ -6,56 +6,11 @@
 // boost::lockfree::queue, each built when configure found it.  C++ stays
 // in perf/; the library is C.
 
-#include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <new>
-#include <thread>
 
 #include "perf.h"
-
-namespace {
-
-// Counting jobs in flight, for peers that cannot wait for idleness.
-// pending is what wait() waits for; alive drops last, as the job's final
-// touch of this memory, so that drain() can tell when the object may be
-// freed (a job that woke the waiter may still be unlocking the mutex).
-struct inflight {
-	std::atomic<unsigned long> pending{0}, alive{0};
-	std::mutex lock;
-	std::condition_variable idle;
-
-	void start()
-	{
-		pending.fetch_add(1, std::memory_order_acq_rel);
-		alive.fetch_add(1, std::memory_order_relaxed);
-	}
-	void done()
-	{
-		if (pending.fetch_sub(1, std::memory_order_acq_rel) == 1) {
-			std::lock_guard<std::mutex> g(lock);
-			idle.notify_all();
-		}
-		alive.fetch_sub(1, std::memory_order_release);
-	}
-	void wait()
-	{
-		std::unique_lock<std::mutex> g(lock);
-		idle.wait(g, [this] {
-			return pending.load(std::memory_order_acquire) == 0;
-		});
-	}
-	void drain()
-	{
-		wait();
-		while (alive.load(std::memory_order_acquire) != 0)
-			std::this_thread::yield();
-	}
-};
-
-} // namespace
 
 #ifdef HAVE_TBB
 #include <tbb/concurrent_queue.h>
@@ -68,13 +23,14 @@ namespace {
 struct tbb_pool {
 	tbb::global_control gc;
 	tbb::task_arena arena;
-	inflight f;
+	struct perf_inflight f;
 
 	// No slot reserved for a master: the arena's threads are all workers.
 	explicit tbb_pool(unsigned w)
 	    : gc(tbb::global_control::max_allowed_parallelism, w + 1),
 	      arena(static_cast<int>(w), 0)
 	{
+		perf_inflight_init(&f);
 	}
 };
 
@@ -89,7 +45,7 @@ tbb_destroy(void *pool)
 {
 	auto *p = static_cast<tbb_pool *>(pool);
 
-	p->f.drain();
+	perf_inflight_drain(&p->f);
 	delete p;
 }
 
@@ -98,10 +54,10 @@ tbb_submit(void *pool, perf_fn *fn, void *arg)
 {
 	auto *p = static_cast<tbb_pool *>(pool);
 
-	p->f.start();
+	perf_inflight_start(&p->f);
 	p->arena.enqueue([p, fn, arg] {
 		(void)fn(arg);
-		p->f.done();
+		perf_inflight_done(&p->f);
 	});
 	return 0;
 }
@@ -109,7 +65,7 @@ tbb_submit(void *pool, perf_fn *fn, void *arg)
 void
 tbb_wait_idle(void *pool)
 {
-	static_cast<tbb_pool *>(pool)->f.wait();
+	perf_inflight_wait(&static_cast<tbb_pool *>(pool)->f);
 }
 
 // Fork-join: the caller is one of the arena's threads.

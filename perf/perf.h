@@ -152,6 +152,24 @@ uint64_t perf_fib_seq(int n);
 long long perf_allocated(void);
 
 /*
+ * Jobs in flight, for peers that cannot wait until their pool is idle:
+ * start() before a submit, done() as the job's last step, wait() until
+ * none is pending, drain() also until no job touches the counter any
+ * more (done() may still be waking the waiter), before it is freed.
+ */
+struct perf_inflight {
+	unsigned long pending, alive;
+	pthread_mutex_t lock;
+	pthread_cond_t idle;
+};
+
+void perf_inflight_init(struct perf_inflight *f);
+void perf_inflight_start(struct perf_inflight *f);
+void perf_inflight_done(struct perf_inflight *f);
+void perf_inflight_wait(struct perf_inflight *f);
+void perf_inflight_drain(struct perf_inflight *f);
+
+/*
  * A background load for latency figures: a thread that submits one 20 us
  * job per worker every 80 us (about half the workers' time).
  */
