@@ -12,15 +12,28 @@
 
 #include "perf.h"
 
-static void *
-pool_create(unsigned workers)
+tf_pool_t *
+perf_tf_create(unsigned workers, int pin)
 {
 	tf_pool_attr_t attr;
 	tf_pool_t *pool;
 
 	tf_pool_attr_init(&attr);
 	attr.workers = workers;
+	attr.pin = pin;
 	return tf_pool_create(&pool, &attr) == 0 ? pool : NULL;
+}
+
+static void *
+pool_create(unsigned workers)
+{
+	return perf_tf_create(workers, TF_PIN_CORE);
+}
+
+static void *
+pool_create_unbound(unsigned workers)
+{
+	return perf_tf_create(workers, TF_PIN_NONE);
 }
 
 static void
@@ -44,6 +57,11 @@ pool_wait_idle(void *pool)
 const struct perf_pool_ops perf_pool_tf = {
 	"threadfactory", PERF_TF, pool_create, pool_destroy, pool_submit,
 	pool_wait_idle
+};
+
+const struct perf_pool_ops perf_pool_tf_unbound = {
+	"threadfactory pin=none", PERF_TF, pool_create_unbound, pool_destroy,
+	pool_submit, pool_wait_idle
 };
 
 /* Fork-join: the first half as a job with a handle, the second inline. */

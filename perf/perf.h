@@ -74,7 +74,8 @@ struct perf_queue_ops {
 };
 
 /* The implementations, each defined where its library is used. */
-extern const struct perf_pool_ops perf_pool_tf, perf_pool_naive;
+extern const struct perf_pool_ops perf_pool_tf, perf_pool_tf_unbound;
+extern const struct perf_pool_ops perf_pool_naive;
 extern const struct perf_pool_ops perf_pool_glib, perf_pool_tbb;
 extern const struct perf_spawn_ops perf_spawn_tf, perf_spawn_mutex_deque;
 extern const struct perf_spawn_ops perf_spawn_tbb, perf_spawn_omp;
@@ -184,6 +185,9 @@ struct perf_loader {
 void perf_loader_start(struct perf_loader *l, const struct perf_pool_ops *ops,
     void *pool, unsigned workers);
 void perf_loader_stop(struct perf_loader *l);
+
+/* A threadfactory pool of workers bound by pin (tf_pool_attr_t), or NULL. */
+struct tf_pool *perf_tf_create(unsigned workers, int pin);
 
 /* Scenarios: each runs all its rows. */
 void perf_scenario_submit(void);

@@ -52,31 +52,6 @@ worker_counts(unsigned *w, unsigned max)
 	return n;
 }
 
-/* threadfactory with a pin policy, for the full profile's sweep. */
-static void *
-tf_pin_create(unsigned workers, int pin)
-{
-	tf_pool_attr_t attr;
-	tf_pool_t *pool;
-
-	tf_pool_attr_init(&attr);
-	attr.workers = workers;
-	attr.pin = pin;
-	return tf_pool_create(&pool, &attr) == 0 ? pool : NULL;
-}
-
-static void *
-tf_nopin_create(unsigned workers)
-{
-	return tf_pin_create(workers, TF_PIN_NONE);
-}
-
-/* threadfactory with unbound workers, for the latency rows. */
-static const struct perf_pool_ops tf_nopin = {
-	"threadfactory pin=none", PERF_TF, tf_nopin_create,
-	NULL, NULL, NULL
-};
-
 /* ------------------------------------------------------------------ */
 /* submit                                                             */
 /* ------------------------------------------------------------------ */
@@ -224,7 +199,7 @@ perf_scenario_submit(void)
 
 				for (int pin = TF_PIN_NUMA; pin <= TF_PIN_NONE;
 				    pin++) {
-					void *p = tf_pin_create(w, pin);
+					void *p = perf_tf_create(w, pin);
 
 					submit_measure(names[pin], PERF_TF,
 					    perf_pools[0], p, false, t, n);
@@ -393,19 +368,14 @@ perf_scenario_latency(void)
 	 * a virtual machine makes slow; unbound, the kernel may run it on
 	 * the submitter's CPU.
 	 */
-	struct perf_pool_ops nopin = tf_nopin;
 	const struct perf_pool_ops *impls[9];
 	unsigned nimpl = 0, n = 0;
 
 	for (const struct perf_pool_ops *const *o = perf_pools; *o != NULL &&
 	    n < 7; o++) {
 		impls[n++] = *o;
-		if ((*o)->kind == PERF_TF) {
-			nopin.destroy = (*o)->destroy;
-			nopin.submit = (*o)->submit;
-			nopin.wait_idle = (*o)->wait_idle;
-			impls[n++] = &nopin;
-		}
+		if (*o == &perf_pool_tf)
+			impls[n++] = &perf_pool_tf_unbound;
 	}
 	impls[n] = NULL;
 
@@ -618,12 +588,9 @@ perf_scenario_priority(void)
 	    "HIGHEST jobs, %u workers", w);
 	perf_row("priority", what, "ms", false);
 	{
-		tf_pool_t *p;
-		tf_pool_attr_t attr;
+		tf_pool_t *p = perf_tf_create(w, TF_PIN_CORE);
 
-		tf_pool_attr_init(&attr);
-		attr.workers = w;
-		if (tf_pool_create(&p, &attr) != 0) {
+		if (p == NULL) {
 			perf_fail("priority: could not make a pool");
 			return;
 		}

@@ -226,13 +226,12 @@ perf_scenario_timers(void)
 	unsigned long ops = PERF_SIZE(200000, 1000000);
 	double p50[2][MAXV], p99[2][MAXV], v[2][MAXV];
 	struct due *d = calloc(n, sizeof(*d));
-	tf_pool_t *p;
-	tf_pool_attr_t attr;
+	tf_pool_t *p = perf_tf_create(perf_cfg.workers, TF_PIN_CORE);
 	char what[96];
 
-	tf_pool_attr_init(&attr);
-	attr.workers = perf_cfg.workers;
-	if (d == NULL || tf_pool_create(&p, &attr) != 0) {
+	if (d == NULL || p == NULL) {
+		if (p != NULL)
+			tf_pool_destroy(p);
 		perf_fail("timers: could not make a pool");
 		free(d);
 		return;
