@@ -125,6 +125,13 @@ tf__timers_due(struct tf_pool *pool)
 
 	if (TF_LIKELY(next == INT64_MAX))
 		return false;
+	/*
+	 * Far off: the coarse clock (3 ns to read) says so.  It lags by up
+	 * to its resolution, a little more on a tickless kernel: twice the
+	 * resolution is the margin.  Near, the time stamp and the hint.
+	 */
+	if (next > tf__now_coarse() + 2 * pool->coarse_res)
+		return false;
 	if (tf__ticks() < (int64_t)ck_pr_load_64(
 	    (const uint64_t *)(const void *)&t->due_hint))
 		return false;
