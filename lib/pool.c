@@ -953,6 +953,9 @@ tf_pool_create(tf_pool_t **out, const tf_pool_attr_t *attr)
 	pool->aging_ns = a.aging_ns != 0 ? a.aging_ns : 10 * TF_MSEC;
 	pool->aging_check_ns = TF_MAX(pool->aging_ns / 4, 100 * TF_USEC);
 	pool->spin_ns = a.spin_ns != 0 ? a.spin_ns : 50 * TF_USEC;
+	pool->spin_max = a.spin_max_ns != 0 ? a.spin_max_ns : TF_MSEC;
+	pool->spin_max = TF_MAX(pool->spin_max, pool->spin_ns);
+	pool->spin_cur = pool->spin_ns;
 	pool->fence_submit = !tf__membarrier_ok();
 	if (clock_getres(CLOCK_MONOTONIC_COARSE, &res) == 0)
 		pool->coarse_res = (int64_t)res.tv_sec * TF_SEC + res.tv_nsec;

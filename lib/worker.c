@@ -273,6 +273,7 @@ take_stolen(struct tf__worker *w, unsigned l, struct tf__entry *e)
 			found = steal_from(w, v, l, e);
 	}
 	tf__epoch_end();
+	w->stole |= found;
 	return found;
 }
 
@@ -402,6 +403,7 @@ tf__find_work(struct tf__worker *w, struct tf__entry *e, unsigned *level,
 	unsigned global = (unsigned)(s & TF__S_LEVELS);
 	unsigned mask = global | w->local_mask;
 
+	w->stole = false;
 	if (TF_UNLIKELY(tf__timers_due(pool))) {
 		/* Due jobs move to the front queues: look at them too. */
 		tf__timers_run(pool, true);
@@ -515,6 +517,67 @@ has_surplus(const struct tf__worker *w)
 	return false;
 }
 
+/*
+ * A submit relied on the spinners (TF__S_MISSED in s) and the last of
+ * them found a job: whether a job may be left for somebody else.  The
+ * submit's job may be the one found, or one in a queue the submit set
+ * the level bit of: the front queues and the outside threads' queues
+ * are looked at; a job stolen from a worker counts as one of several
+ * (a worker that spawns is busy, and its deque is not looked into).
+ * Wrong answers cost a wake-up too many, or a job that waits for a
+ * worker to finish one job; nothing is lost.
+ */
+static bool
+more_work(struct tf__worker *w, uint64_t s)
+{
+	struct tf_pool *pool = w->pool;
+	unsigned mask = (unsigned)(s & TF__S_LEVELS);
+	bool found = false;
+
+	if (w->stole || has_surplus(w))
+		return true;
+	for (unsigned l = 0; l < TF__LEVELS; l++)
+		if ((mask & (1U << l)) &&
+		    ck_pr_load_32(&pool->front[l].count) != 0)
+			return true;
+	tf__epoch_begin();
+	for (struct tf__submitter *sub = ck_pr_load_ptr(&pool->subs);
+	    sub != NULL && !found; sub = ck_pr_load_ptr(&sub->next)) {
+		unsigned used = ck_pr_load_32(&sub->used_mask) & mask;
+
+		for (unsigned l = 0; l < TF__LEVELS && !found; l++)
+			found = (used & (1U << l)) &&
+			    tf__inq_nonempty(&sub->q[l]);
+	}
+	tf__epoch_end();
+	return found;
+}
+
+/*
+ * The worker found work after idling since w->idle_since.  If it had spun
+ * all it could and then slept, the gap tells how long a spin would have
+ * caught this job: the spin grows to cover such gaps (up to spin_max),
+ * and falls back to spin_ns after a gap longer than that.
+ */
+static void
+idle_end(struct tf__worker *w)
+{
+	struct tf_pool *pool = w->pool;
+	int64_t gap, cur, want;
+
+	if (w->spun_out) {
+		gap = tf__now() - w->idle_since;
+		cur = ck_pr_load_64((uint64_t *)&pool->spin_cur);
+		want = gap > pool->spin_max ? pool->spin_ns :
+		    TF_MAX(cur, TF_MIN(gap + gap / 4, pool->spin_max));
+		if (want != cur)
+			ck_pr_store_64((uint64_t *)&pool->spin_cur,
+			    (uint64_t)want);
+	}
+	w->idle_since = 0;
+	w->spun_out = false;
+}
+
 /* A worker that was spinning found work: one fewer looks for it. */
 static void
 stop_spinning(struct tf__worker *w)
@@ -523,6 +586,8 @@ stop_spinning(struct tf__worker *w)
 	uint64_t s;
 	bool successor;
 
+	if (TF_UNLIKELY(w->idle_since != 0))
+		idle_end(w);
 	/* A keeper that found a job hands the timers to somebody else. */
 	if (TF_UNLIKELY(w->keeping))
 		tf__timers_unpark(w);
@@ -534,16 +599,22 @@ stop_spinning(struct tf__worker *w)
 		return;
 	/*
 	 * The last spinner has somebody look for more when there may be
-	 * more: a submit relied on the spinners (TF__S_MISSED), or this
-	 * worker took a batch it cannot run at once.  A lone job into an
-	 * idle pool wakes nobody else, so that its start does not wait for
-	 * a futex wake-up.  (Timers need nobody woken here: the sleepers
-	 * that are not the keeper have a backstop on the next due time.)
+	 * more: a submit relied on the spinners (TF__S_MISSED) and left a
+	 * job this worker did not take, or this worker took a batch it
+	 * cannot run at once.  A lone job into an idle pool wakes nobody
+	 * else, so that its start does not wait for a futex wake-up, also
+	 * when a worker spun for it.  (Timers need nobody woken here: the
+	 * sleepers that are not the keeper have a backstop on the next due
+	 * time.)
 	 */
-	successor = tf__s_spinning(s) == 1 &&
-	    ((s & TF__S_MISSED) || has_surplus(w));
-	if (successor && (s & TF__S_MISSED))
+	if (tf__s_spinning(s) != 1)
+		return;
+	if (s & TF__S_MISSED) {
 		ck_pr_and_64(&pool->sched, ~TF__S_MISSED);
+		successor = more_work(w, s);
+	} else {
+		successor = has_surplus(w);
+	}
 	if (successor)
 		tf__pool_wake(pool, 1);
 }
@@ -696,6 +767,31 @@ spin(struct tf__worker *w, int64_t end)
 }
 
 /*
+ * One worker at a time spins past spin_ns, to spin_cur from start: the
+ * jobs have been coming less than spin_max apart, and one of them would
+ * otherwise wait for a worker to wake up.
+ */
+static int
+spin_long(struct tf__worker *w, int64_t start)
+{
+	struct tf_pool *pool = w->pool;
+	int64_t cur = ck_pr_load_64((uint64_t *)&pool->spin_cur);
+	int rc;
+
+	if (cur <= pool->spin_ns) {
+		w->spun_out = true;
+		return 0;
+	}
+	if (ck_pr_load_32(&pool->long_spinner) != 0 ||
+	    !ck_pr_cas_32(&pool->long_spinner, 0, 1))
+		return 0;
+	rc = spin(w, start + cur);
+	ck_pr_store_32(&pool->long_spinner, 0);
+	w->spun_out = rc == 0;
+	return rc;
+}
+
+/*
  * Nothing was found: spin for a while, then park.  Returns false when the
  * worker should exit.
  *
@@ -704,6 +800,11 @@ spin(struct tf__worker *w, int64_t end)
  * which every outside submit reads.  Submitters may then wake a sleeping
  * worker that was not needed; only the gaps that outlast the quiet part
  * are announced, which keeps other workers asleep.
+ *
+ * The spin adapts (see idle_end()): a pool whose jobs come, one at a
+ * time, less than spin_max apart keeps one worker spinning between them
+ * and starts each without a wake-up; a pool left alone parks all its
+ * workers after spin_cur.
  */
 static bool
 idle(struct tf__worker *w)
@@ -721,6 +822,8 @@ idle(struct tf__worker *w)
 	}
 	if (pool->spin_ns > 0) {
 		now = tf__now();
+		if (w->idle_since == 0)
+			w->idle_since = now;
 		end = now + pool->spin_ns;
 		due = (int64_t)ck_pr_load_64((uint64_t *)&pool->timers->next_due);
 		/*
@@ -750,6 +853,8 @@ idle(struct tf__worker *w)
 		}
 		if (w->spinning) {
 			rc = spin(w, end);
+			if (rc == 0)
+				rc = spin_long(w, now);
 			if (rc != 0)
 				return rc > 0;
 		}

@@ -141,6 +141,8 @@ void perf_progress(const char *fmt, ...)
 /* Seconds of CLOCK_MONOTONIC, nanoseconds of it. */
 double perf_seconds(void);
 int64_t perf_ns(void);
+/* CPU time of the process's other threads than the caller, in ns. */
+int64_t perf_others_cpu_ns(void);
 /* Sleep until an absolute perf_ns() time. */
 void perf_sleep_until(int64_t ns);
 /* Spin for about ns nanoseconds of work. */

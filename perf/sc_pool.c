@@ -359,9 +359,12 @@ perf_scenario_latency(void)
 	struct stamp *st = calloc(samples, sizeof(*st));
 	double *lat = calloc(samples, sizeof(*lat));
 	static const char *const modes[] = { "idle pool", "half-loaded pool",
-		"bursts 20 us apart" };
+		"bursts 20 us apart", "pool left alone 5 ms" };
+	static const int64_t gaps[] = { 300000, 300000, 20000, 5000000 };
 	/* [mode][impl][quantile][rep] */
-	static double res[3][8][3][MAXV];
+	static double res[4][8][3][MAXV];
+	/* [impl][rep]: the pool's CPU time while idle, % of a core */
+	static double cpu[8][MAXV];
 	/*
 	 * The peers, and threadfactory with unbound workers too: waking a
 	 * worker bound to an idle CPU costs an interrupt to that CPU, which
@@ -386,17 +389,21 @@ perf_scenario_latency(void)
 		return;
 	}
 	/*
-	 * Three modes: an idle pool (jobs 300 us apart: the workers park
-	 * between them), a half-loaded one, and bursts (jobs 20 us apart,
-	 * within the workers' spin) on a pool that leaves the submitter a
-	 * core of its own.
+	 * Four modes: an idle pool (jobs 300 us apart: longer than a plain
+	 * spin, so the workers park between them unless the pool adapts),
+	 * a half-loaded one, bursts (jobs 20 us apart, within any spin) on a
+	 * pool that leaves the submitter a core of its own, and a pool left
+	 * alone for 5 ms before each job (longer than any spin: every start
+	 * waits for a wake-up).  The idle mode also reports the CPU time the
+	 * pool burns, spinning, while it waits for jobs.
 	 */
 	for (const struct perf_pool_ops *const *o = impls; *o != NULL;
 	    o++, nimpl++)
-		for (int mode = 0; mode < 3 && !perf_skip((*o)->kind);
+		for (int mode = 0; mode < 4 && !perf_skip((*o)->kind);
 		    mode++) {
 			unsigned pw = mode == 2 ? (w > 1 ? w - 1 : 1) : w;
-			int64_t gap = mode == 2 ? 20000 : 300000;
+			unsigned ns = mode == 3 ? PERF_SIZE(60, 400) : samples;
+			int64_t gap = gaps[mode];
 			void *p = (*o)->create(pw);
 			struct perf_loader l;
 
@@ -408,12 +415,13 @@ perf_scenario_latency(void)
 			if (mode == 1)
 				perf_loader_start(&l, *o, p, pw);
 			for (unsigned r = 0; r < reps; r++) {
-				int64_t next = perf_ns();
+				int64_t t0 = perf_ns(), next = t0;
+				int64_t cpu0 = perf_others_cpu_ns();
 
 				perf_progress("latency %s: %s %u/%u",
 				    modes[mode], (*o)->name, r + 1, reps);
-				memset(st, 0, samples * sizeof(*st));
-				for (unsigned i = 0; i < samples; i++) {
+				memset(st, 0, ns * sizeof(*st));
+				for (unsigned i = 0; i < ns; i++) {
 					/* one at a time, gap apart */
 					next += gap;
 					perf_sleep_until(next);
@@ -429,15 +437,19 @@ perf_scenario_latency(void)
 					lat[i] = (double)(st[i].start -
 					    st[i].submit) / 1e3;
 				}
+				if (mode == 0)
+					cpu[nimpl][r] = 100.0 *
+					    (double)(perf_others_cpu_ns() -
+					    cpu0) / (double)(perf_ns() - t0);
 				for (int q = 0; q < 3; q++)
 					res[mode][nimpl][q][r] =
-					    perf_quantile(lat, samples, qs[q]);
+					    perf_quantile(lat, ns, qs[q]);
 			}
 			if (mode == 1)
 				perf_loader_stop(&l);
 			(*o)->destroy(p);
 		}
-	for (int mode = 0; mode < 3; mode++)
+	for (int mode = 0; mode < 4; mode++)
 		for (int q = 0; q < 3; q++) {
 			char what[96];
 
@@ -451,6 +463,11 @@ perf_scenario_latency(void)
 					    impls[i]->kind,
 					    res[mode][i][q], reps);
 		}
+	perf_row("latency", "CPU time of the pool while idle, jobs 300 us "
+	    "apart", "% of a core", false);
+	for (unsigned i = 0; i < nimpl; i++)
+		if (!perf_skip(impls[i]->kind))
+			perf_add(impls[i]->name, impls[i]->kind, cpu[i], reps);
 	free(st);
 	free(lat);
 }

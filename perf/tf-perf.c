@@ -322,6 +322,18 @@ perf_seconds(void)
 	return (double)perf_ns() / 1e9;
 }
 
+int64_t
+perf_others_cpu_ns(void)
+{
+	struct timespec p, t;
+
+	if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &p) != 0 ||
+	    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t) != 0)
+		return 0;
+	return ((int64_t)p.tv_sec - t.tv_sec) * 1000000000 +
+	    (p.tv_nsec - t.tv_nsec);
+}
+
 void
 perf_sleep_until(int64_t ns)
 {

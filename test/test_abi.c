@@ -115,7 +115,7 @@ abi_pool_attr(void **state)
 	tf_pool_attr_t attr;
 
 	(void)state;
-	PIN_TYPE(tf_pool_attr_t, 88, 8);
+	PIN_TYPE(tf_pool_attr_t, 96, 8);
 	PIN_FIELD(tf_pool_attr_t, size, 0, 8);
 	PIN_FIELD(tf_pool_attr_t, workers, 8, 4);
 	PIN_FIELD(tf_pool_attr_t, pin, 12, 4);
@@ -128,11 +128,12 @@ abi_pool_attr(void **state)
 	PIN_FIELD(tf_pool_attr_t, spin_ns, 64, 8);
 	PIN_FIELD(tf_pool_attr_t, max_spare, 72, 4);
 	PIN_FIELD(tf_pool_attr_t, topology, 80, 8);
+	PIN_FIELD(tf_pool_attr_t, spin_max_ns, 88, 8);
 
 	/* The inline initializer records the size the caller was built with. */
 	memset(&attr, 0xa5, sizeof(attr));
 	tf_pool_attr_init(&attr);
-	pin("tf_pool_attr_init(&attr), attr.size", attr.size, 88);
+	pin("tf_pool_attr_init(&attr), attr.size", attr.size, 96);
 	pin("tf_pool_attr_init(&attr), attr.workers", attr.workers, 0);
 	check_mismatches();
 }

@@ -14,7 +14,9 @@
  */
 #include "tf_test.h"
 
+#include <dirent.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <sys/wait.h>
 
@@ -1258,6 +1260,161 @@ workers_block_signals(void **state)
 	tf_pool_destroy(p);
 }
 
+/* ------------------------------------------------------------------ */
+/* The adaptive spin.                                                 */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Whether every thread of this process whose name starts with prefix is
+ * asleep ('S' in /proc), and how many there are.
+ */
+static bool
+all_asleep(const char *prefix, unsigned *n)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *de;
+	bool asleep = true;
+
+	*n = 0;
+	assert_non_null(d);
+	while ((de = readdir(d)) != NULL) {
+		char path[300], buf[256], *rp;
+		FILE *f;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/comm",
+		    de->d_name);
+		if ((f = fopen(path, "r")) == NULL)
+			continue;
+		buf[0] = '\0';
+		if (fgets(buf, sizeof(buf), f) == NULL)
+			buf[0] = '\0';
+		fclose(f);
+		if (strncmp(buf, prefix, strlen(prefix)) != 0)
+			continue;
+		(*n)++;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/stat",
+		    de->d_name);
+		if ((f = fopen(path, "r")) == NULL)
+			continue;
+		if (fgets(buf, sizeof(buf), f) != NULL &&
+		    (rp = strrchr(buf, ')')) != NULL && rp[1] == ' ' &&
+		    rp[2] != 'S')
+			asleep = false;
+		fclose(f);
+	}
+	closedir(d);
+	return asleep;
+}
+
+struct ran {
+	unsigned count;
+	unsigned done;
+};
+
+static int
+count_once(void *arg)
+{
+	struct ran *r = arg;
+
+	__atomic_add_fetch(&r->count, 1, __ATOMIC_ACQ_REL);
+	__atomic_store_n(&r->done, 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+/*
+ * Jobs one at a time, closer together than spin_max_ns: each runs once
+ * (whether a spinning worker or a woken one takes it), and once they
+ * stop, every worker parks: a pool left alone burns no CPU, whatever its
+ * spin grew to.
+ */
+static void
+adaptive_spin_then_quiet(void **state)
+{
+	static const int64_t maxes[] = { 0, 20 * TF_MSEC, -1 };
+	static const int64_t gaps[] = { 20000, 150000, 400000, 3000000 };
+
+	(void)state;
+	for (unsigned m = 0; m < sizeof(maxes) / sizeof(maxes[0]); m++) {
+		tf_pool_attr_t a;
+		tf_pool_t *p = NULL;
+		struct ran r = { 0, 0 };
+		unsigned n = 0, quiet = 0, total = 0;
+
+		tf_pool_attr_init(&a);
+		a.workers = 3;
+		a.name = "tfquiet";
+		a.spin_max_ns = maxes[m];
+		assert_int_equal(tf_pool_create(&p, &a), 0);
+		for (unsigned g = 0; g < sizeof(gaps) / sizeof(gaps[0]); g++)
+			for (unsigned i = 0; i < 40; i++) {
+				tf_test_sleep_ns(gaps[g]);
+				__atomic_store_n(&r.done, 0, __ATOMIC_RELEASE);
+				assert_int_equal(tf_submit(p, count_once, &r),
+				    0);
+				total++;
+				while (!__atomic_load_n(&r.done,
+				    __ATOMIC_ACQUIRE))
+					sched_yield();
+			}
+		/* Then closer together again, and left alone. */
+		for (unsigned i = 0; i < 100; i++) {
+			tf_test_sleep_ns(100000);
+			assert_int_equal(tf_submit(p, count_once, &r), 0);
+			total++;
+		}
+		assert_int_equal(tf_pool_wait_idle(p, TF_FOREVER), 0);
+		assert_int_equal(__atomic_load_n(&r.count, __ATOMIC_ACQUIRE),
+		    total);
+		/*
+		 * Asleep, and seen so three times in a row; the spin is at
+		 * most spin_max_ns (20 ms here), so seconds are plenty.
+		 */
+		for (unsigned t = 0; t < 1000 && quiet < 3; t++) {
+			tf_test_sleep_ns(5 * TF_MSEC);
+			quiet = all_asleep("tfquiet-", &n) ? quiet + 1 : 0;
+		}
+		assert_int_equal(n, 3);
+		assert_int_equal(quiet, 3);
+		check_ledger(p);
+		tf_pool_destroy(p);
+	}
+}
+
+/*
+ * A caller built before spin_max_ns existed passes a shorter size: the
+ * field is not read (whatever lies there), and the default applies.
+ */
+static void
+attr_of_an_older_size(void **state)
+{
+	tf_pool_attr_t a;
+	tf_pool_t *p = NULL;
+	struct ran r = { 0, 0 };
+
+	(void)state;
+	tf_pool_attr_init(&a);
+	a.size = offsetof(tf_pool_attr_t, spin_max_ns);
+	a.workers = 2;
+	memset(&a.spin_max_ns, 0xa5, sizeof(a.spin_max_ns));
+	assert_int_equal(tf_pool_create(&p, &a), 0);
+	assert_int_equal(tf_submit(p, count_once, &r), 0);
+	assert_int_equal(tf_pool_wait_idle(p, TF_FOREVER), 0);
+	assert_int_equal(r.count, 1);
+	tf_pool_destroy(p);
+	/* A spin_max_ns below spin_ns keeps the spin at spin_ns. */
+	tf_pool_attr_init(&a);
+	a.workers = 2;
+	a.spin_ns = 200000;
+	a.spin_max_ns = 1000;
+	assert_int_equal(tf_pool_create(&p, &a), 0);
+	assert_int_equal(tf_submit(p, count_once, &r), 0);
+	assert_int_equal(tf_pool_wait_idle(p, TF_FOREVER), 0);
+	assert_int_equal(r.count, 2);
+	tf_pool_destroy(p);
+}
+
 int
 main(void)
 {
@@ -1289,6 +1446,8 @@ main(void)
 		cmocka_unit_test(synthetic_big_machine),
 		cmocka_unit_test(new_pool_in_a_forked_child),
 		cmocka_unit_test(workers_block_signals),
+		cmocka_unit_test(adaptive_spin_then_quiet),
+		cmocka_unit_test(attr_of_an_older_size),
 	};
 
 	return cmocka_run_group_tests_name("pool", tests, NULL, NULL);

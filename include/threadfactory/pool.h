@@ -72,6 +72,12 @@ typedef struct tf_pool_attr {
 	int64_t spin_ns;    /* spin before parking; 0: default, < 0: none */
 	unsigned max_spare; /* spare threads for tf_blocking_begin(); 0: workers */
 	const tf_topology_t *topology; /* NULL: TF_TOPOLOGY or the machine */
+	/*
+	 * While jobs keep coming less than this apart, one idle worker
+	 * spins up to this long instead of spin_ns.  0: 1 ms; < 0: never
+	 * longer than spin_ns.
+	 */
+	int64_t spin_max_ns;
 } tf_pool_attr_t;
 
 /*

@@ -156,6 +156,9 @@ struct tf__worker {
 	bool spinning;
 	bool keeping;        /* claimed the timers' keeper role */
 	bool small_claim;    /* the last claim from outside got few jobs */
+	bool stole;          /* the job found last was stolen */
+	bool spun_out;       /* this idle time: spun all it could, then slept */
+	int64_t idle_since;  /* when it last ran out of work; 0: busy */
 	unsigned blocking;   /* tf_blocking_begin nesting */
 	unsigned depth;      /* jobs run nested (waits that help) */
 	struct tf__job *current; /* the record of the running job, if any */
@@ -223,6 +226,14 @@ struct tf_pool {
 	pthread_mutex_t subs_lock;
 
 	struct tf__front front[TF__LEVELS];
+
+	/*
+	 * The adaptive spin (see idle() in worker.c): how long the one
+	 * worker allowed past spin_ns spins now, and whether one does.
+	 */
+	int64_t spin_cur TF_CACHE_ALIGNED;
+	int64_t spin_max;
+	uint32_t long_spinner;
 
 	/* Spare threads for tf_blocking_begin. */
 	uint32_t nblocked TF_CACHE_ALIGNED;
