@@ -22,9 +22,11 @@
 #include "internal/common.h"
 
 #include <limits.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "internal/alloc.h"
 #include "internal/clock.h"
@@ -188,6 +190,36 @@ tf__submitter_get(struct tf_pool *pool)
  * before it claims it, so that other submitters see somebody is coming;
  * if nobody can be claimed, it takes the count back.
  */
+/*
+ * The sleeping worker bound to the calling thread's CPU, claimed (taken
+ * out of the idle bitmap); NULL if none.  An outside thread that wakes a
+ * worker usually waits for the job or goes on to sleep, and a worker on
+ * its own CPU then starts at once, while one on another CPU must wait
+ * for that CPU to wake up (an interrupt to a halted core, which costs
+ * tens of microseconds on a virtual machine).
+ */
+static struct tf__worker *
+claim_local(struct tf_pool *pool)
+{
+	int cpu = sched_getcpu();
+	uint32_t k;
+	uint64_t *word, bit, v;
+
+	if (cpu < 0 || (unsigned)cpu >= pool->ncpus)
+		return NULL;
+	k = ck_pr_load_32(&pool->cpu_worker[cpu]);
+	if (k == 0)
+		return NULL;
+	k--;
+	word = &pool->idle[(k / 64) * 8];
+	bit = 1ULL << (k % 64);
+	v = ck_pr_load_64(word);
+	while (v & bit)
+		if (ck_pr_cas_64_value(word, v, v & ~bit, &v))
+			return pool->workers[k];
+	return NULL;
+}
+
 void
 tf__pool_wake(struct tf_pool *pool, unsigned n)
 {
@@ -197,6 +229,16 @@ tf__pool_wake(struct tf_pool *pool, unsigned n)
 		    TF__S_SPIN_ONE - TF__S_PARK_ONE);
 
 		(void)s;
+		if (pool->ncpus != 0 && tf__tls.worker == NULL) {
+			struct tf__worker *w = claim_local(pool);
+
+			if (w != NULL) {
+				TF__COUNT(w->ctr.wakeups, 1);
+				ck_ec32_inc(&w->ec, &tf__ec_mode);
+				n--;
+				continue;
+			}
+		}
 		for (unsigned i = 0; i < pool->nidle && !woke; i++) {
 			uint64_t *word = &pool->idle[i * 8];
 			uint64_t v = ck_pr_load_64(word);
@@ -970,6 +1012,17 @@ tf_pool_create(tf_pool_t **out, const tf_pool_attr_t *attr)
 		goto fail;
 	}
 	memset(pool->idle, 0, pool->nidle * 8 * sizeof(uint64_t));
+	if (a.pin == TF_PIN_CORE) {
+		long nc = sysconf(_SC_NPROCESSORS_CONF);
+
+		/* Without the table, wakes just take the first sleeper. */
+		pool->ncpus = nc > 0 && nc <= 65536 ? (unsigned)nc : 0;
+		if (pool->ncpus != 0)
+			pool->cpu_worker = tf__alloc_zero(pool->ncpus *
+			    sizeof(*pool->cpu_worker));
+		if (pool->cpu_worker == NULL)
+			pool->ncpus = 0;
+	}
 	if ((rc = tf__timers_init(pool)) != 0)
 		goto fail;
 	for (unsigned i = 0; i < nworkers; i++)
@@ -1001,6 +1054,9 @@ pool_free(struct tf_pool *pool)
 	if (pool->idle != NULL)
 		tf__free_aligned(pool->idle, pool->nidle * 8 * sizeof(uint64_t),
 		    TF_CACHELINE);
+	if (pool->cpu_worker != NULL)
+		tf__free(pool->cpu_worker,
+		    pool->ncpus * sizeof(*pool->cpu_worker));
 	for (unsigned l = 0; l < TF__LEVELS; l++)
 		if (pool->front[l].e != NULL)
 			tf__free(pool->front[l].e,

@@ -880,6 +880,20 @@ worker_loop(struct tf__worker *w)
 	}
 }
 
+/* Enter the worker in pool->cpu_worker for the CPUs it is bound to. */
+static void
+note_cpus(struct tf__worker *w)
+{
+	struct tf_pool *pool = w->pool;
+	cpu_set_t set;
+
+	if (pthread_getaffinity_np(pthread_self(), sizeof(set), &set) != 0)
+		return;
+	for (unsigned c = 0; c < pool->ncpus && c < CPU_SETSIZE; c++)
+		if (CPU_ISSET(c, &set))
+			ck_pr_store_32(&pool->cpu_worker[c], w->index + 1);
+}
+
 static void *
 worker_main(void *arg)
 {
@@ -901,8 +915,10 @@ worker_main(void *arg)
 	 */
 	(void)prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
 #endif
-	if (pool->attr.pin != TF_PIN_NONE)
-		(void)tf_topology_bind(pool->topo, &w->place, pool->attr.pin);
+	if (pool->attr.pin != TF_PIN_NONE &&
+	    tf_topology_bind(pool->topo, &w->place, pool->attr.pin) == 0 &&
+	    pool->ncpus != 0 && !w->spare)
+		note_cpus(w);
 	tf__alloc_thread_init(w->place.node);
 	tf__epoch_thread_enter();
 	if (pool->attr.worker_init != NULL)

@@ -12,6 +12,8 @@
  * Order tests hold all workers in "gate" jobs while they queue work, then
  * open the gate and read the order in which jobs started.
  */
+/* pthread_setaffinity_np, sched_getcpu */
+#define _GNU_SOURCE 1
 #include "tf_test.h"
 
 #include <dirent.h>
@@ -1308,6 +1310,23 @@ all_asleep(const char *prefix, unsigned *n)
 	return asleep;
 }
 
+/*
+ * Wait until every worker of the pool named prefix is asleep, seen so
+ * three times in a row.
+ */
+static void
+wait_all_asleep(const char *prefix, unsigned workers)
+{
+	unsigned n = 0, quiet = 0;
+
+	for (unsigned t = 0; t < 1000 && quiet < 3; t++) {
+		tf_test_sleep_ns(5 * TF_MSEC);
+		quiet = all_asleep(prefix, &n) ? quiet + 1 : 0;
+	}
+	assert_int_equal(n, workers);
+	assert_int_equal(quiet, 3);
+}
+
 struct ran {
 	unsigned count;
 	unsigned done;
@@ -1340,7 +1359,7 @@ adaptive_spin_then_quiet(void **state)
 		tf_pool_attr_t a;
 		tf_pool_t *p = NULL;
 		struct ran r = { 0, 0 };
-		unsigned n = 0, quiet = 0, total = 0;
+		unsigned total = 0;
 
 		tf_pool_attr_init(&a);
 		a.workers = 3;
@@ -1367,19 +1386,58 @@ adaptive_spin_then_quiet(void **state)
 		assert_int_equal(tf_pool_wait_idle(p, TF_FOREVER), 0);
 		assert_int_equal(__atomic_load_n(&r.count, __ATOMIC_ACQUIRE),
 		    total);
-		/*
-		 * Asleep, and seen so three times in a row; the spin is at
-		 * most spin_max_ns (20 ms here), so seconds are plenty.
-		 */
-		for (unsigned t = 0; t < 1000 && quiet < 3; t++) {
-			tf_test_sleep_ns(5 * TF_MSEC);
-			quiet = all_asleep("tfquiet-", &n) ? quiet + 1 : 0;
-		}
-		assert_int_equal(n, 3);
-		assert_int_equal(quiet, 3);
+		/* The spin is at most spin_max_ns: seconds are plenty. */
+		wait_all_asleep("tfquiet-", 3);
 		check_ledger(p);
 		tf_pool_destroy(p);
 	}
+}
+
+static int
+record_cpu(void *arg)
+{
+	__atomic_store_n((int *)arg, sched_getcpu(), __ATOMIC_RELEASE);
+	return 0;
+}
+
+/*
+ * With workers bound to cores, an outside thread that wakes a sleeping
+ * pool wakes the worker of its own CPU: the job runs there.
+ */
+static void
+outside_wake_prefers_own_cpu(void **state)
+{
+	tf_pool_attr_t a;
+	tf_pool_t *p = NULL;
+	cpu_set_t old, one;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+	(void)state;
+	if (ncpu < 2 || pthread_getaffinity_np(pthread_self(), sizeof(old),
+	    &old) != 0 || CPU_COUNT(&old) < ncpu)
+		skip();
+	tf_pool_attr_init(&a);
+	a.name = "tfcpu";
+	a.pin = TF_PIN_CORE;
+	assert_int_equal(tf_pool_create(&p, &a), 0);
+	for (int c = 0; c < ncpu && c < 8; c++) {
+		int ran = -1;
+
+		if (!CPU_ISSET(c, &old))
+			continue;
+		CPU_ZERO(&one);
+		CPU_SET(c, &one);
+		assert_int_equal(pthread_setaffinity_np(pthread_self(),
+		    sizeof(one), &one), 0);
+		wait_all_asleep("tfcpu-", tf_pool_workers(p));
+		assert_int_equal(tf_submit(p, record_cpu, &ran), 0);
+		assert_int_equal(tf_pool_wait_idle(p, TF_FOREVER), 0);
+		assert_int_equal(__atomic_load_n(&ran, __ATOMIC_ACQUIRE), c);
+	}
+	assert_int_equal(pthread_setaffinity_np(pthread_self(), sizeof(old),
+	    &old), 0);
+	check_ledger(p);
+	tf_pool_destroy(p);
 }
 
 /*
@@ -1447,6 +1505,7 @@ main(void)
 		cmocka_unit_test(new_pool_in_a_forked_child),
 		cmocka_unit_test(workers_block_signals),
 		cmocka_unit_test(adaptive_spin_then_quiet),
+		cmocka_unit_test(outside_wake_prefers_own_cpu),
 		cmocka_unit_test(attr_of_an_older_size),
 	};
 

@@ -210,6 +210,12 @@ struct tf_pool {
 	unsigned nidle;    /* words of the idle bitmap */
 	struct tf__worker **workers;
 	uint64_t *idle;    /* bitmap of parked workers, a word per line */
+	/*
+	 * By CPU number: the worker bound to it (index + 1; 0: none), which
+	 * an outside submitter on that CPU wakes first (see tf__pool_wake).
+	 */
+	uint32_t *cpu_worker;
+	unsigned ncpus;
 	tf_topology_t *topo;
 	bool own_topo;
 	unsigned nnodes;
