@@ -462,6 +462,9 @@ tf__timer_submit(struct tf_pool *pool, tf_fn *fn, void *arg,
 	j->t_submit += tf__ns_to_ticks(due - now);
 	TF__COUNT(ctr->submitted[level], 1);
 	if (due <= now) {
+		/* Timers that fell due earlier go to the queue first. */
+		if (tf__timers_due(pool))
+			tf__timers_run(pool, false);
 		rc = enqueue_due(pool, j, true);
 		if (rc != 0) {
 			TF__COUNT(ctr->submitted[level], -1);

@@ -153,4 +153,18 @@ tf_test_scaled(uint64_t n)
 	return n > 0 ? n : 1;
 }
 
+/*
+ * How much slower than native this run is: TF_TEST_TIMEOUT_MULTIPLIER
+ * (1 by default; sanitizer and valgrind runs raise it).  Margins that a
+ * stalled thread could exceed are multiplied by it.
+ */
+static inline int64_t
+tf_test_slowdown(void)
+{
+	const char *s = getenv("TF_TEST_TIMEOUT_MULTIPLIER");
+	long long m = s != NULL ? strtoll(s, NULL, 10) : 1;
+
+	return m > 1 ? (int64_t)m : 1;
+}
+
 #endif /* TF_TEST_H */
