@@ -557,7 +557,9 @@ more_work(struct tf__worker *w, uint64_t s)
  * The worker found work after idling since w->idle_since.  If it had spun
  * all it could and then slept, the gap tells how long a spin would have
  * caught this job: the spin grows to cover such gaps (up to spin_max),
- * and falls back to spin_ns after a gap longer than that.
+ * and falls back to spin_ns after a gap longer than that, when the spin
+ * that ran out was the pool's current one (a worker that slept since
+ * before the spin grew says nothing of the gaps the spinner now sees).
  */
 static void
 idle_end(struct tf__worker *w)
@@ -565,17 +567,20 @@ idle_end(struct tf__worker *w)
 	struct tf_pool *pool = w->pool;
 	int64_t gap, cur, want;
 
-	if (w->spun_out) {
+	if (w->spun_for != 0) {
 		gap = tf__now() - w->idle_since;
 		cur = ck_pr_load_64((uint64_t *)&pool->spin_cur);
-		want = gap > pool->spin_max ? pool->spin_ns :
-		    TF_MAX(cur, TF_MIN(gap + gap / 4, pool->spin_max));
+		if (gap <= pool->spin_max)
+			want = TF_MAX(cur, TF_MIN(gap + gap / 4,
+			    pool->spin_max));
+		else
+			want = w->spun_for >= cur ? pool->spin_ns : cur;
 		if (want != cur)
 			ck_pr_store_64((uint64_t *)&pool->spin_cur,
 			    (uint64_t)want);
 	}
 	w->idle_since = 0;
-	w->spun_out = false;
+	w->spun_for = 0;
 }
 
 /* A worker that was spinning found work: one fewer looks for it. */
@@ -779,7 +784,7 @@ spin_long(struct tf__worker *w, int64_t start)
 	int rc;
 
 	if (cur <= pool->spin_ns) {
-		w->spun_out = true;
+		w->spun_for = pool->spin_ns;
 		return 0;
 	}
 	if (ck_pr_load_32(&pool->long_spinner) != 0 ||
@@ -787,7 +792,8 @@ spin_long(struct tf__worker *w, int64_t start)
 		return 0;
 	rc = spin(w, start + cur);
 	ck_pr_store_32(&pool->long_spinner, 0);
-	w->spun_out = rc == 0;
+	if (rc == 0)
+		w->spun_for = cur;
 	return rc;
 }
 
