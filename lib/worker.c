@@ -742,16 +742,21 @@ spare_sleep(struct tf__worker *w)
 	ck_pr_faa_32(&pool->nthreads, 1);
 }
 
+/* A yield longer than this ran another thread: the CPU is wanted. */
+#define TF__YIELD_BUSY (50 * TF_USEC)
+
 /*
  * Spin until end looking for work.  Returns 1 when a job was run, -1 when
- * the worker must exit, 0 when the time ran out.
+ * the worker must exit, 0 when the time ran out, 2 (only when polite)
+ * when a yield ran another thread for long: the CPU is wanted.
  */
 static int
-spin(struct tf__worker *w, int64_t end)
+spin(struct tf__worker *w, int64_t end, bool polite)
 {
 	struct tf_pool *pool = w->pool;
 	struct tf__entry e;
 	unsigned level, round = 0;
+	int64_t now = 0;
 
 	do {
 		for (int i = 0; i < 64; i++)
@@ -765,16 +770,22 @@ spin(struct tf__worker *w, int64_t end)
 		if (ck_pr_load_64(&pool->sched) & TF__S_STOP)
 			return -1;
 		/* Let a preempted submitter on this core go on. */
-		if (++round % 8 == 0)
+		if (++round % 8 == 0) {
 			sched_yield();
-	} while (tf__now() < end);
+			if (polite && now != 0 &&
+			    tf__now() - now > TF__YIELD_BUSY)
+				return 2;
+		}
+	} while ((now = tf__now()) < end);
 	return 0;
 }
 
 /*
  * One worker at a time spins past spin_ns, to spin_cur from start: the
  * jobs have been coming less than spin_max apart, and one of them would
- * otherwise wait for a worker to wake up.
+ * otherwise wait for a worker to wake up.  It gives way to other threads
+ * that want its CPU: when a yield lets one run long, it parks, and the
+ * spin is back to spin_ns.
  */
 static int
 spin_long(struct tf__worker *w, int64_t start)
@@ -790,10 +801,19 @@ spin_long(struct tf__worker *w, int64_t start)
 	if (ck_pr_load_32(&pool->long_spinner) != 0 ||
 	    !ck_pr_cas_32(&pool->long_spinner, 0, 1))
 		return 0;
-	rc = spin(w, start + cur);
+	rc = spin(w, start + cur, true);
 	ck_pr_store_32(&pool->long_spinner, 0);
 	if (rc == 0)
 		w->spun_for = cur;
+	/*
+	 * Other threads want this CPU: spinning takes it from them.  Back to
+	 * the short spin, until gaps between jobs say otherwise again.
+	 */
+	if (rc == 2) {
+		ck_pr_store_64((uint64_t *)&pool->spin_cur,
+		    (uint64_t)pool->spin_ns);
+		rc = 0;
+	}
 	return rc;
 }
 
@@ -843,7 +863,7 @@ idle(struct tf__worker *w)
 			end = TF_MAX(end, due + 10 * TF_USEC);
 		if (!w->spinning) {
 			rc = spin(w, now + TF_MIN(pool->spin_ns / 4,
-			    2 * TF_USEC));
+			    2 * TF_USEC), false);
 			if (rc != 0)
 				return rc > 0;
 			s = ck_pr_load_64(&pool->sched);
@@ -858,7 +878,7 @@ idle(struct tf__worker *w)
 			}
 		}
 		if (w->spinning) {
-			rc = spin(w, end);
+			rc = spin(w, end, false);
 			if (rc == 0)
 				rc = spin_long(w, now);
 			if (rc != 0)
