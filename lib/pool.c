@@ -186,11 +186,6 @@ tf__submitter_get(struct tf_pool *pool)
 /* ------------------------------------------------------------------ */
 
 /*
- * Wake up to n sleeping workers.  The waker counts a worker as spinning
- * before it claims it, so that other submitters see somebody is coming;
- * if nobody can be claimed, it takes the count back.
- */
-/*
  * The sleeping worker bound to the calling thread's CPU, claimed (taken
  * out of the idle bitmap); NULL if none.  An outside thread that wakes a
  * worker usually waits for the job or goes on to sleep, and a worker on
@@ -203,76 +198,63 @@ claim_local(struct tf_pool *pool)
 {
 	int cpu = sched_getcpu();
 	uint32_t k;
-	uint64_t *word, bit, v;
 
 	if (cpu < 0 || (unsigned)cpu >= pool->ncpus)
 		return NULL;
 	k = ck_pr_load_32(&pool->cpu_worker[cpu]);
-	if (k == 0)
-		return NULL;
-	k--;
-	word = &pool->idle[(k / 64) * 8];
-	bit = 1ULL << (k % 64);
-	v = ck_pr_load_64(word);
-	while (v & bit)
-		if (ck_pr_cas_64_value(word, v, v & ~bit, &v))
-			return pool->workers[k];
+	return k != 0 && tf__idle_claim(pool, k - 1) ? pool->workers[k - 1] :
+	    NULL;
+}
+
+/* Any sleeping worker allowed to run, claimed; NULL if none. */
+static struct tf__worker *
+claim_any(struct tf_pool *pool)
+{
+	for (unsigned i = 0; i < pool->nidle; i++) {
+		uint64_t *word = &pool->idle[i * 8];
+		uint64_t v = ck_pr_load_64(word), skip = 0;
+
+		while ((v & ~skip) != 0) {
+			unsigned b = (unsigned)__builtin_ctzll(v & ~skip);
+			unsigned index = i * 64 + b;
+
+			/* A spare that may not run now is left asleep. */
+			if (index >= pool->nworkers && index -
+			    pool->nworkers >= ck_pr_load_32(
+			    &pool->spares_active)) {
+				skip |= 1ULL << b;
+				continue;
+			}
+			if (ck_pr_cas_64_value(word, v, v & ~(1ULL << b), &v))
+				return pool->workers[index];
+		}
+	}
 	return NULL;
 }
 
+/*
+ * Wake up to n sleeping workers.  The waker counts a worker as spinning
+ * before it claims it, so that other submitters see somebody is coming;
+ * if nobody can be claimed, it takes the count back.
+ */
 void
 tf__pool_wake(struct tf_pool *pool, unsigned n)
 {
-	while (n > 0) {
-		bool woke = false;
-		uint64_t s = ck_pr_faa_64(&pool->sched,
-		    TF__S_SPIN_ONE - TF__S_PARK_ONE);
+	for (; n > 0; n--) {
+		struct tf__worker *w = NULL;
 
-		(void)s;
-		if (pool->ncpus != 0 && tf__tls.worker == NULL) {
-			struct tf__worker *w = claim_local(pool);
-
-			if (w != NULL) {
-				TF__COUNT(w->ctr.wakeups, 1);
-				ck_ec32_inc(&w->ec, &tf__ec_mode);
-				n--;
-				continue;
-			}
-		}
-		for (unsigned i = 0; i < pool->nidle && !woke; i++) {
-			uint64_t *word = &pool->idle[i * 8];
-			uint64_t v = ck_pr_load_64(word);
-
-			uint64_t skip = 0;
-
-			while ((v & ~skip) != 0) {
-				unsigned b = (unsigned)__builtin_ctzll(v & ~skip);
-				unsigned index = i * 64 + b;
-				struct tf__worker *w;
-
-				/* A spare that may not run now is left asleep. */
-				if (index >= pool->nworkers && index -
-				    pool->nworkers >= ck_pr_load_32(
-				    &pool->spares_active)) {
-					skip |= 1ULL << b;
-					continue;
-				}
-				if (!ck_pr_cas_64_value(word, v,
-				    v & ~(1ULL << b), &v))
-					continue;
-				w = pool->workers[index];
-				TF__COUNT(w->ctr.wakeups, 1);
-				ck_ec32_inc(&w->ec, &tf__ec_mode);
-				woke = true;
-				break;
-			}
-		}
-		if (!woke) {
+		ck_pr_faa_64(&pool->sched, TF__S_SPIN_ONE - TF__S_PARK_ONE);
+		if (pool->ncpus != 0 && tf__tls.worker == NULL)
+			w = claim_local(pool);
+		if (w == NULL)
+			w = claim_any(pool);
+		if (w == NULL) {
 			ck_pr_faa_64(&pool->sched,
 			    TF__S_PARK_ONE - TF__S_SPIN_ONE);
 			return;
 		}
-		n--;
+		TF__COUNT(w->ctr.wakeups, 1);
+		ck_ec32_inc(&w->ec, &tf__ec_mode);
 	}
 }
 

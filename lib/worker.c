@@ -628,12 +628,6 @@ stop_spinning(struct tf__worker *w)
 /* Idling: spinning and parking.                                      */
 /* ------------------------------------------------------------------ */
 
-static inline uint64_t *
-idle_word(struct tf_pool *pool, unsigned index)
-{
-	return &pool->idle[(index / 64) * 8];
-}
-
 static void
 note_idle(struct tf_pool *pool, uint64_t s)
 {
@@ -647,17 +641,9 @@ static void
 unpark(struct tf__worker *w)
 {
 	struct tf_pool *pool = w->pool;
-	uint64_t *word = idle_word(pool, w->index);
-	uint64_t bit = 1ULL << (w->index % 64);
-	uint64_t v = ck_pr_load_64(word);
 
-	while (v & bit) {
-		if (ck_pr_cas_64_value(word, v, v & ~bit, &v)) {
-			ck_pr_faa_64(&pool->sched,
-			    TF__S_SPIN_ONE - TF__S_PARK_ONE);
-			break;
-		}
-	}
+	if (tf__idle_claim(pool, w->index))
+		ck_pr_faa_64(&pool->sched, TF__S_SPIN_ONE - TF__S_PARK_ONE);
 	/* Either way the worker now counts as spinning. */
 	w->spinning = true;
 	/* It slept: no pause before the claim (see take_injected()). */
@@ -677,7 +663,7 @@ park(struct tf__worker *w)
 	int64_t deadline;
 	uint64_t s;
 
-	ck_pr_or_64(idle_word(pool, w->index), 1ULL << (w->index % 64));
+	ck_pr_or_64(tf__idle_word(pool, w->index), 1ULL << (w->index % 64));
 	w->spinning = false;
 	s = ck_pr_faa_64(&pool->sched, delta) + delta;
 	TF__COUNT(w->ctr.parks, 1);

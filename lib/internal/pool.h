@@ -309,6 +309,30 @@ tf__submit_end(struct tf__submitter *sub)
 	ck_pr_store_32(&sub->busy, 0);
 }
 
+/* The word of the idle bitmap that holds worker index's bit. */
+static inline uint64_t *
+tf__idle_word(struct tf_pool *pool, unsigned index)
+{
+	return &pool->idle[(index / 64) * 8];
+}
+
+/*
+ * Take worker index out of the idle bitmap.  Returns whether this call
+ * did (the worker was parked, and no waker nor itself took it first).
+ */
+static inline bool
+tf__idle_claim(struct tf_pool *pool, unsigned index)
+{
+	uint64_t *word = tf__idle_word(pool, index);
+	uint64_t bit = 1ULL << (index % 64);
+	uint64_t v = ck_pr_load_64(word);
+
+	while (v & bit)
+		if (ck_pr_cas_64_value(word, v, v & ~bit, &v))
+			return true;
+	return false;
+}
+
 /* pool.c */
 struct tf__submitter *tf__submitter_get(struct tf_pool *pool);
 void tf__pool_publish(struct tf_pool *pool, unsigned level, uint64_t s);
