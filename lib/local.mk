@@ -20,7 +20,8 @@ tfinclude_HEADERS = $(tf_public_headers)
 nodist_tfinclude_HEADERS = include/threadfactory/version.h
 
 noinst_LTLIBRARIES += lib/libtf.la
-lib_libtf_la_SOURCES = \
+# The base layer: each part stands alone and is tested alone.
+tf_base_sources = \
 	lib/internal/alloc.h \
 	lib/internal/clock.h \
 	lib/internal/common.h \
@@ -29,27 +30,32 @@ lib_libtf_la_SOURCES = \
 	lib/internal/epoch.h \
 	lib/internal/futex.h \
 	lib/internal/inject.h \
-	lib/internal/job.h \
 	lib/internal/lock.h \
-	lib/internal/pool.h \
 	lib/internal/runq.h \
-	lib/internal/timer.h \
 	lib/internal/topology.h \
 	lib/alloc.c \
-	lib/cancel.c \
 	lib/clock.c \
 	lib/deque.c \
 	lib/epoch.c \
 	lib/futex.c \
-	lib/group.c \
 	lib/inject.c \
-	lib/job.c \
-	lib/pool.c \
-	lib/stats.c \
-	lib/timer.c \
 	lib/topology.c \
-	lib/version.c \
-	lib/worker.c
+	lib/version.c
+
+# The scheduler core: outside lib/sched/, only sched/sched.h is included.
+tf_sched_sources = \
+	lib/sched/job.h \
+	lib/sched/pool.h \
+	lib/sched/timer.h \
+	lib/sched/cancel.c \
+	lib/sched/group.c \
+	lib/sched/job.c \
+	lib/sched/pool.c \
+	lib/sched/stats.c \
+	lib/sched/timer.c \
+	lib/sched/worker.c
+
+lib_libtf_la_SOURCES = $(tf_base_sources) $(tf_sched_sources)
 lib_libtf_la_CFLAGS = $(AM_CFLAGS) $(TF_VIS_CFLAGS) $(CK_CFLAGS) \
 	$(HWLOC_CFLAGS) $(JEMALLOC_CFLAGS)
 lib_libtf_la_LIBADD = $(CK_LIBS) $(HWLOC_LIBS) $(JEMALLOC_LIBS) \

@@ -25,7 +25,7 @@
 #include <threadfactory.h>
 
 #include "internal/alloc.h"
-#include "internal/job.h"
+#include "sched/job.h"
 
 /* ------------------------------------------------------------------ */
 /* Helpers.                                                           */

@@ -18,8 +18,8 @@
 
 #include "internal/alloc.h"
 #include "internal/futex.h"
-#include "internal/job.h"
-#include "internal/pool.h"
+#include "sched/job.h"
+#include "sched/pool.h"
 
 int
 tf_group_create(tf_group_t **out)

@@ -37,9 +37,9 @@
 #include "internal/alloc.h"
 #include "internal/epoch.h"
 #include "internal/futex.h"
-#include "internal/job.h"
-#include "internal/pool.h"
-#include "internal/timer.h"
+#include "sched/job.h"
+#include "sched/pool.h"
+#include "sched/timer.h"
 #include "internal/topology.h"
 
 /* Entries moved from an injection queue into a run queue at once. */

@@ -32,9 +32,9 @@
 #include "internal/clock.h"
 #include "internal/epoch.h"
 #include "internal/futex.h"
-#include "internal/job.h"
-#include "internal/pool.h"
-#include "internal/timer.h"
+#include "sched/job.h"
+#include "sched/pool.h"
+#include "sched/timer.h"
 #include "internal/topology.h"
 
 TF_TLS struct tf__tls tf__tls;

@@ -18,9 +18,9 @@
 #include "internal/alloc.h"
 #include "internal/epoch.h"
 #include "internal/futex.h"
-#include "internal/job.h"
-#include "internal/pool.h"
-#include "internal/timer.h"
+#include "sched/job.h"
+#include "sched/pool.h"
+#include "sched/timer.h"
 
 /* ------------------------------------------------------------------ */
 /* The per-thread record cache.                                       */

@@ -23,9 +23,9 @@
 
 #include "internal/alloc.h"
 #include "internal/futex.h"
-#include "internal/job.h"
-#include "internal/pool.h"
-#include "internal/timer.h"
+#include "sched/job.h"
+#include "sched/pool.h"
+#include "sched/timer.h"
 
 #define LINK_TIMED(l) TF_CONTAINER_OF((l), struct tf__job_timed, timer)
 #define LINK_JOB(l) (&LINK_TIMED(l)->job)

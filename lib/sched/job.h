@@ -29,7 +29,7 @@
 #include <threadfactory/job.h>
 
 #include "internal/lock.h"
-#include "internal/pool.h"
+#include "sched/pool.h"
 
 /* tf__job.state: the enum tf_job_state in the low bits, then flags. */
 #define TF__J_STATE 0x7U

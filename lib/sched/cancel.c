@@ -19,8 +19,8 @@
 
 #include "internal/alloc.h"
 #include "internal/futex.h"
-#include "internal/job.h"
-#include "internal/pool.h"
+#include "sched/job.h"
+#include "sched/pool.h"
 
 int
 tf_token_create(tf_token_t **out)

@@ -31,7 +31,7 @@
 #include <threadfactory/job.h>
 
 #include "internal/lock.h"
-#include "internal/pool.h"
+#include "sched/pool.h"
 
 #define TF__TICK_SHIFT 14
 #define TF__WHEEL_BITS 6
