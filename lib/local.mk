@@ -44,15 +44,31 @@ tf_base_sources = \
 
 # The scheduler core: outside lib/sched/, only sched/sched.h is included.
 tf_sched_sources = \
+	lib/sched/cancel.h \
+	lib/sched/counters.h \
+	lib/sched/enqueue.h \
+	lib/sched/front.h \
+	lib/sched/group.h \
 	lib/sched/job.h \
 	lib/sched/pool.h \
+	lib/sched/sched.h \
 	lib/sched/timer.h \
+	lib/sched/wheel.h \
+	lib/sched/worker.h \
 	lib/sched/cancel.c \
+	lib/sched/current.c \
+	lib/sched/enqueue.c \
+	lib/sched/find.c \
+	lib/sched/front.c \
 	lib/sched/group.c \
+	lib/sched/handle.c \
 	lib/sched/job.c \
 	lib/sched/pool.c \
+	lib/sched/spare.c \
 	lib/sched/stats.c \
+	lib/sched/submit.c \
 	lib/sched/timer.c \
+	lib/sched/wheel.c \
 	lib/sched/worker.c
 
 lib_libtf_la_SOURCES = $(tf_base_sources) $(tf_sched_sources)

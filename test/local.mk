@@ -109,7 +109,7 @@ TESTS += test/test_abi
 
 tf_check_scripts = test/check_headers.sh test/check_symbols.sh \
 	test/check_man.sh test/check_install.sh test/check_examples.sh \
-	test/check_perf.sh
+	test/check_perf.sh test/check_layout.sh
 TESTS += $(tf_check_scripts)
 dist_noinst_SCRIPTS += $(tf_check_scripts)
 EXTRA_DIST += test/tap.sh

@@ -627,7 +627,7 @@ pool_create_without_memory(void **state)
 {
 	/* The functions that allocate on the way to a running pool. */
 	static const char *const sites[] = {
-		"tf_pool_create", "tf_topology_load", "flatten",
+		"pool_new", "alloc_tables", "tf_topology_load", "flatten",
 		"tf__timers_init", "tf__worker_create", "array_new"
 	};
 	long live;

@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <ck_pr.h>
 
@@ -44,6 +45,10 @@
 		__typeof__(b) tf_max_b_ = (b);                       \
 		tf_max_a_ > tf_max_b_ ? tf_max_a_ : tf_max_b_;       \
 	})
+/* 2^64 / the golden ratio: a multiplier that spreads bits (Fibonacci
+ * hashing). */
+#define TF_GOLDEN64 0x9E3779B97F4A7C15ULL
+
 #define TF_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define TF_CONTAINER_OF(p, type, field) \
 	((type *)(void *)((char *)(p)-offsetof(type, field)))
@@ -54,6 +59,25 @@
 #else
 #define TF_ASSERT(x) ((void)0)
 #endif
+
+/*
+ * tf__read_sized - copy a caller's struct of in_size bytes into out, of
+ * out_size bytes, whatever their versions: a newer caller's struct may
+ * be longer, and then what this version does not know must be zero
+ * (EINVAL otherwise); an older caller's is shorter, and the rest of out
+ * keeps what it held (the defaults).
+ */
+static inline int
+tf__read_sized(void *out, size_t out_size, const void *in, size_t in_size)
+{
+	const unsigned char *p = (const unsigned char *)in;
+
+	for (size_t i = out_size; i < in_size; i++)
+		if (p[i] != 0)
+			return EINVAL;
+	memcpy(out, in, TF_MIN(in_size, out_size));
+	return 0;
+}
 
 /* A valid timeout: TF_FOREVER or not negative. */
 static inline bool

@@ -4,23 +4,16 @@
  */
 
 /*
- * lib/cancel.c - cancellation tokens.
- *
- * The flag is one word, read without a lock (tf_token_is_cancelled is on
- * the path of every job that has a token) and slept on with futex(2).  The
- * callbacks are a list under a mutex; the thread that cancels detaches
- * them and runs them outside the lock, noting which one runs so that a
- * concurrent tf_token_remove_callback() can wait for it to return.
+ * lib/sched/cancel.c - cancellation tokens (see sched/cancel.h).
  */
 #include "internal/common.h"
 
 #include <pthread.h>
-#include <string.h>
 
 #include "internal/alloc.h"
+#include "internal/clock.h"
 #include "internal/futex.h"
-#include "sched/job.h"
-#include "sched/pool.h"
+#include "sched/cancel.h"
 
 int
 tf_token_create(tf_token_t **out)
@@ -76,7 +69,10 @@ tf_token_is_cancelled(const tf_token_t *t)
 {
 	if (t == NULL || ck_pr_load_32(&t->cancelled) == 0)
 		return false;
-	/* Observing the cancellation synchronizes with tf_token_cancel(). */
+	/*
+	 * Observing the cancellation synchronizes with tf_token_cancel():
+	 * pairs with its release fence before the flag is stored.
+	 */
 	ck_pr_fence_acquire();
 	return true;
 }
@@ -93,6 +89,8 @@ tf_token_cancel(tf_token_t *t)
 		pthread_mutex_unlock(&t->lock);
 		return;
 	}
+	/* What the canceller wrote before the flag: pairs with the acquire
+	 * fences of tf_token_is_cancelled() and tf_token_wait(). */
 	ck_pr_fence_release();
 	ck_pr_store_32(&t->cancelled, 1);
 	tf__futex_wake(&t->cancelled, INT32_MAX);
@@ -128,6 +126,7 @@ tf_token_wait(tf_token_t *t, int64_t timeout_ns)
 	}
 	if (!ck_pr_load_32(&t->cancelled))
 		return ETIMEDOUT;
+	/* Pairs with the release fence of tf_token_cancel(). */
 	ck_pr_fence_acquire();
 	return 0;
 }

@@ -4,22 +4,16 @@
  */
 
 /*
- * lib/group.c - job groups.
- *
- * A group counts its members that have not ended (the futex word that
- * tf_group_wait sleeps on) and keeps them on a list under a spinlock, so
- * that tf_group_cancel can find the pending ones.  Members hold a
- * reference on the group, so that destroying it while members run is
- * safe.
+ * lib/sched/group.c - job groups (see sched/group.h).
  */
 #include "internal/common.h"
 
-#include <string.h>
-
 #include "internal/alloc.h"
+#include "internal/clock.h"
 #include "internal/futex.h"
+#include "sched/group.h"
 #include "sched/job.h"
-#include "sched/pool.h"
+#include "sched/worker.h"
 
 int
 tf_group_create(tf_group_t **out)
@@ -109,6 +103,8 @@ tf_group_wait(tf_group_t *g, int64_t timeout_ns)
 	if (g == NULL || !tf__timeout_valid(timeout_ns))
 		return EINVAL;
 	if (group_done(g)) {
+		/* The members' writes after the count: pairs with the
+		 * atomic decrement of tf__group_leave(). */
 		ck_pr_fence_load();
 		return 0;
 	}
@@ -131,6 +127,7 @@ tf_group_wait(tf_group_t *g, int64_t timeout_ns)
 		}
 	}
 	ck_pr_dec_32(&g->waiters);
+	/* As above: the members' writes after the count. */
 	ck_pr_fence_load();
 	return 0;
 }
@@ -166,11 +163,8 @@ tf_group_cancel(tf_group_t *g, size_t *ncancelled)
 		if (n == 0)
 			break;
 		for (unsigned i = 0; i < n; i++) {
-			struct tf__worker *w = tf__tls.worker;
-
 			if (tf__job_try_cancel(batch[i],
-			    w != NULL && w->pool == batch[i]->pool ?
-			    &w->ctr : NULL))
+			    tf__own_counters(batch[i]->pool)))
 				total++;
 			tf__job_unref(batch[i]);
 		}

@@ -4,7 +4,7 @@
  */
 
 /*
- * lib/job.c - job records and handles (see internal/job.h).
+ * lib/sched/job.c - the life of job records (see sched/job.h).
  *
  * Every transition of a record's state is a CAS, so that start and cancel
  * race fairly: whoever moves PENDING first wins, and a job that a cancel
@@ -13,20 +13,23 @@
  */
 #include "internal/common.h"
 
-#include <string.h>
-
 #include "internal/alloc.h"
+#include "internal/clock.h"
 #include "internal/epoch.h"
 #include "internal/futex.h"
+#include "sched/cancel.h"
 #include "sched/job.h"
-#include "sched/pool.h"
 #include "sched/timer.h"
+#include "sched/worker.h"
 
 /* ------------------------------------------------------------------ */
 /* The per-thread record cache.                                       */
 /* ------------------------------------------------------------------ */
 
+/* Records kept per thread and kind, beyond which they are freed. */
 #define CACHE_MAX 64
+/* Job ids taken from the process-wide counter at once. */
+#define ID_BLOCK 1024
 
 /*
  * Two caches per thread: the records of ordinary jobs, and the larger ones
@@ -117,16 +120,21 @@ record_free(struct tf__job *j)
 /* Ids.                                                               */
 /* ------------------------------------------------------------------ */
 
-/* Handed out to threads in blocks, so that no job shares a counter. */
+/*
+ * Ids are unique within the process (tf_job_id(3)), across pools, so the
+ * counter cannot live in a pool: it is the library's one mutable global
+ * besides the epoch domain.  Threads take blocks of ids from it, so that
+ * no job writes a shared line.
+ */
 static uint64_t ids_next = 1;
 static TF_TLS uint64_t ids_cur, ids_end;
 
-uint64_t
-tf__job_id_next(void)
+static uint64_t
+job_id_next(void)
 {
 	if (TF_UNLIKELY(ids_cur == ids_end)) {
-		ids_cur = ck_pr_faa_64(&ids_next, 1024);
-		ids_end = ids_cur + 1024;
+		ids_cur = ck_pr_faa_64(&ids_next, ID_BLOCK);
+		ids_end = ids_cur + ID_BLOCK;
 	}
 	return ids_cur++;
 }
@@ -152,9 +160,9 @@ tf__job_new(struct tf_pool *pool, tf_fn *fn, void *arg,
 	if (timed) {
 		struct tf__job_timed *tj = TF__TIMED(j);
 
-		tj->due = 0;
 		tj->period = 0;
-		tj->timer = (struct tf__timer_link){ 0 };
+		tj->shard = NULL;
+		tj->link = (struct tf__wheel_link){ 0 };
 	}
 	/* Every field, without a memset of the whole record. */
 	*j = (struct tf__job){
@@ -167,7 +175,7 @@ tf__job_new(struct tf_pool *pool, tf_fn *fn, void *arg,
 		    0) | (handle ? TF__JF_HANDLE : 0) |
 		    (timed ? TF__JF_TIMED : 0)),
 		.pool = pool,
-		.id = tf__job_id_next(),
+		.id = job_id_next(),
 		.tag = o->tag,
 		.t_submit = tf__ticks(),
 	};
@@ -225,8 +233,8 @@ tf__job_discard(struct tf__job *j)
 		if (j->group != NULL)
 			tf__group_leave(j->group, j, 0);
 	} else {
-		tf__count_end(NULL, j->pool, j->level, TF_JOB_CANCELLED,
-		    (uint64_t)-1);
+		tf__count_end(NULL, &j->pool->ext, j->level,
+		    TF_JOB_CANCELLED, (uint64_t)-1);
 	}
 	if (j->flags & TF__JF_HANDLE)
 		tf__job_unref(j);
@@ -247,13 +255,17 @@ ended(struct tf__job *j, uint32_t old, int group_status)
 
 void
 tf__job_finish(struct tf__job *j, unsigned state, int status,
-    struct tf__counters *ctr)
+    struct tf__counters *own)
 {
 	uint32_t s, ns;
 
 	j->status = status;
-	tf__count_end(ctr, j->pool, j->level, state, 1);
-	/* The final state publishes the status and everything before. */
+	tf__count_end(own, &j->pool->ext, j->level, state, 1);
+	/*
+	 * The final state publishes the status and everything before (the
+	 * CAS is a full barrier); pairs with the acquire of tf_job_state()
+	 * and tf_job_status().
+	 */
 	s = ck_pr_load_32(&j->state);
 	do {
 		ns = (s & ~(TF__J_STATE | TF__J_WAITERS)) | state;
@@ -262,7 +274,7 @@ tf__job_finish(struct tf__job *j, unsigned state, int status,
 }
 
 bool
-tf__job_try_cancel(struct tf__job *j, struct tf__counters *ctr)
+tf__job_try_cancel(struct tf__job *j, struct tf__counters *own)
 {
 	uint32_t s = ck_pr_load_32(&j->state);
 
@@ -274,7 +286,8 @@ tf__job_try_cancel(struct tf__job *j, struct tf__counters *ctr)
 		if (ck_pr_cas_32_value(&j->state, s, ns, &s)) {
 			if (j->flags & TF__JF_TIMED)
 				tf__timer_unlink(j);
-			tf__count_end(ctr, j->pool, j->level, TF_JOB_CANCELLED, 1);
+			tf__count_end(own, &j->pool->ext, j->level,
+			    TF_JOB_CANCELLED, 1);
 			ended(j, s, 0);
 			return true;
 		}
@@ -288,9 +301,9 @@ tf__job_try_cancel(struct tf__job *j, struct tf__counters *ctr)
  * entry's reference.
  */
 bool
-tf__job_cancel_queued(struct tf__job *j, struct tf__worker *w)
+tf__job_cancel_queued(struct tf__job *j)
 {
-	bool done = tf__job_try_cancel(j, w != NULL ? &w->ctr : NULL);
+	bool done = tf__job_try_cancel(j, NULL);
 
 	tf__job_unref(j);
 	return done;
@@ -300,37 +313,21 @@ tf__job_cancel_queued(struct tf__job *j, struct tf__worker *w)
 /* Running.                                                           */
 /* ------------------------------------------------------------------ */
 
-/* Run j, which the caller moved from PENDING to RUNNING. */
-static void
-run_claimed(struct tf__worker *w, struct tf__job *j)
+void
+tf__job_run_claimed(struct tf__worker *w, struct tf__job *j)
 {
-	unsigned l = j->level;
-	struct tf__job *saved_job = w->current;
-	tf_token_t *saved_token = w->token;
-	int64_t t0, t1;
-	bool sampled;
+	int64_t t0 = tf__ticks(), queued = -1;
 	int rc;
 
-	TF__COUNT(w->ctr.started[l], 1);
-	t0 = tf__ticks();
 	ck_pr_store_64((uint64_t *)&j->t_start, (uint64_t)t0);
-	/* Into the pool's histograms: one job in TF_STATS_SAMPLE. */
-	sampled = --w->hist_sample == 0;
-	if (sampled) {
+	/* Into the pool's histograms: one record in TF_STATS_SAMPLE. */
+	if (--w->hist_sample == 0) {
 		w->hist_sample = TF_STATS_SAMPLE;
-		tf__hist_add(&w->queue_delay,
-		    tf__ticks_to_ns(t0 - j->t_submit));
+		queued = tf__ticks_to_ns(t0 - j->t_submit);
 	}
-	w->current = j;
-	w->token = j->token;
-	rc = j->fn(j->arg);
-	w->current = saved_job;
-	w->token = saved_token;
-	t1 = tf__ticks();
-	ck_pr_store_64((uint64_t *)&j->t_end, (uint64_t)t1);
-	if (sampled)
-		tf__hist_add(&w->run_time, tf__ticks_to_ns(t1 - t0));
-	TF__COUNT(w->ctr.stopped[l], 1);
+	rc = tf__run_fn(w, j->level, j->fn, j->arg, j, queued);
+	ck_pr_store_64((uint64_t *)&j->t_end, (uint64_t)tf__ticks());
+
 	ck_pr_store_64(&j->runs, j->runs + 1);
 	if (j->flags & TF__JF_PERIODIC) {
 		TF__COUNT(w->ctr.runs, 1);
@@ -342,11 +339,10 @@ run_claimed(struct tf__worker *w, struct tf__job *j)
 }
 
 void
-tf__job_run(struct tf__worker *w, struct tf__job *j, uint64_t stamp)
+tf__job_run(struct tf__worker *w, struct tf__job *j)
 {
 	uint32_t s = ck_pr_load_32(&j->state);
 
-	(void)stamp;
 	for (;;) {
 		if (tf__job_state_of(s) != TF_JOB_PENDING) {
 			/* A tombstone: cancelled, or run by a waiter. */
@@ -365,214 +361,6 @@ tf__job_run(struct tf__worker *w, struct tf__job *j, uint64_t stamp)
 		    (s & ~TF__J_STATE) | TF_JOB_RUNNING, &s))
 			break;
 	}
-	run_claimed(w, j);
+	tf__job_run_claimed(w, j);
 	tf__job_unref(j);
-}
-
-/* ------------------------------------------------------------------ */
-/* Handles.                                                           */
-/* ------------------------------------------------------------------ */
-
-static bool
-job_done(void *arg)
-{
-	struct tf__job *j = arg;
-
-	return tf__job_final(ck_pr_load_32(&j->state));
-}
-
-int
-tf_job_wait(tf_job_t *job, int64_t timeout_ns)
-{
-	struct tf__job *j = (struct tf__job *)job;
-	struct tf__worker *w = tf__tls.worker;
-	int64_t deadline;
-	uint32_t s;
-
-	if (j == NULL || !tf__timeout_valid(timeout_ns))
-		return EINVAL;
-	s = ck_pr_load_32(&j->state);
-	if (tf__job_final(s))
-		return 0;
-	if (timeout_ns == 0)
-		return ETIMEDOUT;
-	deadline = tf__deadline(timeout_ns);
-	if (w != NULL) {
-		/*
-		 * Inside a job: run the awaited job here if nobody started it
-		 * (not a timed one, which must wait for its time), else help.
-		 */
-		if (j->pool == w->pool && !(j->flags & TF__JF_TIMED)) {
-			struct tf__deque *d = &w->dq[j->level];
-			struct tf__entry e;
-
-			/*
-			 * Fork-join: the awaited job is usually the last one
-			 * this worker pushed.  Take it from there, so that no
-			 * tombstone is left behind in the deque.
-			 */
-			if (tf__deque_peek_bottom(d, &e) && e.fn == NULL &&
-			    e.arg == j && tf__deque_take(d, &e)) {
-				if (e.fn == NULL && e.arg == j) {
-					tf__job_run(w, j, e.stamp);
-					return tf_job_wait(job, timeout_ns);
-				}
-				/* Not the same any more: put it back. */
-				(void)tf__deque_push(d, &e);
-			}
-			s = ck_pr_load_32(&j->state);
-			while (tf__job_state_of(s) == TF_JOB_PENDING &&
-			    !tf__job_should_cancel(w->pool, j)) {
-				if (ck_pr_cas_32_value(&j->state, s,
-				    (s & ~TF__J_STATE) | TF_JOB_RUNNING, &s)) {
-					run_claimed(w, j);
-					return 0;
-				}
-			}
-		}
-		return tf__help_until(w, job_done, j, deadline) ? 0 : ETIMEDOUT;
-	}
-	for (;;) {
-		s = ck_pr_load_32(&j->state);
-		if (tf__job_final(s))
-			return 0;
-		if (!(s & TF__J_WAITERS) &&
-		    !ck_pr_cas_32(&j->state, s, s | TF__J_WAITERS))
-			continue;
-		if (tf__futex_wait(&j->state, s | TF__J_WAITERS, deadline) ==
-		    ETIMEDOUT)
-			return tf__job_final(ck_pr_load_32(&j->state)) ? 0 :
-			    ETIMEDOUT;
-	}
-}
-
-enum tf_job_state
-tf_job_state(const tf_job_t *job)
-{
-	const struct tf__job *j = (const struct tf__job *)job;
-	uint32_t s;
-
-	if (j == NULL)
-		return TF_JOB_CANCELLED;
-	s = ck_pr_load_32(&j->state);
-	/* A final state synchronizes with the end of the job. */
-	if (tf__job_final(s))
-		ck_pr_fence_acquire();
-	return (enum tf_job_state)tf__job_state_of(s);
-}
-
-int
-tf_job_status(const tf_job_t *job)
-{
-	const struct tf__job *j = (const struct tf__job *)job;
-	uint32_t s;
-
-	if (j == NULL)
-		return EINVAL;
-	s = ck_pr_load_32(&j->state);
-	if (!tf__job_final(s))
-		return EBUSY;
-	if (tf__job_state_of(s) == TF_JOB_CANCELLED)
-		return ECANCELED;
-	ck_pr_fence_load();
-	return j->status;
-}
-
-int
-tf_job_cancel(tf_job_t *job)
-{
-	struct tf__job *j = (struct tf__job *)job;
-	struct tf__worker *w = tf__tls.worker;
-	uint32_t s;
-
-	if (j == NULL)
-		return EINVAL;
-	for (;;) {
-		s = ck_pr_load_32(&j->state);
-		if (tf__job_final(s))
-			return EALREADY;
-		if (tf__job_state_of(s) == TF_JOB_RUNNING) {
-			if (!ck_pr_cas_32(&j->state, s, s | TF__J_CANCEL_REQ))
-				continue;
-			/*
-			 * The job's token is set too, for code that watches
-			 * the token rather than tf_cancelled().  The handle
-			 * keeps the record, and the record the token, alive.
-			 */
-			if (j->token != NULL)
-				tf_token_cancel(j->token);
-			return EBUSY;
-		}
-		if (tf__job_try_cancel(j, w != NULL && w->pool == j->pool ?
-		    &w->ctr : NULL))
-			return 0;
-	}
-}
-
-void
-tf_job_release(tf_job_t *job)
-{
-	if (job != NULL)
-		tf__job_unref((struct tf__job *)job);
-}
-
-uint64_t
-tf_job_id(const tf_job_t *job)
-{
-	return job != NULL ? ((const struct tf__job *)job)->id : 0;
-}
-
-uint64_t
-tf_job_tag(const tf_job_t *job)
-{
-	return job != NULL ? ((const struct tf__job *)job)->tag : 0;
-}
-
-int64_t
-tf_job_queue_time(const tf_job_t *job)
-{
-	const struct tf__job *j = (const struct tf__job *)job;
-	int64_t start, queued;
-	uint32_t s;
-
-	if (j == NULL)
-		return -1;
-	s = ck_pr_load_32(&j->state);
-	start = (int64_t)ck_pr_load_64((const uint64_t *)&j->t_start);
-	queued = (int64_t)ck_pr_load_64((const uint64_t *)&j->t_submit);
-	if (tf__job_state_of(s) == TF_JOB_PENDING) {
-		int64_t now = tf__ticks();
-
-		return now > queued ? tf__ticks_to_ns(now - queued) : 0;
-	}
-	if (start == 0)
-		return -1;
-	return start > queued ? tf__ticks_to_ns(start - queued) : 0;
-}
-
-int64_t
-tf_job_run_time(const tf_job_t *job)
-{
-	const struct tf__job *j = (const struct tf__job *)job;
-	int64_t start, end;
-	uint32_t s;
-
-	if (j == NULL)
-		return -1;
-	s = ck_pr_load_32(&j->state);
-	start = (int64_t)ck_pr_load_64((const uint64_t *)&j->t_start);
-	end = (int64_t)ck_pr_load_64((const uint64_t *)&j->t_end);
-	if (start == 0)
-		return -1;
-	if (tf__job_state_of(s) == TF_JOB_RUNNING || end < start)
-		return tf__ticks_to_ns(tf__ticks() - start);
-	return tf__ticks_to_ns(end - start);
-}
-
-uint64_t
-tf_job_runs(const tf_job_t *job)
-{
-	const struct tf__job *j = (const struct tf__job *)job;
-
-	return j != NULL ? ck_pr_load_64(&j->runs) : 0;
 }

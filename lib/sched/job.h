@@ -4,32 +4,32 @@
  */
 
 /*
- * lib/internal/job.h - job records, tokens and groups.
+ * lib/sched/job.h - job records: what a job needs beyond its queue entry
+ * (the state a handle observes, a token, a group, a timer), their life
+ * (job.c) and the handles on them (handle.c).
  *
- * A record (struct tf__job) is what a job needs beyond its queue entry:
- * the state a handle observes, a token, a group, a timer.  Its state word
- * is the single point of truth: every transition is a CAS on it, so that
- * exactly one of "start" and "cancel" wins, and it is the futex word that
- * waiters sleep on.
+ * A record's state word is the single point of truth: every transition
+ * is a CAS on it, so that exactly one of "start" and "cancel" wins, and
+ * it is the futex word that waiters sleep on.
  *
- * References: the queue entry (or the timer wheel) holds one, a handle one.
- * The entry's reference is dropped when a worker dequeues it, whether it
- * runs the job or finds it already final (a tombstone left by a cancel or
- * by a waiter that ran the job itself).
+ * References: the queue entry (or the timer wheel) holds one, a handle
+ * one.  The entry's reference is dropped when a worker dequeues it,
+ * whether it runs the job or finds it already final (a tombstone left by
+ * a cancel or by a waiter that ran the job itself).
  */
-#ifndef TF_INTERNAL_JOB_H
-#define TF_INTERNAL_JOB_H
+#ifndef TF_SCHED_JOB_H
+#define TF_SCHED_JOB_H
 
 #include "internal/common.h"
-
-#include <pthread.h>
 
 #include <threadfactory/cancel.h>
 #include <threadfactory/group.h>
 #include <threadfactory/job.h>
 
-#include "internal/lock.h"
+#include "sched/counters.h"
+#include "sched/group.h"
 #include "sched/pool.h"
+#include "sched/wheel.h"
 
 /* tf__job.state: the enum tf_job_state in the low bits, then flags. */
 #define TF__J_STATE 0x7U
@@ -42,13 +42,6 @@
 #define TF__JF_TIMED (1U << 2)  /* went through the timer wheel */
 #define TF__JF_FRONT (1U << 3)
 #define TF__JF_HANDLE (1U << 4) /* made with a handle (two references) */
-
-struct tf__timer_link {
-	struct tf__timer_link *next, *prev;
-	void *wheel;     /* the wheel it is linked in, NULL when not */
-	uint8_t level;   /* its slot there */
-	uint8_t slot;
-};
 
 struct tf__job {
 	tf_fn *fn;
@@ -74,14 +67,14 @@ struct tf__job {
 
 /*
  * The record of a delayed or periodic job (TF__JF_TIMED): the common part,
- * then what only the timer wheels need, so that the records of the other
- * jobs stay within two cache lines.
+ * then what only the timers need, so that the records of the other jobs
+ * stay within two cache lines.  The due time is link.due.
  */
 struct tf__job_timed {
 	struct tf__job job;
-	int64_t due;      /* the next due time */
-	int64_t period;   /* periodic jobs */
-	struct tf__timer_link timer;
+	int64_t period;             /* periodic jobs */
+	void *shard;                /* the timer shard it is armed in, or NULL */
+	struct tf__wheel_link link;
 };
 
 #define TF__TIMED(j) TF_CONTAINER_OF((j), struct tf__job_timed, job)
@@ -107,67 +100,6 @@ tf__job_final(uint32_t s)
 }
 
 /*
- * tf__job_finish - make j final with state (COMPLETED, FAILED, CANCELLED)
- * and status, from from_state (RUNNING or PENDING, which the caller owns
- * through a successful CAS or by being the runner).  Wakes waiters,
- * leaves the group, counts the end in ctr (NULL: the pool's shared
- * counters).  Does not drop any reference.
- */
-void tf__job_finish(struct tf__job *j, unsigned state, int status,
-    struct tf__counters *ctr);
-
-/*
- * tf__job_try_cancel - CAS a pending j to CANCELLED and finish it.  True
- * when this call cancelled it.
- */
-bool tf__job_try_cancel(struct tf__job *j, struct tf__counters *ctr);
-
-/* Free the calling thread's cache of records (tests, thread exit). */
-void tf__job_cache_flush(void);
-
-/* Tokens. */
-struct tf__token_cb {
-	struct tf__token_cb *next;
-	void (*fn)(void *);
-	void *arg;
-	uint64_t id;
-};
-
-struct tf_token {
-	uint32_t cancelled; /* futex word */
-	uint32_t refs;
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	struct tf__token_cb *cbs, **tail;
-	uint64_t next_id;
-	uint64_t running_id; /* the callback running now, 0 if none */
-	pthread_t runner;
-	/* Callbacks that tf_token_on_cancel() runs at once, now running. */
-	struct tf__token_inline *inline_runs;
-};
-
-struct tf__token_inline {
-	struct tf__token_inline *next;
-	uint64_t id;
-	pthread_t runner;
-};
-
-void tf__token_ref(tf_token_t *t);
-void tf__token_unref(tf_token_t *t);
-
-/* Groups. */
-struct tf_group {
-	uint32_t pending;    /* members not final; futex word */
-	uint32_t waiters;
-	uint32_t cancelled;  /* no more members; those starting are cancelled */
-	uint32_t stop;       /* running members are asked to stop */
-	int32_t status;      /* the first failure */
-	uint32_t refs;       /* the owner's, and one per member */
-	tf__lock_t lock;     /* the members list */
-	struct tf__job *members;
-};
-
-/*
  * Whether j must be cancelled rather than started: its pool is shutting
  * down with TF_SHUTDOWN_CANCEL, or its token or group was cancelled.
  */
@@ -181,10 +113,47 @@ tf__job_should_cancel(struct tf_pool *pool, const struct tf__job *j)
 	return j->group != NULL && ck_pr_load_32(&j->group->cancelled);
 }
 
-/* Join j to g (at submission).  Returns ECANCELED if g was cancelled. */
-int tf__group_join(tf_group_t *g, struct tf__job *j);
-/* j ended: leave its group and record its status. */
-void tf__group_leave(tf_group_t *g, struct tf__job *j, int status);
-void tf__group_unref(tf_group_t *g);
+/*
+ * A new record for fn(arg) with the options o, at level, with a second
+ * reference for a handle if asked: 0, ECANCELED (the token or group was
+ * cancelled), ENOMEM.
+ */
+int tf__job_new(struct tf_pool *pool, tf_fn *fn, void *arg,
+    const tf_job_opts_t *o, unsigned level, bool handle,
+    struct tf__job **out);
+/* A record that was made but never queued: undo it without a trace. */
+void tf__job_discard(struct tf__job *j);
+void tf__job_unref(struct tf__job *j);
 
-#endif /* TF_INTERNAL_JOB_H */
+/*
+ * tf__job_finish - make j final with state (COMPLETED, FAILED, CANCELLED)
+ * and status, from RUNNING or PENDING (which the caller owns through a
+ * successful CAS or by being the runner).  Wakes waiters, leaves the
+ * group, counts the end in own (NULL: the pool's shared counters).  Does
+ * not drop any reference.
+ */
+void tf__job_finish(struct tf__job *j, unsigned state, int status,
+    struct tf__counters *own);
+
+/*
+ * tf__job_try_cancel - CAS a pending j to CANCELLED and finish it.  True
+ * when this call cancelled it.
+ */
+bool tf__job_try_cancel(struct tf__job *j, struct tf__counters *own);
+
+/*
+ * A queued entry of j was taken out to be cancelled: cancel j if it is
+ * still pending, and drop the entry's reference.  True if it cancelled.
+ */
+bool tf__job_cancel_queued(struct tf__job *j);
+
+/* Run j, dequeued by worker w (or found a tombstone); drops the entry's
+ * reference. */
+void tf__job_run(struct tf__worker *w, struct tf__job *j);
+/* Run j, which the caller moved from PENDING to RUNNING. */
+void tf__job_run_claimed(struct tf__worker *w, struct tf__job *j);
+
+/* Free the calling thread's cache of records (tests, thread exit). */
+void tf__job_cache_flush(void);
+
+#endif /* TF_SCHED_JOB_H */

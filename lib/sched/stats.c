@@ -4,25 +4,19 @@
  */
 
 /*
- * lib/stats.c - the pool's statistics: histograms, tf_pool_stats() and
- * the Prometheus text format.
- *
- * Every counter lives in the block of the thread that counts it (a
- * worker, or an outside submitting thread), written with relaxed atomic
- * stores by that thread alone, and is summed here.  The scalar counters
- * are listed once, in TF__STATS_COUNTERS, for both the summing and the
- * exposition.
+ * lib/sched/stats.c - the pool's statistics: histograms, tf_pool_stats()
+ * and the Prometheus text format, all from the one list of
+ * sched/counters.h.
  */
 #include "internal/common.h"
 
 #include <stdio.h>
-#include <string.h>
 
 #include "internal/alloc.h"
-#include "internal/epoch.h"
-#include "sched/job.h"
+#include "sched/counters.h"
 #include "sched/pool.h"
 #include "sched/timer.h"
+#include "sched/worker.h"
 
 /* ------------------------------------------------------------------ */
 /* Histograms.                                                        */
@@ -58,20 +52,18 @@ slot_range(unsigned slot, double *lo, double *hi)
 	*hi = (double)((uint64_t)(5 + s) << (e - 2));
 }
 
-#define BUMP(x, n) ck_pr_store_64(&(x), ck_pr_load_64(&(x)) + (n))
-
 void
 tf__hist_add(struct tf__hist *h, int64_t ns)
 {
 	if (ns < 0)
 		ns = 0;
-	BUMP(h->slot[slot_of(ns)], 1);
-	BUMP(h->sum, (uint64_t)ns);
+	TF__COUNT(h->slot[slot_of(ns)], 1);
+	TF__COUNT(h->sum, ns);
 	if (h->count == 0 || ns < h->min)
 		ck_pr_store_64((uint64_t *)&h->min, (uint64_t)ns);
 	if (ns > h->max)
 		ck_pr_store_64((uint64_t *)&h->max, (uint64_t)ns);
-	BUMP(h->count, 1);
+	TF__COUNT(h->count, 1);
 }
 
 void
@@ -155,32 +147,23 @@ tf__hist_export(const struct tf__hist *h, tf_histogram_t *out)
 /* tf_pool_stats.                                                     */
 /* ------------------------------------------------------------------ */
 
-struct sums {
-	uint64_t submitted[TF__LEVELS], started[TF__LEVELS];
-	uint64_t stopped[TF__LEVELS], final[TF__LEVELS];
-	uint64_t completed, failed, cancelled, runs, steals, parks, wakeups;
-	uint64_t aged;
-};
-
+/* Add block c to the sums in s (a block itself: the same fields). */
 static void
 add_block(const struct tf__counters *c, void *arg)
 {
-	struct sums *s = arg;
+	struct tf__counters *s = arg;
 
-	for (unsigned l = 0; l < TF__LEVELS; l++) {
-		s->submitted[l] += ck_pr_load_64(&c->submitted[l]);
-		s->started[l] += ck_pr_load_64(&c->started[l]);
-		s->stopped[l] += ck_pr_load_64(&c->stopped[l]);
-		s->final[l] += ck_pr_load_64(&c->final[l]);
-	}
-	s->completed += ck_pr_load_64(&c->completed);
-	s->failed += ck_pr_load_64(&c->failed);
-	s->cancelled += ck_pr_load_64(&c->cancelled);
-	s->runs += ck_pr_load_64(&c->runs);
-	s->steals += ck_pr_load_64(&c->steals);
-	s->parks += ck_pr_load_64(&c->parks);
-	s->wakeups += ck_pr_load_64(&c->wakeups);
-	s->aged += ck_pr_load_64(&c->aged);
+#define SUM_THREAD(f) s->f += ck_pr_load_64(&c->f);
+#define SUM_LEVEL(f)                                    \
+	for (unsigned l = 0; l < TF__LEVELS; l++)       \
+		s->f[l] += ck_pr_load_64(&c->f[l]);
+#define SUM_PRIO(f)
+#define SUM_POOL(f)
+#define SUM_HIST(f)
+#define SUM(f, src, ...) SUM_##src(f)
+	TF__STATS(SUM)
+	TF__BOOKKEEPING(SUM_LEVEL)
+#undef SUM
 }
 
 static uint64_t
@@ -189,24 +172,18 @@ sub_floor(uint64_t a, uint64_t b)
 	return a > b ? a - b : 0;
 }
 
-int
-tf_pool_stats(tf_pool_t *pool, tf_stats_t *out)
+/* The histograms of every worker, merged. */
+static int
+merge_hists(struct tf_pool *pool, tf_stats_t *out)
 {
-	struct sums s;
-	struct tf__hist *qd, *rt;
+	struct tf__hist *qd = tf__alloc_zero(sizeof(*qd));
+	struct tf__hist *rt = tf__alloc_zero(sizeof(*rt));
 
-	if (pool == NULL || out == NULL)
-		return EINVAL;
-	qd = tf__alloc_zero(sizeof(*qd));
-	rt = tf__alloc_zero(sizeof(*rt));
 	if (qd == NULL || rt == NULL) {
 		tf__free(qd, sizeof(*qd));
 		tf__free(rt, sizeof(*rt));
 		return ENOMEM;
 	}
-	memset(&s, 0, sizeof(s));
-	memset(out, 0, sizeof(*out));
-	tf__pool_each_counters(pool, add_block, &s);
 	for (unsigned i = 0; i < pool->nslots; i++) {
 		struct tf__worker *w = ck_pr_load_ptr(&pool->workers[i]);
 
@@ -215,28 +192,6 @@ tf_pool_stats(tf_pool_t *pool, tf_stats_t *out)
 		tf__hist_merge(qd, &w->queue_delay);
 		tf__hist_merge(rt, &w->run_time);
 	}
-	for (unsigned l = 0; l < TF__LEVELS; l++) {
-		uint64_t running = sub_floor(s.started[l], s.stopped[l]);
-
-		out->submitted += s.submitted[l];
-		out->running += running;
-		out->submitted_by_prio[l] = s.submitted[l];
-		out->pending_by_prio[l] = sub_floor(s.submitted[l],
-		    s.final[l] + running);
-		out->pending += out->pending_by_prio[l];
-	}
-	out->completed = s.completed;
-	out->failed = s.failed;
-	out->cancelled = s.cancelled;
-	out->delayed = tf__timers_pending(pool);
-	out->runs = s.runs;
-	out->steals = s.steals;
-	out->parks = s.parks;
-	out->wakeups = s.wakeups;
-	out->aged = s.aged;
-	out->spares = ck_pr_load_32(&pool->nspares);
-	out->workers = pool->nworkers;
-	out->blocked = ck_pr_load_32(&pool->nblocked);
 	tf__hist_export(qd, &out->queue_delay);
 	tf__hist_export(rt, &out->run_time);
 	tf__free(qd, sizeof(*qd));
@@ -244,53 +199,96 @@ tf_pool_stats(tf_pool_t *pool, tf_stats_t *out)
 	return 0;
 }
 
+/* The POOL figures, from the sums and the pool itself. */
+static void
+pool_figures(struct tf_pool *pool, const struct tf__counters *s,
+    tf_stats_t *out)
+{
+	for (unsigned l = 0; l < TF__LEVELS; l++) {
+		uint64_t running = sub_floor(s->started[l], s->stopped[l]);
+
+		out->running += running;
+		out->submitted_by_prio[l] = s->submitted[l];
+		out->pending_by_prio[l] = sub_floor(s->submitted[l],
+		    s->final[l] + running);
+		out->pending += out->pending_by_prio[l];
+	}
+	out->delayed = tf__timers_pending(pool);
+	out->spares = ck_pr_load_32(&pool->nspares);
+	out->workers = pool->nworkers;
+	out->blocked = ck_pr_load_32(&pool->nblocked);
+}
+
+int
+tf_pool_stats(tf_pool_t *pool, tf_stats_t *out)
+{
+	struct tf__counters s;
+	tf_stats_t st;
+
+	if (pool == NULL || out == NULL)
+		return EINVAL;
+	memset(&s, 0, sizeof(s));
+	memset(&st, 0, sizeof(st));
+	if (merge_hists(pool, &st) != 0)
+		return ENOMEM;
+	tf__pool_each_counters(pool, add_block, &s);
+#define COPY_THREAD(f) st.f = s.f;
+#define COPY_LEVEL(f)                                   \
+	for (unsigned l = 0; l < TF__LEVELS; l++)       \
+		st.f += s.f[l];
+#define COPY_PRIO(f)
+#define COPY_POOL(f)
+#define COPY_HIST(f)
+#define COPY(f, src, ...) COPY_##src(f)
+	TF__STATS(COPY)
+#undef COPY
+	pool_figures(pool, &s, &st);
+	*out = st;
+	return 0;
+}
+
 /* ------------------------------------------------------------------ */
 /* Prometheus.                                                        */
 /* ------------------------------------------------------------------ */
-
-/* name, field, type, help */
-#define TF__STATS_COUNTERS(X)                                               \
-	X("jobs_submitted_total", submitted, "counter",                    \
-	    "Jobs accepted by the pool.")                                  \
-	X("jobs_completed_total", completed, "counter",                    \
-	    "Jobs that ended completed.")                                  \
-	X("jobs_failed_total", failed, "counter",                          \
-	    "Jobs that ended failed.")                                     \
-	X("jobs_cancelled_total", cancelled, "counter",                    \
-	    "Jobs that ended cancelled.")                                  \
-	X("jobs_running", running, "gauge", "Jobs running now.")           \
-	X("jobs_pending", pending, "gauge",                                \
-	    "Jobs accepted that have not started.")                        \
-	X("jobs_delayed", delayed, "gauge",                                \
-	    "Delayed or periodic jobs not yet due.")                       \
-	X("periodic_runs_total", runs, "counter",                          \
-	    "Runs of periodic jobs.")                                      \
-	X("steals_total", steals, "counter",                               \
-	    "Jobs taken from another worker.")                             \
-	X("parks_total", parks, "counter", "Times a worker went to sleep.") \
-	X("wakeups_total", wakeups, "counter",                             \
-	    "Times a worker was woken for work.")                          \
-	X("aged_total", aged, "counter",                                   \
-	    "Jobs started ahead of higher priorities by aging.")           \
-	X("spare_threads_total", spares, "counter",                        \
-	    "Spare threads started for blocked jobs.")                     \
-	X("workers", workers, "gauge", "Worker threads.")                  \
-	X("blocked", blocked, "gauge",                                     \
-	    "Jobs inside tf_blocking_begin() now.")
 
 static const char *const prio_names[TF__LEVELS] = {
 	"lowest", "low", "normal", "high", "highest"
 };
 
 static int
-write_histogram(FILE *out, const char *name, const char *help,
-    const char *label, const tf_histogram_t *h)
+write_header(FILE *out, const char *name, const char *type, const char *help)
+{
+	return (fprintf(out, "# HELP threadfactory_%s %s\n", name, help) < 0) |
+	    (fprintf(out, "# TYPE threadfactory_%s %s\n", name, type) < 0);
+}
+
+static int
+write_scalar(FILE *out, const char *name, const char *label, uint64_t v)
+{
+	return fprintf(out, "threadfactory_%s{pool=\"%s\"} %llu\n", name,
+	    label, (unsigned long long)v) < 0;
+}
+
+static int
+write_by_prio(FILE *out, const char *name, const char *label,
+    const uint64_t *v)
+{
+	int rc = 0;
+
+	for (unsigned l = 0; l < TF__LEVELS; l++)
+		rc |= fprintf(out, "threadfactory_%s{pool=\"%s\","
+		    "priority=\"%s\"} %llu\n", name, label, prio_names[l],
+		    (unsigned long long)v[l]) < 0;
+	return rc;
+}
+
+static int
+write_histogram(FILE *out, const char *name, const char *label,
+    const tf_histogram_t *h)
 {
 	uint64_t cum = 0;
 	int rc = 0;
 
-	rc |= fprintf(out, "# HELP threadfactory_%s %s\n", name, help) < 0;
-	rc |= fprintf(out, "# TYPE threadfactory_%s histogram\n", name) < 0;
 	for (unsigned i = 0; i < TF_HIST_BUCKETS; i++) {
 		cum += h->buckets[i];
 		rc |= fprintf(out,
@@ -308,6 +306,16 @@ write_histogram(FILE *out, const char *name, const char *help,
 	return rc;
 }
 
+/* A label value may not hold a quote, a backslash or a newline. */
+static bool
+label_ok(const char *label)
+{
+	for (const char *p = label; *p != '\0'; p++)
+		if (*p == '"' || *p == '\\' || *p == '\n')
+			return false;
+	return true;
+}
+
 int
 tf_stats_write_prometheus(const tf_stats_t *st, const char *pool_label,
     FILE *out)
@@ -315,42 +323,18 @@ tf_stats_write_prometheus(const tf_stats_t *st, const char *pool_label,
 	const char *label = pool_label != NULL ? pool_label : "0";
 	int rc = 0;
 
-	if (st == NULL || out == NULL)
+	if (st == NULL || out == NULL || !label_ok(label))
 		return EINVAL;
-	/* A label value may not hold a quote, a backslash or a newline. */
-	for (const char *p = label; *p != '\0'; p++)
-		if (*p == '"' || *p == '\\' || *p == '\n')
-			return EINVAL;
-#define X(name, field, type, help)                                          \
-	rc |= fprintf(out, "# HELP threadfactory_" name " " help "\n") < 0; \
-	rc |= fprintf(out, "# TYPE threadfactory_" name " " type "\n") < 0; \
-	rc |= fprintf(out, "threadfactory_" name "{pool=\"%s\"} %llu\n",   \
-	    label, (unsigned long long)st->field) < 0;
-	TF__STATS_COUNTERS(X)
-#undef X
-	rc |= fprintf(out, "# HELP threadfactory_jobs_submitted_by_priority"
-	    "_total Jobs accepted, by priority.\n") < 0;
-	rc |= fprintf(out, "# TYPE threadfactory_jobs_submitted_by_priority"
-	    "_total counter\n") < 0;
-	for (unsigned l = 0; l < TF__LEVELS; l++)
-		rc |= fprintf(out, "threadfactory_jobs_submitted_by_priority"
-		    "_total{pool=\"%s\",priority=\"%s\"} %llu\n", label,
-		    prio_names[l],
-		    (unsigned long long)st->submitted_by_prio[l]) < 0;
-	rc |= fprintf(out, "# HELP threadfactory_jobs_pending_by_priority "
-	    "Jobs not started, by priority.\n") < 0;
-	rc |= fprintf(out, "# TYPE threadfactory_jobs_pending_by_priority "
-	    "gauge\n") < 0;
-	for (unsigned l = 0; l < TF__LEVELS; l++)
-		rc |= fprintf(out, "threadfactory_jobs_pending_by_priority"
-		    "{pool=\"%s\",priority=\"%s\"} %llu\n", label,
-		    prio_names[l],
-		    (unsigned long long)st->pending_by_prio[l]) < 0;
-	rc |= write_histogram(out, "queue_delay_seconds",
-	    "Time from submission (or due time) to start.", label,
-	    &st->queue_delay);
-	rc |= write_histogram(out, "run_time_seconds",
-	    "Time from start to end of a run.", label, &st->run_time);
+#define WRITE_THREAD(f, name) rc |= write_scalar(out, name, label, st->f);
+#define WRITE_LEVEL WRITE_THREAD
+#define WRITE_POOL WRITE_THREAD
+#define WRITE_PRIO(f, name) rc |= write_by_prio(out, name, label, st->f);
+#define WRITE_HIST(f, name) rc |= write_histogram(out, name, label, &st->f);
+#define WRITE(f, src, name, type, help)                   \
+	rc |= write_header(out, name, #type, help);       \
+	WRITE_##src(f, name)
+	TF__STATS(WRITE)
+#undef WRITE
 	if (fflush(out) != 0)
 		rc = 1;
 	return rc != 0 ? EIO : 0;

@@ -4,15 +4,13 @@
  */
 
 /*
- * lib/internal/timer.h - delayed and periodic jobs.
+ * lib/sched/timer.h - delayed and periodic jobs (timer.c).
  *
- * Timed jobs wait in hierarchical timing wheels until due: 7 levels of 64
- * slots, the first of 2^14 ns (16 us) ticks, each level 64 times coarser,
- * so that arming and cancelling are O(1) for any delay up to years.  There
- * are several wheels (shards), each under its own spinlock: a worker arms
- * into its own shard and an outside thread into one chosen by its thread,
- * so that no lock is shared by the whole pool.  A job keeps its exact due
- * time; a wheel only says when to look.
+ * Timed jobs wait in timing wheels (wheel.h) until due.  There are
+ * several wheels (shards), each under its own short lock: a worker arms
+ * into its own shard and an outside thread into one chosen by its
+ * thread, so that no lock is shared by the whole pool.  A job keeps its
+ * exact due time; a wheel only says when to look.
  *
  * pool->timers->next_due is the earliest time any shard needs attention
  * (a due job, or a coarser slot to spread out), INT64_MAX when no timer
@@ -23,32 +21,29 @@
  * keeper, sleeps with a deadline a little before next_due and spins the
  * rest of the way, so that an idle pool fires on time without polling.
  */
-#ifndef TF_INTERNAL_TIMER_H
-#define TF_INTERNAL_TIMER_H
+#ifndef TF_SCHED_TIMER_H
+#define TF_SCHED_TIMER_H
 
+#include "internal/clock.h"
 #include "internal/common.h"
+#include "internal/lock.h"
 
 #include <threadfactory/job.h>
 
-#include "internal/lock.h"
 #include "sched/pool.h"
+#include "sched/wheel.h"
+#include "sched/worker.h"
 
-#define TF__TICK_SHIFT 14
-#define TF__WHEEL_BITS 6
-#define TF__WHEEL_SLOTS (1U << TF__WHEEL_BITS)
-#define TF__WHEEL_LEVELS 7
 /* How late a worker that is not the keeper wakes for a due time. */
 #define TF__TIMER_BACKSTOP (1 * TF_MSEC)
 
-struct tf__timer_link;
+struct tf__job;
 
-struct tf__wheel {
+/* A wheel, its lock, and when it next needs attention. */
+struct tf__timer_shard {
 	tf__lock_t lock;
-	uint64_t current;   /* the tick processed up to (inclusive) */
-	uint64_t count;     /* jobs in the wheel */
-	int64_t next;       /* when this wheel needs attention */
-	uint64_t bitmap[TF__WHEEL_LEVELS];
-	struct tf__timer_link *slot[TF__WHEEL_LEVELS][TF__WHEEL_SLOTS];
+	int64_t next;  /* tf__wheel_next(), readable without the lock */
+	struct tf__wheel wheel;
 } TF_CACHE_ALIGNED;
 
 struct tf__timers {
@@ -62,17 +57,22 @@ struct tf__timers {
 	int64_t due_hint;
 	uint32_t keeper;   /* index + 1 of the worker sleeping on next_due */
 	uint32_t running;  /* somebody moves due jobs now */
-	unsigned nwheels;  /* a power of two */
+	unsigned nshards;  /* a power of two */
 	int64_t early;     /* the keeper wakes this much before the time */
-	struct tf__wheel *wheels;
+	struct tf__timer_shard *shards;
 };
 
 int tf__timers_init(struct tf_pool *pool);
 void tf__timers_fini(struct tf_pool *pool);
 
-/* Arm fn(arg) with the delay, period and flags of o (see tf_submit_ex). */
-int tf__timer_submit(struct tf_pool *pool, tf_fn *fn, void *arg,
-    const tf_job_opts_t *o, tf_job_t **job);
+/*
+ * Arm j, a new timed record with its options o, inside the submit c
+ * (enqueue.h): due now, it is queued at once.  0, or ENOMEM (nothing
+ * done).
+ */
+struct tf__submit_ctx;
+int tf__timer_arm_new(struct tf__submit_ctx *c, struct tf__job *j,
+    const tf_job_opts_t *o);
 
 /*
  * After a run of periodic job j that returned rc: arm the next run and
@@ -92,10 +92,12 @@ void tf__timer_unlink(struct tf__job *j);
  */
 void tf__timers_run(struct tf_pool *pool, bool by_worker);
 
-/* The deadline a parking worker should sleep to: INT64_MAX when no timer
+/*
+ * The deadline a parking worker should sleep to: INT64_MAX when no timer
  * is pending, shortly before the next due time when it became the keeper,
  * TF__TIMER_BACKSTOP after it otherwise.  tf__timers_unpark: it woke, or
- * found a job; it gives the keeper role back if it held it. */
+ * found a job; it gives the keeper role back if it held it.
+ */
 int64_t tf__timers_deadline(struct tf__worker *w);
 void tf__timers_unpark(struct tf__worker *w);
 
@@ -115,13 +117,19 @@ size_t tf__timers_cancel_all(struct tf_pool *pool);
 /* Shutdown: cancel what is not due yet, move what is due to the queues. */
 void tf__timers_shutdown(struct tf_pool *pool);
 
+/* The earliest time a timer needs attention (INT64_MAX: none). */
+static inline int64_t
+tf__timers_next(const struct tf_pool *pool)
+{
+	return (int64_t)ck_pr_load_64(
+	    (const uint64_t *)(const void *)&pool->timers->next_due);
+}
+
 /* Whether something in the wheels is due now (cheap when nothing is). */
 static inline bool
-tf__timers_due(struct tf_pool *pool)
+tf__timers_due(const struct tf_pool *pool)
 {
-	const struct tf__timers *t = pool->timers;
-	int64_t next = (int64_t)ck_pr_load_64(
-	    (const uint64_t *)(const void *)&t->next_due);
+	int64_t next = tf__timers_next(pool);
 
 	if (TF_LIKELY(next == INT64_MAX))
 		return false;
@@ -133,9 +141,9 @@ tf__timers_due(struct tf_pool *pool)
 	if (next > tf__now_coarse() + 2 * pool->coarse_res)
 		return false;
 	if (tf__ticks() < (int64_t)ck_pr_load_64(
-	    (const uint64_t *)(const void *)&t->due_hint))
+	    (const uint64_t *)(const void *)&pool->timers->due_hint))
 		return false;
 	return tf__now() >= next;
 }
 
-#endif /* TF_INTERNAL_TIMER_H */
+#endif /* TF_SCHED_TIMER_H */

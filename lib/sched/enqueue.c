@@ -1,0 +1,522 @@
+/*
+ * SPDX-License-Identifier: BSD-2-Clause
+ * Copyright (c) 2026 The threadfactory authors. See COPYING.
+ */
+
+/*
+ * lib/sched/enqueue.c - the back of submission (see sched/enqueue.h):
+ * the outside threads' submitters, the one enqueue, and waking workers.
+ *
+ * A submit from outside the pool writes entries into the calling thread's
+ * own injection queue and publishes them; then, after one full fence, it
+ * reads the summary word to set its level's bit if it was clear and to
+ * wake a worker if some sleep and none is already looking for work.  A
+ * submit from a worker of the pool pushes on that worker's deque and does
+ * the same checks without the fence: the worker runs the job itself if
+ * nobody comes to steal it, so a missed wake-up only delays parallelism.
+ */
+#include "internal/common.h"
+
+#include <limits.h>
+#include <sched.h>
+#include <string.h>
+
+#include "internal/alloc.h"
+#include "internal/clock.h"
+#include "internal/epoch.h"
+#include "internal/futex.h"
+#include "internal/topology.h"
+#include "sched/enqueue.h"
+
+TF_TLS struct tf__tls tf__tls;
+
+/* ------------------------------------------------------------------ */
+/* Submitters: an outside thread's queues and counters in one pool.   */
+/* ------------------------------------------------------------------ */
+
+static void
+submitter_unref(struct tf__submitter *s)
+{
+	if (ck_pr_faa_32(&s->refs, (uint32_t)-1) != 1)
+		return;
+	for (unsigned l = 0; l < TF__LEVELS; l++)
+		tf__inq_destroy(&s->q[l]);
+	tf__free_aligned(s, sizeof(*s), TF_CACHELINE);
+}
+
+static void
+submitter_unref_deferred(ck_epoch_entry_t *e)
+{
+	TF_EPOCH_ACQUIRE();
+	submitter_unref(TF_CONTAINER_OF(e, struct tf__submitter, epoch));
+}
+
+static bool
+submitter_empty(struct tf__submitter *s)
+{
+	bool empty = true;
+
+	tf__epoch_begin();
+	for (unsigned l = 0; l < TF__LEVELS && empty; l++)
+		if ((ck_pr_load_32(&s->used_mask) & (1U << l)) &&
+		    tf__inq_nonempty(&s->q[l]))
+			empty = false;
+	tf__epoch_end();
+	return empty;
+}
+
+/*
+ * Unlink the submitters of exited threads whose queues are empty.  Called
+ * with subs_lock held; readers traverse the list in epoch sections, so an
+ * unlinked submitter is retired, not freed.  Its counts go to the pool's
+ * retired block under the same lock, which counting readers take too.
+ */
+static void
+prune_submitters(struct tf_pool *pool)
+{
+	struct tf__submitter **link = &pool->subs, *s;
+
+	while ((s = *link) != NULL) {
+		if (ck_pr_load_32(&s->exited) && submitter_empty(s)) {
+			for (unsigned l = 0; l < TF__LEVELS; l++)
+				TF__COUNT(pool->retired.submitted[l],
+				    ck_pr_load_64(&s->ctr.submitted[l]));
+			ck_pr_store_ptr(link, s->next);
+			tf__epoch_call(&s->epoch, submitter_unref_deferred);
+			continue;
+		}
+		link = &s->next;
+	}
+}
+
+/* The thread is exiting: let go of its submitters. */
+static void
+thread_exit(struct tf__thread_hook *hook)
+{
+	struct tf__submitter *s, *next;
+
+	(void)hook;
+	for (s = tf__tls.subs; s != NULL; s = next) {
+		next = s->tnext;
+		ck_pr_store_32(&s->exited, 1);
+		submitter_unref(s);
+	}
+	tf__tls.subs = NULL;
+	tf__tls.last = NULL;
+}
+
+static TF_TLS struct tf__thread_hook exit_hook;
+
+/* The calling thread's submitter in pool, if it has one already. */
+static struct tf__submitter *
+submitter_find(struct tf_pool *pool)
+{
+	struct tf__submitter *s, **link;
+
+	/* Forget the submitters of destroyed pools on the way. */
+	for (link = &tf__tls.subs; (s = *link) != NULL;) {
+		if (ck_pr_load_32(&s->dead)) {
+			*link = s->tnext;
+			if (tf__tls.last == s)
+				tf__tls.last = NULL;
+			submitter_unref(s);
+			continue;
+		}
+		if (s->pool == pool)
+			return s;
+		link = &s->tnext;
+	}
+	return NULL;
+}
+
+static TF_NOINLINE struct tf__submitter *
+submitter_register(struct tf_pool *pool)
+{
+	struct tf__submitter *s = submitter_find(pool);
+
+	if (s != NULL)
+		return tf__tls.last = s;
+	s = tf__alloc_aligned(sizeof(*s), TF_CACHELINE);
+	if (s == NULL)
+		return NULL;
+	memset(s, 0, sizeof(*s));
+	s->node = tf__topology_current_node(pool->topo);
+	if (s->node < 0 || (unsigned)s->node >= pool->nnodes)
+		s->node = 0;
+	for (unsigned l = 0; l < TF__LEVELS; l++)
+		tf__inq_init(&s->q[l], s->node);
+	s->sample = 1;
+	s->pool = pool;
+	s->refs = 2; /* the pool's and the thread's */
+	if (!tf__tls.hooked) {
+		exit_hook.fn = thread_exit;
+		tf__thread_on_exit(&exit_hook);
+		tf__tls.hooked = true;
+	}
+	pthread_mutex_lock(&pool->subs_lock);
+	prune_submitters(pool);
+	s->next = pool->subs;
+	/* Its fields before the link: pairs with readers' dependent loads. */
+	ck_pr_fence_store();
+	ck_pr_store_ptr(&pool->subs, s);
+	pthread_mutex_unlock(&pool->subs_lock);
+	s->tnext = tf__tls.subs;
+	tf__tls.subs = s;
+	return tf__tls.last = s;
+}
+
+static inline struct tf__submitter *
+submitter_get(struct tf_pool *pool)
+{
+	struct tf__submitter *s = tf__tls.last;
+
+	if (TF_LIKELY(s != NULL && s->pool == pool &&
+	    !ck_pr_load_32(&s->dead)))
+		return s;
+	return submitter_register(pool);
+}
+
+void
+tf__submitters_quiesce(struct tf_pool *pool)
+{
+	struct tf__submitter *s;
+
+	tf__epoch_begin();
+	for (s = ck_pr_load_ptr(&pool->subs); s != NULL;
+	    s = ck_pr_load_ptr(&s->next))
+		while (ck_pr_load_32(&s->busy))
+			ck_pr_stall();
+	tf__epoch_end();
+}
+
+void
+tf__submitters_release(struct tf_pool *pool)
+{
+	struct tf__submitter *s, *next;
+
+	/* The threads may still hold theirs: mark them dead. */
+	for (s = pool->subs; s != NULL; s = next) {
+		next = s->next;
+		ck_pr_store_32(&s->dead, 1);
+		submitter_unref(s);
+	}
+	pool->subs = NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* The submit context.                                                */
+/* ------------------------------------------------------------------ */
+
+int
+tf__submit_begin(struct tf_pool *pool, struct tf__submit_ctx *c)
+{
+	struct tf__submitter *sub;
+
+	c->pool = pool;
+	c->w = tf__worker_of(pool);
+	if (c->w != NULL) {
+		/*
+		 * No handshake: the job that submits has not ended, so a
+		 * shutdown that waits for idleness sees what it adds.
+		 */
+		c->sub = NULL;
+		c->ctr = &c->w->ctr;
+		return ck_pr_load_64(&pool->sched) & TF__S_SHUTDOWN ?
+		    ESHUTDOWN : 0;
+	}
+	if (TF_UNLIKELY((sub = submitter_get(pool)) == NULL))
+		return ENOMEM;
+	c->sub = sub;
+	c->ctr = &sub->ctr;
+	/*
+	 * The busy flag before the shutdown flag is read.  tf_pool_shutdown
+	 * raises its flag and runs tf__membarrier() before it reads the busy
+	 * flags (tf__submitters_quiesce), which orders this store before
+	 * the load below on every CPU: a compiler barrier is enough here.
+	 * Without membarrier(2), a real fence.
+	 */
+	ck_pr_store_32(&sub->busy, 1);
+	if (TF_UNLIKELY(pool->fence_submit))
+		tf__fence_full();
+	else
+		ck_pr_barrier();
+	if (TF_UNLIKELY(ck_pr_load_64(&pool->sched) & TF__S_SHUTDOWN)) {
+		tf__submit_end(c);
+		return ESHUTDOWN;
+	}
+	return 0;
+}
+
+void
+tf__submit_end(struct tf__submit_ctx *c)
+{
+	if (c->sub == NULL)
+		return;
+	/* The jobs published before the flag drops: pairs with the load
+	 * of busy in tf__submitters_quiesce(). */
+	ck_pr_fence_store();
+	ck_pr_store_32(&c->sub->busy, 0);
+}
+
+/* ------------------------------------------------------------------ */
+/* Waking workers.                                                    */
+/* ------------------------------------------------------------------ */
+
+/*
+ * The sleeping worker bound to the calling thread's CPU, claimed (taken
+ * out of the idle bitmap); NULL if none.  An outside thread that wakes a
+ * worker usually waits for the job or goes on to sleep, and a worker on
+ * its own CPU then starts at once, while one on another CPU must wait
+ * for that CPU to wake up (an interrupt to a halted core, which costs
+ * tens of microseconds on a virtual machine).
+ */
+static struct tf__worker *
+claim_local(struct tf_pool *pool)
+{
+	int cpu = sched_getcpu();
+	uint32_t k;
+
+	if (cpu < 0 || (unsigned)cpu >= pool->ncpus)
+		return NULL;
+	k = ck_pr_load_32(&pool->cpu_worker[cpu]);
+	return k != 0 && tf__idle_claim(pool, k - 1) ? pool->workers[k - 1] :
+	    NULL;
+}
+
+/* Whether the worker of index is a spare that may not run now. */
+static bool
+spare_held(struct tf_pool *pool, unsigned index)
+{
+	return index >= pool->nworkers &&
+	    index - pool->nworkers >= ck_pr_load_32(&pool->spares_active);
+}
+
+/* Any sleeping worker allowed to run, claimed; NULL if none. */
+static struct tf__worker *
+claim_any(struct tf_pool *pool)
+{
+	for (unsigned i = 0; i < pool->nidle; i++) {
+		uint64_t *word = &pool->idle[i * TF__IDLE_STRIDE];
+		uint64_t v = ck_pr_load_64(word), skip = 0;
+
+		while ((v & ~skip) != 0) {
+			unsigned b = (unsigned)__builtin_ctzll(v & ~skip);
+
+			if (spare_held(pool, i * 64 + b)) {
+				skip |= 1ULL << b;
+				continue;
+			}
+			if (ck_pr_cas_64_value(word, v, v & ~(1ULL << b), &v))
+				return pool->workers[i * 64 + b];
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Wake up to n sleeping workers.  The waker counts a worker as spinning
+ * before it claims it, so that other submitters see somebody is coming;
+ * if nobody can be claimed, it takes the count back.
+ */
+void
+tf__pool_wake(struct tf_pool *pool, unsigned n)
+{
+	for (; n > 0; n--) {
+		struct tf__worker *w = NULL;
+
+		ck_pr_faa_64(&pool->sched, TF__S_SPIN_ONE - TF__S_PARK_ONE);
+		if (pool->ncpus != 0 && tf__tls.worker == NULL)
+			w = claim_local(pool);
+		if (w == NULL)
+			w = claim_any(pool);
+		if (w == NULL) {
+			ck_pr_faa_64(&pool->sched,
+			    TF__S_PARK_ONE - TF__S_SPIN_ONE);
+			return;
+		}
+		TF__COUNT(w->ctr.wakeups, 1);
+		ck_ec32_inc(&w->ec, &tf__ec_mode);
+	}
+}
+
+/*
+ * Mark that a submit relied on a spinner.  If the last spinner stopped
+ * meanwhile (before it could see the mark), wake a worker here.  The CAS
+ * is a full barrier: the mark and the read of the counts are one step.
+ */
+static void
+pool_missed(struct tf_pool *pool, unsigned n)
+{
+	uint64_t old = ck_pr_load_64(&pool->sched);
+
+	while (!ck_pr_cas_64_value(&pool->sched, old, old | TF__S_MISSED,
+	    &old))
+		;
+	if (tf__s_spinning(old) == 0 && tf__s_parked(old) != 0)
+		tf__pool_wake(pool, n);
+}
+
+/*
+ * Jobs of level were published: set the level's bit if it was clear,
+ * then, unless the caller is about to look for work itself, wake a
+ * sleeping worker when nobody spins.  When somebody spins, it will find
+ * the jobs; the submit leaves a mark so that the last spinner to stop
+ * wakes a successor (and only then: a lone job into an idle pool then
+ * costs one wake-up, not two).
+ *
+ * fence: the caller is not a worker of the pool.  The full fence orders
+ * the publication before the read of who sleeps; it pairs with the one
+ * in park() (worker.c), between counting itself asleep and its last
+ * look: either the submitter sees the sleeper, or the sleeper's last
+ * look sees the job.  A worker's own submit needs none: it runs the job
+ * itself if nobody comes.
+ */
+static void
+publish(struct tf_pool *pool, unsigned level, size_t n, bool fence,
+    bool wake)
+{
+	uint64_t s;
+
+	if (fence)
+		tf__fence_full();
+	s = ck_pr_load_64(&pool->sched);
+	if (TF_UNLIKELY(!(s & (1ULL << level))))
+		ck_pr_or_64(&pool->sched, 1ULL << level);
+	if (!wake || tf__s_parked(s) == 0)
+		return;
+	if (tf__s_spinning(s) == 0)
+		tf__pool_wake(pool, (unsigned)TF_MIN(n, (size_t)UINT_MAX));
+	else if (TF_UNLIKELY(!(s & TF__S_MISSED)))
+		pool_missed(pool, (unsigned)TF_MIN(n, (size_t)UINT_MAX));
+}
+
+/* ------------------------------------------------------------------ */
+/* Enqueueing.                                                        */
+/* ------------------------------------------------------------------ */
+
+/* The stamp of a job submitted now by a thread whose sample count is *n. */
+static inline uint64_t
+stamp_now(uint32_t *sample)
+{
+	if (TF_UNLIKELY(--*sample == 0)) {
+		*sample = TF_STATS_SAMPLE;
+		return (uint64_t)tf__now() | TF__STAMP_PRECISE;
+	}
+	return (uint64_t)tf__now_coarse() & ~TF__STAMP_PRECISE;
+}
+
+/* Where src's stamps are sampled from. */
+struct src_reader {
+	const struct tf__src *src;
+	uint32_t *sample;
+};
+
+/* The i-th entry of src (tf__front_push's callback). */
+static void
+src_get(const void *arg, size_t i, struct tf__entry *e)
+{
+	const struct src_reader *r = arg;
+
+	if (r->src->e != NULL) {
+		*e = r->src->e[i];
+		return;
+	}
+	e->fn = r->src->works[i].fn;
+	e->arg = r->src->works[i].arg;
+	e->stamp = stamp_now(r->sample);
+}
+
+/*
+ * Copy entries [i, i + k) of src to buf (at most TF__BATCH), or point
+ * at them when src holds entries already.
+ */
+static inline const struct tf__entry *
+src_chunk(const struct src_reader *r, size_t i, size_t k,
+    struct tf__entry *buf)
+{
+	if (r->src->e != NULL)
+		return r->src->e + i;
+	for (size_t m = 0; m < k; m++)
+		src_get(r, i + m, &buf[m]);
+	return buf;
+}
+
+/* Onto worker w's own deque: room for all first, then no failure. */
+static int
+put_deque(struct tf__worker *w, const struct src_reader *r, unsigned level)
+{
+	struct tf__deque *d = &w->dq[level];
+	struct tf__entry e;
+	int rc;
+
+	if (r->src->n == 1) {
+		src_get(r, 0, &e);
+		rc = tf__deque_push(d, &e);
+	} else if ((rc = tf__deque_reserve(d, r->src->n)) == 0) {
+		for (size_t i = 0; i < r->src->n; i++) {
+			src_get(r, i, &e);
+			rc = tf__deque_push(d, &e);
+			TF_ASSERT(rc == 0);
+		}
+	}
+	if (rc == 0)
+		w->local_mask |= 1U << level;
+	return rc;
+}
+
+/* Into the outside thread's injection queue: room for all first. */
+static int
+put_inq(struct tf__submitter *sub, const struct src_reader *r,
+    unsigned level)
+{
+	struct tf__inq *q = &sub->q[level];
+	struct tf__entry buf[TF__BATCH];
+	int rc;
+
+	if ((rc = tf__inq_reserve(q, r->src->n)) != 0)
+		return rc;
+	if (TF_UNLIKELY(!(ck_pr_load_32(&sub->used_mask) & (1U << level))))
+		ck_pr_or_32(&sub->used_mask, 1U << level);
+	for (size_t i = 0; i < r->src->n; i += TF__BATCH) {
+		size_t k = TF_MIN((size_t)TF__BATCH, r->src->n - i);
+
+		tf__inq_put(q, src_chunk(r, i, k, buf), k);
+	}
+	return 0;
+}
+
+int
+tf__enqueue(struct tf__submit_ctx *c, const struct tf__src *src,
+    unsigned level, unsigned flags)
+{
+	struct tf_pool *pool = c->pool;
+	uint32_t one = 1;
+	struct src_reader r = { src, c->w != NULL ? &c->w->sample :
+		c->sub != NULL ? &c->sub->sample : &one };
+	bool counted = !(flags & TF__ENQ_DUE);
+	int rc;
+
+	/* Counted before the jobs can run and end. */
+	if (counted)
+		TF__COUNT(c->ctr->submitted[level], src->n);
+	if (flags & (TF__ENQ_FRONT | TF__ENQ_DUE))
+		rc = tf__front_push(&pool->front[level], src->n,
+		    (flags & TF__ENQ_DUE) != 0, src_get, &r);
+	else if (c->w != NULL)
+		rc = put_deque(c->w, &r, level);
+	else
+		rc = put_inq(c->sub, &r, level);
+	if (TF_UNLIKELY(rc != 0)) {
+		if (counted)
+			TF__COUNT(c->ctr->submitted[level],
+			    -(int64_t)src->n);
+		return rc;
+	}
+	/*
+	 * A worker's jobs wake one helper at most: the first spinner to
+	 * find work wakes the next (worker.c), so bursts spread anyway.
+	 */
+	publish(pool, level, c->w != NULL ? 1 : src->n,
+	    c->w == NULL || (flags & TF__ENQ_DUE), !(flags & TF__ENQ_NOWAKE));
+	return 0;
+}

@@ -1,0 +1,124 @@
+/*
+ * SPDX-License-Identifier: BSD-2-Clause
+ * Copyright (c) 2026 The threadfactory authors. See COPYING.
+ */
+
+/*
+ * lib/sched/enqueue.h - the back of submission: where a prepared job goes
+ * and who is woken for it (enqueue.c).
+ *
+ * Every job enters the queues through tf__enqueue(): single and batch
+ * submissions, TF_JOB_FRONT jobs, delayed jobs that fell due and the next
+ * runs of periodic jobs.  A submission runs inside a submit context
+ * (tf__submit_begin .. tf__submit_end), which knows the calling thread's
+ * place in the pool (a worker, or an outside thread's submitter), keeps
+ * the shutdown handshake and says where the submit is counted.
+ *
+ * Shutdown must see every job that a submit accepted: a submitter raises
+ * its busy flag before it checks for shutdown, and shutdown raises its own
+ * flag, runs an asymmetric fence (membarrier(2)) and waits for the busy
+ * flags to drop (tf__submitters_quiesce).
+ */
+#ifndef TF_SCHED_ENQUEUE_H
+#define TF_SCHED_ENQUEUE_H
+
+#include "internal/common.h"
+
+#include <ck_epoch.h>
+
+#include <threadfactory/pool.h>
+
+#include "internal/entry.h"
+#include "internal/inject.h"
+#include "sched/counters.h"
+#include "sched/pool.h"
+#include "sched/worker.h"
+
+/*
+ * An outside thread's presence in a pool: its injection queues and its
+ * counters.  Owned jointly by the pool and the thread (refs); the thread
+ * marks it exited when it ends, the pool marks it dead when destroyed.
+ */
+struct tf__submitter {
+	struct tf__inq q[TF__LEVELS];
+	uint32_t used_mask;     /* levels whose queue was ever used */
+	uint32_t busy;          /* inside a submit (see tf_pool_shutdown) */
+	uint32_t sample;        /* jobs until the next sampled one */
+	int node;
+	struct tf__counters ctr TF_CACHE_ALIGNED;
+
+	struct tf_pool *pool TF_CACHE_ALIGNED;
+	struct tf__submitter *next;  /* the pool's list (epoch-protected) */
+	struct tf__submitter *tnext; /* the thread's list */
+	uint32_t refs;
+	uint32_t exited;
+	uint32_t dead;
+	ck_epoch_entry_t epoch;
+};
+
+/*
+ * The next submitter after s (NULL: the first) whose queue of level l was
+ * ever used.  Inside an epoch section (the list is epoch-protected).
+ */
+static inline struct tf__submitter *
+tf__sub_next(struct tf_pool *pool, struct tf__submitter *s, unsigned l)
+{
+	s = ck_pr_load_ptr(s == NULL ? &pool->subs : &s->next);
+	while (s != NULL && !(ck_pr_load_32(&s->used_mask) & (1U << l)))
+		s = ck_pr_load_ptr(&s->next);
+	return s;
+}
+
+#define TF__FOR_EACH_SUB(pool, s, l)                            \
+	for ((s) = tf__sub_next((pool), NULL, (l)); (s) != NULL; \
+	     (s) = tf__sub_next((pool), (s), (l)))
+
+/* Where the calling thread submits to a pool from. */
+struct tf__submit_ctx {
+	struct tf_pool *pool;
+	struct tf__worker *w;       /* a worker of the pool, or NULL */
+	struct tf__submitter *sub;  /* else the thread's submitter */
+	struct tf__counters *ctr;   /* where its submits are counted */
+};
+
+/*
+ * Enter a submit to pool: 0 (then tf__submit_end must follow), ENOMEM
+ * (no submitter could be made), ESHUTDOWN.
+ */
+int tf__submit_begin(struct tf_pool *pool, struct tf__submit_ctx *c);
+void tf__submit_end(struct tf__submit_ctx *c);
+
+/*
+ * The jobs of one enqueue: n prepared entries, or n works that get their
+ * entries (and time stamps) on the way in.
+ */
+struct tf__src {
+	const struct tf__entry *e;
+	const tf_work_t *works;
+	size_t n;
+};
+
+/* tf__enqueue flags */
+#define TF__ENQ_FRONT 1U  /* TF_JOB_FRONT: the head of the front queue */
+#define TF__ENQ_DUE 2U    /* due timed jobs: the tail of the front queue,
+                             counted when armed, accepted in shutdown */
+#define TF__ENQ_NOWAKE 4U /* the caller is a worker about to look */
+
+/*
+ * Queue src's jobs at level, all or none: 0, ENOMEM.  Counts them as
+ * submitted (not TF__ENQ_DUE ones), publishes them and wakes a worker as
+ * needed.  Inside a submit context, except with TF__ENQ_DUE (c->pool
+ * alone is needed then).
+ */
+int tf__enqueue(struct tf__submit_ctx *c, const struct tf__src *src,
+    unsigned level, unsigned flags);
+
+/* Wake up to n sleeping workers. */
+void tf__pool_wake(struct tf_pool *pool, unsigned n);
+
+/* Shutdown: wait until no submit that missed the flag is in progress. */
+void tf__submitters_quiesce(struct tf_pool *pool);
+/* Pool destruction: let go of the pool's submitters. */
+void tf__submitters_release(struct tf_pool *pool);
+
+#endif /* TF_SCHED_ENQUEUE_H */

@@ -1,0 +1,72 @@
+/*
+ * SPDX-License-Identifier: BSD-2-Clause
+ * Copyright (c) 2026 The threadfactory authors. See COPYING.
+ */
+
+/*
+ * lib/sched/sched.h - the scheduler core as the layers above it see it:
+ * the one header of lib/sched/ that code outside lib/sched/ may include
+ * (test/check_layout.sh checks it).  Parallel algorithms run on a pool
+ * through it; containers and synchronisation stand on the base layer
+ * alone and include nothing of lib/sched/.
+ *
+ * It offers what a layer above needs and no more: queue a prepared job;
+ * help run a pool's jobs until a condition holds (what a job that waits
+ * must do, so that fork-join completes on a pool of one worker); which
+ * worker of which pool the calling thread is.
+ *
+ *	function                   who                 progress
+ *	tf__sched_enqueue          anyone              lock-free (a short lock
+ *	tf__sched_enqueue_batch                        for FRONT jobs)
+ *	tf__sched_help             a worker of pool    blocking until done(),
+ *	                                               running jobs meanwhile
+ *	tf__sched_worker_index,    anyone              wait-free
+ *	tf__sched_slots,
+ *	tf__sched_current_pool
+ */
+#ifndef TF_SCHED_SCHED_H
+#define TF_SCHED_SCHED_H
+
+#include "internal/common.h"
+
+#include <threadfactory/pool.h>
+
+/*
+ * tf__sched_enqueue - queue fn(arg) on pool at priority (a TF_PRIO_*
+ * value), at the head of the priority's queue when front (TF_JOB_FRONT),
+ * as tf_submit_ex() would without a handle.  Returns 0, EINVAL (a NULL
+ * pool or fn, a priority out of range), ENOMEM, ESHUTDOWN.  A job queued
+ * by a worker of pool may run LIFO on that worker (fork-join order).
+ */
+int tf__sched_enqueue(tf_pool_t *pool, tf_fn *fn, void *arg, int priority,
+    bool front);
+
+/* tf__sched_enqueue_batch - the same for n works, all or none. */
+int tf__sched_enqueue_batch(tf_pool_t *pool, const tf_work_t *works,
+    size_t n, int priority);
+
+/*
+ * tf__sched_help - run other jobs of pool until done(arg) holds or the
+ * CLOCK_MONOTONIC time deadline (INT64_MAX: none) passes.  Only a worker
+ * of pool can help: from any other thread it returns EPERM at once, and
+ * the caller waits its own way.  Returns 0 once done(arg) held, or
+ * ETIMEDOUT.  done() is called often and must be cheap; what it reads
+ * is ordered by it alone.
+ */
+int tf__sched_help(tf_pool_t *pool, bool (*done)(void *), void *arg,
+    int64_t deadline);
+
+/*
+ * tf__sched_worker_index - the calling thread's index in pool, in
+ * [0, tf__sched_slots(pool)), or -1 when it is not a thread of pool.
+ * Workers have 0 .. tf_pool_workers() - 1, spare threads the rest; no
+ * two threads of pool have the same index at once, so an array of
+ * tf__sched_slots() per-thread states needs no lock.
+ */
+int tf__sched_worker_index(const tf_pool_t *pool);
+unsigned tf__sched_slots(const tf_pool_t *pool);
+
+/* The pool whose thread the caller is, or NULL. */
+tf_pool_t *tf__sched_current_pool(void);
+
+#endif /* TF_SCHED_SCHED_H */
