@@ -186,12 +186,6 @@ tf__alloc_thread_fini(void)
 {
 }
 
-size_t
-tf__alloc_bytes(void)
-{
-	return 0;
-}
-
 #else /* !TF_SYSTEM_MALLOC */
 /* ------------------------------------------------------------------ */
 /* jemalloc.                                                          */
@@ -433,20 +427,6 @@ tf__alloc_thread_fini(void)
 	me.worker = false;
 	me.flags = 0;
 	(void)mallctl("tcache.destroy", NULL, NULL, &tc, sizeof(tc));
-}
-
-size_t
-tf__alloc_bytes(void)
-{
-	uint64_t epoch = 1;
-	size_t allocated = 0, sz = sizeof(epoch);
-
-	/* Refresh the statistics, then read them. */
-	(void)mallctl("epoch", &epoch, &sz, &epoch, sz);
-	sz = sizeof(allocated);
-	if (mallctl("stats.allocated", &allocated, &sz, NULL, 0) != 0)
-		return 0;
-	return allocated;
 }
 
 #endif /* TF_SYSTEM_MALLOC */

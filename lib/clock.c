@@ -17,6 +17,7 @@
 
 #include "internal/clock.h"
 
+/* One for the process: see internal/clock.h. */
 struct tf__clock tf__clock;
 
 int64_t
@@ -109,7 +110,14 @@ calibrate(void)
 	tf__clock.rmult = (uint64_t)(4294967296.0 / ns_per_tick);
 	if (tf__clock.mult == 0 || tf__clock.rmult == 0)
 		return;
-	__atomic_store_n(&tf__clock.tsc, true, __ATOMIC_RELEASE);
+	/*
+	 * The ratios before the flag that makes readers use them: pairs
+	 * with the synchronization of pthread_once() for the callers of
+	 * tf__clock_init(), and with the thread creation or hand-over that
+	 * brought a pool to any other reader.
+	 */
+	ck_pr_fence_store();
+	ck_pr_store_8((uint8_t *)&tf__clock.tsc, 1);
 #endif
 }
 

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "internal/clock.h"
 #include "internal/futex.h"
 #include "internal/lock.h"
 

@@ -554,22 +554,3 @@ tf__topology_current_node(const tf_topology_t *t)
 	return node;
 }
 
-int
-tf__topology_bind_node(const tf_topology_t *t, int node)
-{
-	tf_place_t p;
-
-	if (t == NULL || node < 0 || (unsigned)node >= t->nnodes)
-		return EINVAL;
-	for (unsigned c = 0; c < t->ncores; c++) {
-		if (t->cores[c].node == node) {
-			p.package = t->cores[c].package;
-			p.node = node;
-			p.core = t->cores[c].index;
-			p.pu = t->cores[c].pus[0];
-			p.smt = 0;
-			return tf_topology_bind(t, &p, TF_PIN_NUMA);
-		}
-	}
-	return EINVAL;
-}

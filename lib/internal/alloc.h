@@ -77,12 +77,4 @@ unsigned long tf__alloc_failures(void);
  */
 long tf__alloc_live(void);
 
-/*
- * tf__alloc_bytes - bytes allocated by the library's arenas now, from
- * jemalloc's statistics ("stats.arenas.<i>.small.allocated" + large),
- * after refreshing them; 0 with the system malloc.  For the perf harness
- * (bytes per job).
- */
-size_t tf__alloc_bytes(void);
-
 #endif /* TF_INTERNAL_ALLOC_H */

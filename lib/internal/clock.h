@@ -21,7 +21,21 @@
 
 #include "internal/common.h"
 
+/* CLOCK_MONOTONIC in nanoseconds (26 ns through the vDSO on kvm-clock). */
+int64_t tf__now(void);
 int64_t tf__now_coarse(void);
+
+/*
+ * The absolute deadline of a timeout that starts now: INT64_MAX for
+ * TF_FOREVER.
+ */
+static inline int64_t
+tf__deadline(int64_t timeout_ns)
+{
+	if (timeout_ns == TF_FOREVER)
+		return INT64_MAX;
+	return tf__now() + timeout_ns;
+}
 
 struct tf__clock {
 	bool tsc;       /* ticks are TSC cycles */
@@ -30,6 +44,12 @@ struct tf__clock {
 	uint64_t rmult; /* ticks = ns * rmult >> shift */
 };
 
+/*
+ * The calibration, one for the process: the time-stamp counter's ratio
+ * to CLOCK_MONOTONIC is the machine's, not a pool's, and every pool and
+ * thread reads it on hot paths.  Written once (tf__clock_init), read-only
+ * after.
+ */
 extern struct tf__clock tf__clock;
 
 /* Calibrate (once, thread-safe); tf__ticks() needs it to have run. */

@@ -86,21 +86,6 @@ tf__timeout_valid(int64_t timeout_ns)
 	return timeout_ns >= 0 || timeout_ns == TF_FOREVER;
 }
 
-/* CLOCK_MONOTONIC in nanoseconds (26 ns through the vDSO on kvm-clock). */
-int64_t tf__now(void);
-
-/*
- * The absolute deadline of a timeout that starts now: INT64_MAX for
- * TF_FOREVER.
- */
-static inline int64_t
-tf__deadline(int64_t timeout_ns)
-{
-	if (timeout_ns == TF_FOREVER)
-		return INT64_MAX;
-	return tf__now() + timeout_ns;
-}
-
 /*
  * tf__fence_full - a full memory barrier (store-load included).  On
  * x86-64 a locked add to the stack is one: as strong as mfence for

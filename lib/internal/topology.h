@@ -21,10 +21,4 @@
  */
 int tf__topology_current_node(const tf_topology_t *topo);
 
-/*
- * tf__topology_bind_node - bind the calling thread to the PUs of node.
- * Returns as tf_topology_bind().
- */
-int tf__topology_bind_node(const tf_topology_t *topo, int node);
-
 #endif /* TF_INTERNAL_TOPOLOGY_H */
