@@ -1118,7 +1118,7 @@ submit_without_memory_changes_nothing(void **state)
 	(void)state;
 	assert_int_equal(tf_group_create(&g), 0);
 	/* The first submit of this thread allocates its queues. */
-	tf__alloc_fail_site("submitter_register");
+	tf__alloc_fail_site("tf__submitter_register");
 	assert_int_equal(tf_submit(p, nop, NULL), ENOMEM);
 	tf__alloc_fail_site(NULL);
 	/* A handle needs a record (and this thread may have some cached). */

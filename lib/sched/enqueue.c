@@ -28,6 +28,11 @@
 #include "internal/topology.h"
 #include "sched/enqueue.h"
 
+/*
+ * Per thread, not per pool: a thread is the worker of one pool at most and
+ * may submit to any number of pools; what it holds in each is in the
+ * submitters its list points to.
+ */
 TF_TLS struct tf__tls tf__tls;
 
 /* ------------------------------------------------------------------ */
@@ -105,6 +110,7 @@ thread_exit(struct tf__thread_hook *hook)
 	tf__tls.last = NULL;
 }
 
+/* The calling thread's exit hook, that lets go of its submitters. */
 static TF_TLS struct tf__thread_hook exit_hook;
 
 /* The calling thread's submitter in pool, if it has one already. */
@@ -129,8 +135,8 @@ submitter_find(struct tf_pool *pool)
 	return NULL;
 }
 
-static TF_NOINLINE struct tf__submitter *
-submitter_register(struct tf_pool *pool)
+struct tf__submitter *
+tf__submitter_register(struct tf_pool *pool)
 {
 	struct tf__submitter *s = submitter_find(pool);
 
@@ -165,17 +171,6 @@ submitter_register(struct tf_pool *pool)
 	return tf__tls.last = s;
 }
 
-static inline struct tf__submitter *
-submitter_get(struct tf_pool *pool)
-{
-	struct tf__submitter *s = tf__tls.last;
-
-	if (TF_LIKELY(s != NULL && s->pool == pool &&
-	    !ck_pr_load_32(&s->dead)))
-		return s;
-	return submitter_register(pool);
-}
-
 void
 tf__submitters_quiesce(struct tf_pool *pool)
 {
@@ -201,61 +196,6 @@ tf__submitters_release(struct tf_pool *pool)
 		submitter_unref(s);
 	}
 	pool->subs = NULL;
-}
-
-/* ------------------------------------------------------------------ */
-/* The submit context.                                                */
-/* ------------------------------------------------------------------ */
-
-int
-tf__submit_begin(struct tf_pool *pool, struct tf__submit_ctx *c)
-{
-	struct tf__submitter *sub;
-
-	c->pool = pool;
-	c->w = tf__worker_of(pool);
-	if (c->w != NULL) {
-		/*
-		 * No handshake: the job that submits has not ended, so a
-		 * shutdown that waits for idleness sees what it adds.
-		 */
-		c->sub = NULL;
-		c->ctr = &c->w->ctr;
-		return ck_pr_load_64(&pool->sched) & TF__S_SHUTDOWN ?
-		    ESHUTDOWN : 0;
-	}
-	if (TF_UNLIKELY((sub = submitter_get(pool)) == NULL))
-		return ENOMEM;
-	c->sub = sub;
-	c->ctr = &sub->ctr;
-	/*
-	 * The busy flag before the shutdown flag is read.  tf_pool_shutdown
-	 * raises its flag and runs tf__membarrier() before it reads the busy
-	 * flags (tf__submitters_quiesce), which orders this store before
-	 * the load below on every CPU: a compiler barrier is enough here.
-	 * Without membarrier(2), a real fence.
-	 */
-	ck_pr_store_32(&sub->busy, 1);
-	if (TF_UNLIKELY(pool->fence_submit))
-		tf__fence_full();
-	else
-		ck_pr_barrier();
-	if (TF_UNLIKELY(ck_pr_load_64(&pool->sched) & TF__S_SHUTDOWN)) {
-		tf__submit_end(c);
-		return ESHUTDOWN;
-	}
-	return 0;
-}
-
-void
-tf__submit_end(struct tf__submit_ctx *c)
-{
-	if (c->sub == NULL)
-		return;
-	/* The jobs published before the flag drops: pairs with the load
-	 * of busy in tf__submitters_quiesce(). */
-	ck_pr_fence_store();
-	ck_pr_store_32(&c->sub->busy, 0);
 }
 
 /* ------------------------------------------------------------------ */
@@ -411,8 +351,8 @@ struct src_reader {
 	uint32_t *sample;
 };
 
-/* The i-th entry of src (tf__front_push's callback). */
-static void
+/* The i-th entry of src (also tf__front_push's callback). */
+static inline void
 src_get(const void *arg, size_t i, struct tf__entry *e)
 {
 	const struct src_reader *r = arg;
@@ -424,21 +364,6 @@ src_get(const void *arg, size_t i, struct tf__entry *e)
 	e->fn = r->src->works[i].fn;
 	e->arg = r->src->works[i].arg;
 	e->stamp = stamp_now(r->sample);
-}
-
-/*
- * Copy entries [i, i + k) of src to buf (at most TF__BATCH), or point
- * at them when src holds entries already.
- */
-static inline const struct tf__entry *
-src_chunk(const struct src_reader *r, size_t i, size_t k,
-    struct tf__entry *buf)
-{
-	if (r->src->e != NULL)
-		return r->src->e + i;
-	for (size_t m = 0; m < k; m++)
-		src_get(r, i + m, &buf[m]);
-	return buf;
 }
 
 /* Onto worker w's own deque: room for all first, then no failure. */
@@ -464,50 +389,75 @@ put_deque(struct tf__worker *w, const struct src_reader *r, unsigned level)
 	return rc;
 }
 
+/* Works into an injection queue with room for them, chunk by chunk. */
+static TF_NOINLINE void
+put_works(struct tf__inq *q, const struct src_reader *r)
+{
+	struct tf__entry buf[TF__BATCH];
+
+	for (size_t i = 0; i < r->src->n; i += TF__BATCH) {
+		size_t k = TF_MIN((size_t)TF__BATCH, r->src->n - i);
+
+		for (size_t m = 0; m < k; m++)
+			src_get(r, i + m, &buf[m]);
+		tf__inq_put(q, buf, k);
+	}
+}
+
 /* Into the outside thread's injection queue: room for all first. */
-static int
+static inline int
 put_inq(struct tf__submitter *sub, const struct src_reader *r,
     unsigned level)
 {
 	struct tf__inq *q = &sub->q[level];
-	struct tf__entry buf[TF__BATCH];
+	struct tf__entry e;
 	int rc;
 
 	if ((rc = tf__inq_reserve(q, r->src->n)) != 0)
 		return rc;
 	if (TF_UNLIKELY(!(ck_pr_load_32(&sub->used_mask) & (1U << level))))
 		ck_pr_or_32(&sub->used_mask, 1U << level);
-	for (size_t i = 0; i < r->src->n; i += TF__BATCH) {
-		size_t k = TF_MIN((size_t)TF__BATCH, r->src->n - i);
-
-		tf__inq_put(q, src_chunk(r, i, k, buf), k);
+	if (r->src->n == 1) {
+		src_get(r, 0, &e);
+		tf__inq_put(q, &e, 1);
+	} else if (r->src->e != NULL) {
+		tf__inq_put(q, r->src->e, r->src->n);
+	} else {
+		put_works(q, r);
 	}
 	return 0;
+}
+
+/* The other places than an outside thread's queue: front, or a deque. */
+static TF_NOINLINE int
+put_other(struct tf__submit_ctx *c, const struct src_reader *r,
+    unsigned level, unsigned flags)
+{
+	if (flags & (TF__ENQ_FRONT | TF__ENQ_DUE))
+		return tf__front_push(&c->pool->front[level], r->src->n,
+		    (flags & TF__ENQ_DUE) != 0, src_get, r);
+	return put_deque(c->w, r, level);
 }
 
 int
 tf__enqueue(struct tf__submit_ctx *c, const struct tf__src *src,
     unsigned level, unsigned flags)
 {
-	struct tf_pool *pool = c->pool;
 	uint32_t one = 1;
-	struct src_reader r = { src, c->w != NULL ? &c->w->sample :
-		c->sub != NULL ? &c->sub->sample : &one };
-	bool counted = !(flags & TF__ENQ_DUE);
+	struct src_reader r = { src, c->sub != NULL ? &c->sub->sample :
+		c->w != NULL ? &c->w->sample : &one };
 	int rc;
 
 	/* Counted before the jobs can run and end. */
-	if (counted)
+	if (!(flags & TF__ENQ_DUE))
 		TF__COUNT(c->ctr->submitted[level], src->n);
-	if (flags & (TF__ENQ_FRONT | TF__ENQ_DUE))
-		rc = tf__front_push(&pool->front[level], src->n,
-		    (flags & TF__ENQ_DUE) != 0, src_get, &r);
-	else if (c->w != NULL)
-		rc = put_deque(c->w, &r, level);
-	else
+	if (TF_LIKELY(c->sub != NULL &&
+	    !(flags & (TF__ENQ_FRONT | TF__ENQ_DUE))))
 		rc = put_inq(c->sub, &r, level);
+	else
+		rc = put_other(c, &r, level, flags);
 	if (TF_UNLIKELY(rc != 0)) {
-		if (counted)
+		if (!(flags & TF__ENQ_DUE))
 			TF__COUNT(c->ctr->submitted[level],
 			    -(int64_t)src->n);
 		return rc;
@@ -516,7 +466,7 @@ tf__enqueue(struct tf__submit_ctx *c, const struct tf__src *src,
 	 * A worker's jobs wake one helper at most: the first spinner to
 	 * find work wakes the next (worker.c), so bursts spread anyway.
 	 */
-	publish(pool, level, c->w != NULL ? 1 : src->n,
+	publish(c->pool, level, c->w != NULL ? 1 : src->n,
 	    c->w == NULL || (flags & TF__ENQ_DUE), !(flags & TF__ENQ_NOWAKE));
 	return 0;
 }

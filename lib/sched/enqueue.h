@@ -26,6 +26,8 @@
 
 #include <ck_epoch.h>
 
+#include "internal/futex.h"
+
 #include <threadfactory/pool.h>
 
 #include "internal/entry.h"
@@ -81,12 +83,68 @@ struct tf__submit_ctx {
 	struct tf__counters *ctr;   /* where its submits are counted */
 };
 
+/* The calling thread's submitter in pool, made on first use (NULL: no
+ * memory). */
+TF_NOINLINE struct tf__submitter *tf__submitter_register(
+    struct tf_pool *pool);
+
+static inline void
+tf__submit_end(struct tf__submit_ctx *c)
+{
+	if (c->sub == NULL)
+		return;
+	/*
+	 * The jobs published before the flag drops: pairs with the load of
+	 * busy in tf__submitters_quiesce().
+	 */
+	ck_pr_fence_store();
+	ck_pr_store_32(&c->sub->busy, 0);
+}
+
 /*
  * Enter a submit to pool: 0 (then tf__submit_end must follow), ENOMEM
  * (no submitter could be made), ESHUTDOWN.
  */
-int tf__submit_begin(struct tf_pool *pool, struct tf__submit_ctx *c);
-void tf__submit_end(struct tf__submit_ctx *c);
+static inline int
+tf__submit_begin(struct tf_pool *pool, struct tf__submit_ctx *c)
+{
+	struct tf__submitter *sub = tf__tls.last;
+
+	c->pool = pool;
+	if (TF_UNLIKELY((c->w = tf__worker_of(pool)) != NULL)) {
+		/*
+		 * No handshake: the job that submits has not ended, so a
+		 * shutdown that waits for idleness sees what it adds.
+		 */
+		c->sub = NULL;
+		c->ctr = &c->w->ctr;
+		return ck_pr_load_64(&pool->sched) & TF__S_SHUTDOWN ?
+		    ESHUTDOWN : 0;
+	}
+	if (TF_UNLIKELY(sub == NULL || sub->pool != pool ||
+	    ck_pr_load_32(&sub->dead)) &&
+	    (sub = tf__submitter_register(pool)) == NULL)
+		return ENOMEM;
+	c->sub = sub;
+	c->ctr = &sub->ctr;
+	/*
+	 * The busy flag before the shutdown flag is read.  tf_pool_shutdown
+	 * raises its flag and runs tf__membarrier() before it reads the busy
+	 * flags (tf__submitters_quiesce), which orders this store before
+	 * the load below on every CPU: a compiler barrier is enough here.
+	 * Without membarrier(2), a real fence.
+	 */
+	ck_pr_store_32(&sub->busy, 1);
+	if (TF_UNLIKELY(pool->fence_submit))
+		tf__fence_full();
+	else
+		ck_pr_barrier();
+	if (TF_UNLIKELY(ck_pr_load_64(&pool->sched) & TF__S_SHUTDOWN)) {
+		tf__submit_end(c);
+		return ESHUTDOWN;
+	}
+	return 0;
+}
 
 /*
  * The jobs of one enqueue: n prepared entries, or n works that get their
