@@ -367,7 +367,7 @@ src_get(const void *arg, size_t i, struct tf__entry *e)
 }
 
 /* Onto worker w's own deque: room for all first, then no failure. */
-static int
+static inline int
 put_deque(struct tf__worker *w, const struct src_reader *r, unsigned level)
 {
 	struct tf__deque *d = &w->dq[level];
@@ -428,15 +428,13 @@ put_inq(struct tf__submitter *sub, const struct src_reader *r,
 	return 0;
 }
 
-/* The other places than an outside thread's queue: front, or a deque. */
+/* Into the level's front queue: at the head, or due jobs at the tail. */
 static TF_NOINLINE int
-put_other(struct tf__submit_ctx *c, const struct src_reader *r,
+put_front(struct tf__submit_ctx *c, const struct src_reader *r,
     unsigned level, unsigned flags)
 {
-	if (flags & (TF__ENQ_FRONT | TF__ENQ_DUE))
-		return tf__front_push(&c->pool->front[level], r->src->n,
-		    (flags & TF__ENQ_DUE) != 0, src_get, r);
-	return put_deque(c->w, r, level);
+	return tf__front_push(&c->pool->front[level], r->src->n,
+	    (flags & TF__ENQ_DUE) != 0, src_get, r);
 }
 
 int
@@ -451,11 +449,12 @@ tf__enqueue(struct tf__submit_ctx *c, const struct tf__src *src,
 	/* Counted before the jobs can run and end. */
 	if (!(flags & TF__ENQ_DUE))
 		TF__COUNT(c->ctr->submitted[level], src->n);
-	if (TF_LIKELY(c->sub != NULL &&
-	    !(flags & (TF__ENQ_FRONT | TF__ENQ_DUE))))
+	if (TF_UNLIKELY(flags & (TF__ENQ_FRONT | TF__ENQ_DUE)))
+		rc = put_front(c, &r, level, flags);
+	else if (c->sub != NULL)
 		rc = put_inq(c->sub, &r, level);
 	else
-		rc = put_other(c, &r, level, flags);
+		rc = put_deque(c->w, &r, level);
 	if (TF_UNLIKELY(rc != 0)) {
 		if (!(flags & TF__ENQ_DUE))
 			TF__COUNT(c->ctr->submitted[level],

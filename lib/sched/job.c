@@ -325,7 +325,7 @@ tf__job_run_claimed(struct tf__worker *w, struct tf__job *j)
 		w->hist_sample = TF_STATS_SAMPLE;
 		queued = tf__ticks_to_ns(t0 - j->t_submit);
 	}
-	rc = tf__run_fn(w, j->level, j->fn, j->arg, j, queued);
+	rc = tf__run_fn(w, j->level, j->fn, j->arg, j, j->token, queued);
 	ck_pr_store_64((uint64_t *)&j->t_end, (uint64_t)tf__ticks());
 
 	ck_pr_store_64(&j->runs, j->runs + 1);

@@ -150,31 +150,6 @@ tf__worker_destroy(struct tf__worker *w)
 /* Running.                                                           */
 /* ------------------------------------------------------------------ */
 
-int
-tf__run_fn(struct tf__worker *w, unsigned level, tf_fn *fn, void *arg,
-    struct tf__job *j, int64_t queued_ns)
-{
-	struct tf__job *saved_job = w->current;
-	tf_token_t *saved_token = w->token;
-	int64_t t0 = 0;
-	int rc;
-
-	TF__COUNT(w->ctr.started[level], 1);
-	if (queued_ns >= 0) {
-		tf__hist_add(&w->queue_delay, queued_ns);
-		t0 = tf__ticks();
-	}
-	w->current = j;
-	w->token = j != NULL ? j->token : NULL;
-	rc = fn(arg);
-	w->current = saved_job;
-	w->token = saved_token;
-	if (queued_ns >= 0)
-		tf__hist_add(&w->run_time, tf__ticks_to_ns(tf__ticks() - t0));
-	TF__COUNT(w->ctr.stopped[level], 1);
-	return rc;
-}
-
 void
 tf__run_entry(struct tf__worker *w, const struct tf__entry *e, unsigned l)
 {
@@ -191,7 +166,7 @@ tf__run_entry(struct tf__worker *w, const struct tf__entry *e, unsigned l)
 		return;
 	}
 	/* A sampled job's stamp is precise: its queue delay is known. */
-	rc = tf__run_fn(w, l, e->fn, e->arg, NULL,
+	rc = tf__run_fn(w, l, e->fn, e->arg, NULL, NULL,
 	    (e->stamp & TF__STAMP_PRECISE) ?
 	    tf__now() - tf__stamp_time(e->stamp) : -1);
 	tf__count_end(&w->ctr, &pool->ext, l,

@@ -27,6 +27,7 @@
 #include <threadfactory/cancel.h>
 #include <threadfactory/topology.h>
 
+#include "internal/clock.h"
 #include "internal/deque.h"
 #include "internal/entry.h"
 #include "internal/runq.h"
@@ -123,8 +124,30 @@ void tf__run_entry(struct tf__worker *w, const struct tf__entry *e,
  * queued_ns is not negative (a sampled job), adds it and the run time to
  * the worker's histograms.  Returns fn's value.
  */
-int tf__run_fn(struct tf__worker *w, unsigned level, tf_fn *fn, void *arg,
-    struct tf__job *j, int64_t queued_ns);
+static inline int
+tf__run_fn(struct tf__worker *w, unsigned level, tf_fn *fn, void *arg,
+    struct tf__job *j, tf_token_t *token, int64_t queued_ns)
+{
+	struct tf__job *saved_job = w->current;
+	tf_token_t *saved_token = w->token;
+	int64_t t0 = 0;
+	int rc;
+
+	TF__COUNT(w->ctr.started[level], 1);
+	if (queued_ns >= 0) {
+		tf__hist_add(&w->queue_delay, queued_ns);
+		t0 = tf__ticks();
+	}
+	w->current = j;
+	w->token = token;
+	rc = fn(arg);
+	w->current = saved_job;
+	w->token = saved_token;
+	if (queued_ns >= 0)
+		tf__hist_add(&w->run_time, tf__ticks_to_ns(tf__ticks() - t0));
+	TF__COUNT(w->ctr.stopped[level], 1);
+	return rc;
+}
 
 /* find.c */
 bool tf__find_work(struct tf__worker *w, struct tf__entry *e,
