@@ -242,12 +242,12 @@ claim_any(struct tf_pool *pool)
 		while ((v & ~skip) != 0) {
 			unsigned b = (unsigned)__builtin_ctzll(v & ~skip);
 
-			if (spare_held(pool, i * 64 + b)) {
+			if (spare_held(pool, i * TF__IDLE_BITS + b)) {
 				skip |= 1ULL << b;
 				continue;
 			}
 			if (ck_pr_cas_64_value(word, v, v & ~(1ULL << b), &v))
-				return pool->workers[i * 64 + b];
+				return pool->workers[i * TF__IDLE_BITS + b];
 		}
 	}
 	return NULL;

@@ -270,7 +270,7 @@ set_topology(struct tf_pool *pool, const tf_pool_attr_t *a)
 	pool->nworkers = nworkers;
 	pool->nslots = nworkers + (a->max_spare != 0 ? a->max_spare :
 	    nworkers);
-	pool->nidle = (pool->nslots + 63) / 64;
+	pool->nidle = (pool->nslots + TF__IDLE_BITS - 1) / TF__IDLE_BITS;
 	return 0;
 }
 

@@ -82,6 +82,7 @@ tf__s_parked_dipped(uint64_t s)
  * cache line, so that workers far apart do not share a line.
  */
 #define TF__IDLE_STRIDE (TF_CACHELINE / sizeof(uint64_t))
+#define TF__IDLE_BITS 64 /* workers per word */
 
 struct tf__worker;
 struct tf__submitter;
@@ -153,7 +154,7 @@ struct tf_pool {
 static inline uint64_t *
 tf__idle_word(struct tf_pool *pool, unsigned index)
 {
-	return &pool->idle[(index / 64) * TF__IDLE_STRIDE];
+	return &pool->idle[(index / TF__IDLE_BITS) * TF__IDLE_STRIDE];
 }
 
 /*
@@ -164,7 +165,7 @@ static inline bool
 tf__idle_claim(struct tf_pool *pool, unsigned index)
 {
 	uint64_t *word = tf__idle_word(pool, index);
-	uint64_t bit = 1ULL << (index % 64);
+	uint64_t bit = 1ULL << (index % TF__IDLE_BITS);
 	uint64_t v = ck_pr_load_64(word);
 
 	while (v & bit)

@@ -283,7 +283,8 @@ park(struct tf__worker *w)
 	int64_t deadline;
 	uint64_t s;
 
-	ck_pr_or_64(tf__idle_word(pool, w->index), 1ULL << (w->index % 64));
+	ck_pr_or_64(tf__idle_word(pool, w->index),
+	    1ULL << (w->index % TF__IDLE_BITS));
 	w->spinning = false;
 	/*
 	 * Counted asleep with an atomic add (a full barrier) before the
@@ -311,12 +312,17 @@ park(struct tf__worker *w)
 	unpark(w);
 }
 
-/*
- * Spin until end looking for work.  Returns 1 when a job was run, -1 when
- * the worker must exit, 0 when the time ran out, 2 (only when polite)
- * when a yield ran another thread for long: the CPU is wanted.
- */
-static int
+/* How a spin ended. */
+enum spin_end {
+	SPIN_EXIT = -1,  /* the worker must exit */
+	SPIN_TIMEOUT = 0, /* the time ran out */
+	SPIN_RAN = 1,    /* a job was run */
+	SPIN_WANTED = 2, /* (polite spins) a yield ran another thread for
+	                    long: the CPU is wanted */
+};
+
+/* Spin until end looking for work; polite: give way (SPIN_WANTED). */
+static enum spin_end
 spin(struct tf__worker *w, int64_t end, bool polite)
 {
 	struct tf_pool *pool = w->pool;
@@ -331,19 +337,19 @@ spin(struct tf__worker *w, int64_t end, bool polite)
 		if (tf__find_work(w, &e, &level, false)) {
 			stop_spinning(w);
 			tf__run_entry(w, &e, level);
-			return 1;
+			return SPIN_RAN;
 		}
 		if (ck_pr_load_64(&pool->sched) & TF__S_STOP)
-			return -1;
+			return SPIN_EXIT;
 		/* Let a preempted submitter on this core go on. */
 		if (++round % SPIN_YIELD_EVERY == 0) {
 			sched_yield();
 			if (polite && now != 0 &&
 			    tf__now() - now > YIELD_BUSY_NS)
-				return 2;
+				return SPIN_WANTED;
 		}
 	} while ((now = tf__now()) < end);
-	return 0;
+	return SPIN_TIMEOUT;
 }
 
 /*
@@ -353,32 +359,32 @@ spin(struct tf__worker *w, int64_t end, bool polite)
  * that want its CPU: when a yield lets one run long, it parks, and the
  * spin is back to spin_ns.
  */
-static int
+static enum spin_end
 spin_long(struct tf__worker *w, int64_t start)
 {
 	struct tf_pool *pool = w->pool;
 	int64_t cur = ck_pr_load_64((uint64_t *)&pool->spin_cur);
-	int rc;
+	enum spin_end rc;
 
 	if (cur <= pool->spin_ns) {
 		w->spun_for = pool->spin_ns;
-		return 0;
+		return SPIN_TIMEOUT;
 	}
 	if (ck_pr_load_32(&pool->long_spinner) != 0 ||
 	    !ck_pr_cas_32(&pool->long_spinner, 0, 1))
-		return 0;
+		return SPIN_TIMEOUT;
 	rc = spin(w, start + cur, true);
 	ck_pr_store_32(&pool->long_spinner, 0);
-	if (rc == 0)
+	if (rc == SPIN_TIMEOUT)
 		w->spun_for = cur;
 	/*
 	 * Other threads want this CPU: spinning takes it from them.  Back to
 	 * the short spin, until gaps between jobs say otherwise again.
 	 */
-	if (rc == 2) {
+	if (rc == SPIN_WANTED) {
 		ck_pr_store_64((uint64_t *)&pool->spin_cur,
 		    (uint64_t)pool->spin_ns);
-		rc = 0;
+		rc = SPIN_TIMEOUT;
 	}
 	return rc;
 }
@@ -404,7 +410,7 @@ idle(struct tf__worker *w)
 	struct tf_pool *pool = w->pool;
 	uint64_t s = ck_pr_load_64(&pool->sched);
 	int64_t now, end, due;
-	int rc;
+	enum spin_end rc;
 
 	if (s & TF__S_STOP)
 		return false;
@@ -430,8 +436,8 @@ idle(struct tf__worker *w)
 		if (!w->spinning) {
 			rc = spin(w, now + TF_MIN(pool->spin_ns / 4,
 			    SPIN_QUIET_NS), false);
-			if (rc != 0)
-				return rc > 0;
+			if (rc != SPIN_TIMEOUT)
+				return rc != SPIN_EXIT;
 			s = ck_pr_load_64(&pool->sched);
 			if (2 * tf__s_spinning(s) <
 			    ck_pr_load_32(&pool->nthreads) -
@@ -447,8 +453,8 @@ idle(struct tf__worker *w)
 			rc = spin(w, end, false);
 			if (rc == 0)
 				rc = spin_long(w, now);
-			if (rc != 0)
-				return rc > 0;
+			if (rc != SPIN_TIMEOUT)
+				return rc != SPIN_EXIT;
 		}
 	}
 	park(w);
