@@ -97,6 +97,12 @@ test_test_epoch_CFLAGS = $(tf_test_cflags)
 test_test_epoch_LDADD = $(tf_test_ldadd)
 TESTS += test/test_epoch
 
+check_PROGRAMS += test/test_wheel
+test_test_wheel_SOURCES = test/test_wheel.c
+test_test_wheel_CFLAGS = $(tf_test_cflags)
+test_test_wheel_LDADD = $(tf_test_ldadd)
+TESTS += test/test_wheel
+
 # --- build-level checks: ABI, headers, symbols, manual pages, install ----
 # test/check_*.sh print TAP (test/tap.sh); they read the makefile's lists
 # and tools from the environment below.
