@@ -79,6 +79,20 @@ tf__read_sized(void *out, size_t out_size, const void *in, size_t in_size)
 	return 0;
 }
 
+/*
+ * TF__READ_VERSIONED - tf__read_sized() for a caller's struct whose first
+ * field is its size (0: the caller's own sizeof): in NULL keeps *out as
+ * it is (the defaults).  Sets out->size to this version's.  0 or EINVAL.
+ */
+#define TF__READ_VERSIONED(out, in)                                        \
+	__extension__({                                                    \
+		int tf_rv_ = (in) == NULL ? 0 :                            \
+		    tf__read_sized((out), sizeof(*(out)), (in),            \
+		    (in)->size != 0 ? (in)->size : sizeof(*(in)));         \
+		(out)->size = sizeof(*(out));                              \
+		tf_rv_;                                                    \
+	})
+
 /* A valid timeout: TF_FOREVER or not negative. */
 static inline bool
 tf__timeout_valid(int64_t timeout_ns)

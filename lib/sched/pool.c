@@ -193,12 +193,8 @@ static int
 read_attr(const tf_pool_attr_t *in, tf_pool_attr_t *out)
 {
 	tf_pool_attr_init(out);
-	if (in == NULL)
-		return 0;
-	if (tf__read_sized(out, sizeof(*out), in,
-	    in->size != 0 ? in->size : sizeof(*in)) != 0)
+	if (TF__READ_VERSIONED(out, in) != 0)
 		return EINVAL;
-	out->size = sizeof(*out);
 	if (out->pin != TF_PIN_CORE && out->pin != TF_PIN_NUMA &&
 	    out->pin != TF_PIN_NONE)
 		return EINVAL;

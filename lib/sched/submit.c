@@ -26,12 +26,8 @@ static int
 read_opts(const tf_job_opts_t *in, tf_job_opts_t *out)
 {
 	memset(out, 0, sizeof(*out));
-	if (in == NULL)
-		return 0;
-	if (tf__read_sized(out, sizeof(*out), in,
-	    in->size != 0 ? in->size : sizeof(*in)) != 0)
+	if (TF__READ_VERSIONED(out, in) != 0)
 		return EINVAL;
-	out->size = sizeof(*out);
 	if (out->priority < TF_PRIO_LOWEST || out->priority > TF_PRIO_HIGHEST)
 		return EINVAL;
 	if (out->flags & ~(TF_JOB_FRONT | TF_FIXED_DELAY | TF_JOB_ABSOLUTE))
@@ -201,42 +197,43 @@ tf_submit_batch(tf_pool_t *pool, const tf_work_t *works, size_t n,
 /* Delayed and periodic jobs: tf_submit_ex() with the timed options.  */
 /* ------------------------------------------------------------------ */
 
+/* tf_submit_ex() with the timed options and nothing else. */
+static int
+submit_timed(tf_pool_t *pool, tf_fn *fn, void *arg, tf_job_t **job,
+    int64_t delay_ns, int64_t period_ns, unsigned flags)
+{
+	tf_job_opts_t o = { 0 };
+
+	o.size = sizeof(o);
+	o.delay_ns = delay_ns;
+	o.period_ns = period_ns;
+	o.flags = flags;
+	return tf_submit_ex(pool, fn, arg, &o, job);
+}
+
 int
 tf_submit_after(tf_pool_t *pool, int64_t delay_ns, tf_fn *fn, void *arg,
     tf_job_t **job)
 {
-	tf_job_opts_t o = { 0 };
-
 	if (delay_ns < 0)
 		return EINVAL;
-	o.size = sizeof(o);
-	o.delay_ns = delay_ns;
-	return tf_submit_ex(pool, fn, arg, &o, job);
+	return submit_timed(pool, fn, arg, job, delay_ns, 0, 0);
 }
 
 int
 tf_submit_at(tf_pool_t *pool, int64_t when_ns, tf_fn *fn, void *arg,
     tf_job_t **job)
 {
-	tf_job_opts_t o = { 0 };
-
 	if (when_ns < 0)
 		return EINVAL;
-	o.size = sizeof(o);
-	o.delay_ns = when_ns;
-	o.flags = TF_JOB_ABSOLUTE;
-	return tf_submit_ex(pool, fn, arg, &o, job);
+	return submit_timed(pool, fn, arg, job, when_ns, 0, TF_JOB_ABSOLUTE);
 }
 
 int
 tf_submit_every(tf_pool_t *pool, int64_t period_ns, tf_fn *fn, void *arg,
     tf_job_t **job)
 {
-	tf_job_opts_t o = { 0 };
-
 	if (period_ns <= 0)
 		return EINVAL;
-	o.size = sizeof(o);
-	o.period_ns = period_ns;
-	return tf_submit_ex(pool, fn, arg, &o, job);
+	return submit_timed(pool, fn, arg, job, 0, period_ns, 0);
 }
