@@ -377,7 +377,7 @@ tf__find_work(struct tf__worker *w, struct tf__entry *e, unsigned *level,
 		if ((s & (1ULL << l)) && (clear || below != 0)) {
 			/*
 			 * Empty everywhere: clear the bit, then look once more
-			 * (the clear is a full barrier; see internal/pool.h).
+			 * (the clear is a full barrier; see sched/pool.h).
 			 */
 			ck_pr_and_64(&pool->sched, ~(1ULL << l));
 			if (take_level(w, l, e)) {

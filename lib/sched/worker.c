@@ -7,15 +7,6 @@
  * lib/sched/worker.c - a worker's life: creation, its thread and its
  * loop, running jobs, spinning and parking (finding work is find.c).
  *
- * Finding work goes level by level from the highest whose bit is set in
- * pool->sched (or that the worker's own deque holds): at each level, the
- * front queue, the worker's own deque (LIFO), its run queue (FIFO), the
- * injection queues of outside threads (a batch moves into the run queue),
- * then the other workers in steal order (half a run queue, or the top of
- * a deque).  A level found empty after all that has its bit cleared and
- * is scanned once more (see internal/pool.h), so a lower level is served
- * only when no higher level holds a job anywhere.
- *
  * A worker that finds nothing spins for spin_ns (at most half of the busy
  * workers spin at once), then parks: it sets its bit in the idle bitmap,
  * counts itself asleep in pool->sched (a full barrier), scans once more,
