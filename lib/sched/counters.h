@@ -85,17 +85,29 @@
  */
 #define TF__BOOKKEEPING(X) X(started) X(stopped) X(final)
 
-/* The fields of a counter block, made from the lists above. */
-#define TF__FIELD_THREAD(f) uint64_t f;
-#define TF__FIELD_LEVEL(f) uint64_t f[TF__LEVELS];
-#define TF__FIELD_PRIO(f)
-#define TF__FIELD_POOL(f)
-#define TF__FIELD_HIST(f)
-#define TF__FIELD(f, src, ...) TF__FIELD_##src(f)
+/*
+ * The fields of a counter block, made from the lists above: the
+ * per-level ones first, so that those a job's run writes (started,
+ * stopped, final) share lines with each other.
+ */
+#define TF__ARRAY(f) uint64_t f[TF__LEVELS];
+#define TF__LEVEL_FIELD_LEVEL(f) TF__ARRAY(f)
+#define TF__LEVEL_FIELD_THREAD(f)
+#define TF__LEVEL_FIELD_PRIO(f)
+#define TF__LEVEL_FIELD_POOL(f)
+#define TF__LEVEL_FIELD_HIST(f)
+#define TF__LEVEL_FIELD(f, src, ...) TF__LEVEL_FIELD_##src(f)
+#define TF__THREAD_FIELD_THREAD(f) uint64_t f;
+#define TF__THREAD_FIELD_LEVEL(f)
+#define TF__THREAD_FIELD_PRIO(f)
+#define TF__THREAD_FIELD_POOL(f)
+#define TF__THREAD_FIELD_HIST(f)
+#define TF__THREAD_FIELD(f, src, ...) TF__THREAD_FIELD_##src(f)
 
 struct tf__counters {
-	TF__STATS(TF__FIELD)
-	TF__BOOKKEEPING(TF__FIELD_LEVEL)
+	TF__STATS(TF__LEVEL_FIELD)
+	TF__BOOKKEEPING(TF__ARRAY)
+	TF__STATS(TF__THREAD_FIELD)
 };
 
 /* Add n to a counter of the calling thread's own block. */
