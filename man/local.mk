@@ -15,6 +15,11 @@ dist_man3_MANS += man/man3/tf_job_wait.3 man/man3/tf_job_cancel.3 \
 	man/man3/tf_token_on_cancel.3 man/man3/tf_group_create.3 \
 	man/man3/tf_submit_after.3 man/man3/tf_topology_load.3 \
 	man/man3/tf_topology_place.3
+# The parallel algorithms (threadfactory/parallel.h).
+dist_man3_MANS += man/man3/tf_parallel_for.3 \
+	man/man3/tf_parallel_for_range.3 man/man3/tf_parallel_foreach.3 \
+	man/man3/tf_parallel_map.3 man/man3/tf_parallel_invoke.3 \
+	man/man3/tf_parallel_reduce.3
 
 # Every name a page documents (its .Nm lines) is installed as a link to
 # the page, so that "man tf_submit_ex" finds tf_submit(3).
