@@ -17,5 +17,6 @@
 #include <threadfactory/group.h>
 #include <threadfactory/pool.h>
 #include <threadfactory/timer.h>
+#include <threadfactory/parallel.h>
 
 #endif /* THREADFACTORY_H */

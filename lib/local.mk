@@ -12,7 +12,8 @@ tf_public_headers = \
 	include/threadfactory/cancel.h \
 	include/threadfactory/group.h \
 	include/threadfactory/pool.h \
-	include/threadfactory/timer.h
+	include/threadfactory/timer.h \
+	include/threadfactory/parallel.h
 
 include_HEADERS = include/threadfactory.h
 tfincludedir = $(includedir)/threadfactory
@@ -71,7 +72,17 @@ tf_sched_sources = \
 	lib/sched/wheel.c \
 	lib/sched/worker.c
 
-lib_libtf_la_SOURCES = $(tf_base_sources) $(tf_sched_sources)
+# The parallel algorithms: the scheduler through sched/sched.h only.
+tf_parallel_sources = \
+	lib/parallel/loop.h \
+	lib/parallel/for.c \
+	lib/parallel/invoke.c \
+	lib/parallel/loop.c \
+	lib/parallel/reduce.c \
+	lib/parallel/stream.c
+
+lib_libtf_la_SOURCES = $(tf_base_sources) $(tf_sched_sources) \
+	$(tf_parallel_sources)
 lib_libtf_la_CFLAGS = $(AM_CFLAGS) $(TF_VIS_CFLAGS) $(CK_CFLAGS) \
 	$(HWLOC_CFLAGS) $(JEMALLOC_CFLAGS)
 lib_libtf_la_LIBADD = $(CK_LIBS) $(HWLOC_LIBS) $(JEMALLOC_LIBS) \

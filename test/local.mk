@@ -103,6 +103,12 @@ test_test_wheel_CFLAGS = $(tf_test_cflags)
 test_test_wheel_LDADD = $(tf_test_ldadd)
 TESTS += test/test_wheel
 
+check_PROGRAMS += test/test_parallel
+test_test_parallel_SOURCES = test/test_parallel.c
+test_test_parallel_CFLAGS = $(tf_test_cflags)
+test_test_parallel_LDADD = $(tf_test_ldadd)
+TESTS += test/test_parallel
+
 # --- build-level checks: ABI, headers, symbols, manual pages, install ----
 # test/check_*.sh print TAP (test/tap.sh); they read the makefile's lists
 # and tools from the environment below.

@@ -104,6 +104,44 @@ tf__sched_enqueue_batch(tf_pool_t *pool, const tf_work_t *works, size_t n,
 }
 
 int
+tf__sched_spawn(tf_pool_t *pool, tf_fn *fn, void *arg, int priority,
+    tf_job_t **job)
+{
+	tf_job_opts_t o = { 0 };
+
+	if (job == NULL)
+		return EINVAL;
+	o.size = sizeof(o);
+	o.priority = priority;
+	return tf_submit_ex(pool, fn, arg, &o, job);
+}
+
+int
+tf__sched_join(tf_job_t *job)
+{
+	struct tf__job *j = (struct tf__job *)job;
+	int rc;
+
+	if (j == NULL)
+		return EINVAL;
+	/* A worker of the pool runs it inline through tf_job_wait(). */
+	if (tf__worker_of(j->pool) == NULL && tf__job_claim(j))
+		tf__job_run_outside(j);
+	(void)tf_job_wait(job, TF_FOREVER);
+	rc = tf_job_status(job);
+	tf_job_release(job);
+	return rc;
+}
+
+int
+tf__sched_check(const tf_pool_t *pool)
+{
+	if (pool == NULL)
+		return EINVAL;
+	return ck_pr_load_64(&pool->sched) & TF__S_SHUTDOWN ? ESHUTDOWN : 0;
+}
+
+int
 tf__sched_help(tf_pool_t *pool, bool (*done)(void *), void *arg,
     int64_t deadline)
 {

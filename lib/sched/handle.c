@@ -33,7 +33,6 @@ wait_inside(struct tf__worker *w, struct tf__job *j, int64_t timeout_ns,
 	if (j->pool == w->pool && !(j->flags & TF__JF_TIMED)) {
 		struct tf__deque *d = &w->dq[j->level];
 		struct tf__entry e;
-		uint32_t s;
 
 		/*
 		 * Fork-join: the awaited job is usually the last one this
@@ -49,14 +48,9 @@ wait_inside(struct tf__worker *w, struct tf__job *j, int64_t timeout_ns,
 			/* Not the same any more: put it back. */
 			(void)tf__deque_push(d, &e);
 		}
-		s = ck_pr_load_32(&j->state);
-		while (tf__job_state_of(s) == TF_JOB_PENDING &&
-		    !tf__job_should_cancel(w->pool, j)) {
-			if (ck_pr_cas_32_value(&j->state, s,
-			    (s & ~TF__J_STATE) | TF_JOB_RUNNING, &s)) {
-				tf__job_run_claimed(w, j);
-				return 0;
-			}
+		if (tf__job_claim(j)) {
+			tf__job_run_claimed(w, j);
+			return 0;
 		}
 	}
 	return tf__help_until(w, job_done, j, deadline) ? 0 : ETIMEDOUT;

@@ -364,3 +364,33 @@ tf__job_run(struct tf__worker *w, struct tf__job *j)
 	tf__job_run_claimed(w, j);
 	tf__job_unref(j);
 }
+
+bool
+tf__job_claim(struct tf__job *j)
+{
+	uint32_t s = ck_pr_load_32(&j->state);
+
+	while (tf__job_state_of(s) == TF_JOB_PENDING &&
+	    !tf__job_should_cancel(j->pool, j))
+		if (ck_pr_cas_32_value(&j->state, s,
+		    (s & ~TF__J_STATE) | TF_JOB_RUNNING, &s))
+			return true;
+	return false;
+}
+
+void
+tf__job_run_outside(struct tf__job *j)
+{
+	struct tf_pool *pool = j->pool;
+	int rc;
+
+	/* Counted in the pool's shared block, like a cancel from outside. */
+	ck_pr_add_64(&pool->ext.started[j->level], 1);
+	ck_pr_store_64((uint64_t *)&j->t_start, (uint64_t)tf__ticks());
+	rc = j->fn(j->arg);
+	ck_pr_store_64((uint64_t *)&j->t_end, (uint64_t)tf__ticks());
+	ck_pr_add_64(&pool->ext.stopped[j->level], 1);
+	ck_pr_store_64(&j->runs, j->runs + 1);
+	tf__job_finish(j, rc == 0 ? TF_JOB_COMPLETED : TF_JOB_FAILED, rc,
+	    NULL);
+}

@@ -153,6 +153,14 @@ void tf__job_run(struct tf__worker *w, struct tf__job *j);
 /* Run j, which the caller moved from PENDING to RUNNING. */
 void tf__job_run_claimed(struct tf__worker *w, struct tf__job *j);
 
+/*
+ * tf__job_claim - move a pending j to RUNNING for the caller to run,
+ * unless it must be cancelled instead.  True when the caller owns the run.
+ */
+bool tf__job_claim(struct tf__job *j);
+/* Run j, claimed by a thread that is not a worker of j's pool. */
+void tf__job_run_outside(struct tf__job *j);
+
 /* Free the calling thread's cache of records (tests, thread exit). */
 void tf__job_cache_flush(void);
 

@@ -10,17 +10,22 @@
  * through it; containers and synchronisation stand on the base layer
  * alone and include nothing of lib/sched/.
  *
- * It offers what a layer above needs and no more: queue a prepared job;
- * help run a pool's jobs until a condition holds (what a job that waits
- * must do, so that fork-join completes on a pool of one worker); which
- * worker of which pool the calling thread is.
+ * It offers what a layer above needs and no more: queue a prepared job,
+ * with a handle to join it by (fork-join: an unstarted job is run by the
+ * thread that joins it); help run a pool's jobs until a condition holds
+ * (what a job that waits must do, so that fork-join completes on a pool
+ * of one worker); which worker of which pool the calling thread is.
  *
  *	function                   who                 progress
  *	tf__sched_enqueue          anyone              lock-free (a short lock
- *	tf__sched_enqueue_batch                        for FRONT jobs)
+ *	tf__sched_enqueue_batch,                       for FRONT jobs)
+ *	tf__sched_spawn
+ *	tf__sched_join             the spawner         blocking until the job
+ *	                                               ended (runs it, or waits)
  *	tf__sched_help             a worker of pool    blocking until done(),
  *	                                               running jobs meanwhile
- *	tf__sched_worker_index,    anyone              wait-free
+ *	tf__sched_check,           anyone              wait-free
+ *	tf__sched_worker_index,
  *	tf__sched_slots,
  *	tf__sched_current_pool
  */
@@ -44,6 +49,28 @@ int tf__sched_enqueue(tf_pool_t *pool, tf_fn *fn, void *arg, int priority,
 /* tf__sched_enqueue_batch - the same for n works, all or none. */
 int tf__sched_enqueue_batch(tf_pool_t *pool, const tf_work_t *works,
     size_t n, int priority);
+
+/*
+ * tf__sched_spawn - queue fn(arg) on pool at priority, with a handle for
+ * tf__sched_join() (which must follow: it releases the handle).  Returns
+ * 0, EINVAL, ENOMEM, ESHUTDOWN.
+ */
+int tf__sched_spawn(tf_pool_t *pool, tf_fn *fn, void *arg, int priority,
+    tf_job_t **job);
+
+/*
+ * tf__sched_join - make sure the spawned job has ended, and release its
+ * handle.  A job that has not started is run here, on the calling thread
+ * whatever it is (the work-first order of fork-join: no waiting for a
+ * worker to come); one that runs is waited for (a worker of the pool
+ * runs other jobs meanwhile).  Returns the job's value, or ECANCELED when
+ * the pool cancelled it (shutdown with TF_SHUTDOWN_CANCEL) before it ran.
+ * The return synchronizes with the job's end.
+ */
+int tf__sched_join(tf_job_t *job);
+
+/* tf__sched_check - 0 while pool accepts jobs, ESHUTDOWN after. */
+int tf__sched_check(const tf_pool_t *pool);
 
 /*
  * tf__sched_help - run other jobs of pool until done(arg) holds or the
