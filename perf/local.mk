@@ -11,6 +11,7 @@ bin_PROGRAMS += perf/tf-perf
 perf_tf_perf_SOURCES = perf/tf-perf.c perf/perf.h perf/impl_tf.c \
 	perf/naive.c perf/sc_pool.c perf/sc_timers.c perf/sc_queue.c \
 	perf/peer_c.c
+perf_tf_perf_SOURCES += perf/sc_parallel.c
 perf_tf_perf_CPPFLAGS = $(AM_CPPFLAGS) $(CK_CFLAGS) $(JEMALLOC_CFLAGS) \
 	-DTF_PERF_CFLAGS='"$(CFLAGS)"' -DTF_PERF_PEERS='"$(TF_PERF_PEERS)"' \
 	-DTF_PERF_VERSIONS='"$(TF_PERF_VERSIONS)"'
@@ -33,7 +34,7 @@ endif
 if HAVE_OPENMP
 # OpenMP only where it is used: its runtime is linked in for every run.
 noinst_LTLIBRARIES += perf/libperfomp.la
-perf_libperfomp_la_SOURCES = perf/peer_omp.c
+perf_libperfomp_la_SOURCES = perf/peer_omp.c perf/peer_omp_par.c
 perf_libperfomp_la_CPPFLAGS = $(AM_CPPFLAGS)
 perf_libperfomp_la_CFLAGS = $(AM_CFLAGS) $(OPENMP_CFLAGS)
 perf_tf_perf_CPPFLAGS += -DHAVE_OPENMP

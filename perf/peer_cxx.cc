@@ -2,9 +2,9 @@
 // Copyright (c) 2026 The threadfactory authors. See COPYING.
 
 // perf/peer_cxx.cc - the C++ peers: oneTBB (task_arena::enqueue,
-// task_group, concurrent_queue), moodycamel::ConcurrentQueue and
-// boost::lockfree::queue, each built when configure found it.  C++ stays
-// in perf/; the library is C.
+// task_group, concurrent_queue, parallel_reduce and parallel_for),
+// moodycamel::ConcurrentQueue and boost::lockfree::queue, each built when
+// configure found it.  C++ stays in perf/; the library is C.
 
 #include <cstdint>
 #include <memory>
@@ -13,8 +13,14 @@
 #include "perf.h"
 
 #ifdef HAVE_TBB
+#include <functional>
+
+#include <tbb/blocked_range.h>
 #include <tbb/concurrent_queue.h>
 #include <tbb/global_control.h>
+#include <tbb/parallel_for.h>
+#include <tbb/parallel_reduce.h>
+#include <tbb/partitioner.h>
 #include <tbb/task_arena.h>
 #include <tbb/task_group.h>
 
@@ -141,6 +147,38 @@ tbbq_pop(void *q, uint64_t *v)
 	return static_cast<tbb::concurrent_queue<uint64_t> *>(q)->try_pop(*v);
 }
 
+// Parallel loops: an arena of workers threads that the caller joins, as
+// for fork-join; parallel_reduce and parallel_for with auto_partitioner.
+using tbb_range = tbb::blocked_range<int64_t>;
+
+uint64_t
+tbb_sum(void *rt, int64_t n)
+{
+	auto *p = static_cast<tbb_spawn_pool *>(rt);
+	uint64_t r = 0;
+
+	p->arena.execute([&] {
+		r = tbb::parallel_reduce(tbb_range(0, n), uint64_t(0),
+		    [](const tbb_range &c, uint64_t s) {
+			    return s + perf_par_sum(c.begin(), c.end());
+		    }, std::plus<uint64_t>(), tbb::auto_partitioner());
+	});
+	return r;
+}
+
+void
+tbb_small(void *rt, int64_t *out, int64_t n)
+{
+	auto *p = static_cast<tbb_spawn_pool *>(rt);
+
+	p->arena.execute([&] {
+		tbb::parallel_for(tbb_range(0, n), [out](const tbb_range &c) {
+			for (int64_t i = c.begin(); i < c.end(); i++)
+				out[i] = i;
+		}, tbb::auto_partitioner());
+	});
+}
+
 } // namespace
 
 extern "C" const struct perf_pool_ops perf_pool_tbb = {
@@ -154,6 +192,10 @@ extern "C" const struct perf_spawn_ops perf_spawn_tbb = {
 extern "C" const struct perf_queue_ops perf_queue_tbb = {
 	"tbb concurrent_queue", PERF_PEER, 0, 0, tbbq_create, tbbq_destroy,
 	tbbq_push, tbbq_pop
+};
+extern "C" const struct perf_loop_ops perf_loop_tbb = {
+	"tbb parallel_reduce auto", "tbb parallel_for auto", PERF_PEER,
+	tbb_spawn_create, tbb_spawn_destroy, tbb_sum, tbb_small
 };
 #endif // HAVE_TBB
 

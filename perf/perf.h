@@ -73,6 +73,29 @@ struct perf_queue_ops {
 	bool (*pop)(void *queue, uint64_t *item);
 };
 
+/*
+ * Parallel loops over [0, n) on workers threads, the caller among them.
+ * sum() returns the sum of perf_par_item(i) (through perf_par_sum() over
+ * chunks, or perf_par_item per index); small() sets out[i] = i, a loop
+ * whose every iteration is trivial, to measure the fixed cost of a call.
+ * small_name: the name in the small-call row; NULL: not measured there.
+ */
+struct perf_loop_ops {
+	const char *name;
+	const char *small_name;
+	enum perf_kind kind;
+	void *(*create)(unsigned workers);
+	void (*destroy)(void *rt);
+	uint64_t (*sum)(void *rt, int64_t n);
+	void (*small)(void *rt, int64_t *out, int64_t n);
+};
+
+/* The body of the sums, out of line: called through this pointer. */
+typedef uint64_t perf_item_fn(int64_t i);
+extern perf_item_fn *volatile perf_par_item;
+/* The sum of perf_par_item(i) over [lo, hi), one indirect call each. */
+uint64_t perf_par_sum(int64_t lo, int64_t hi);
+
 /* The implementations, each defined where its library is used. */
 extern const struct perf_pool_ops perf_pool_tf, perf_pool_tf_unbound;
 extern const struct perf_pool_ops perf_pool_naive;
@@ -83,11 +106,16 @@ extern const struct perf_queue_ops perf_queue_mutex, perf_queue_ck_ring;
 extern const struct perf_queue_ops perf_queue_glib, perf_queue_urcu;
 extern const struct perf_queue_ops perf_queue_moodycamel, perf_queue_boost;
 extern const struct perf_queue_ops perf_queue_tbb;
+extern const struct perf_loop_ops perf_loop_seq, perf_loop_tf_reduce;
+extern const struct perf_loop_ops perf_loop_tf_range, perf_loop_tbb;
+extern const struct perf_loop_ops perf_loop_omp_static, perf_loop_omp_dynamic;
+extern const struct perf_loop_ops perf_loop_omp_guided;
 
 /* The lists tf-perf runs (NULL-terminated). */
 extern const struct perf_pool_ops *const perf_pools[];
 extern const struct perf_spawn_ops *const perf_spawns[];
 extern const struct perf_queue_ops *const perf_queues[];
+extern const struct perf_loop_ops *const perf_loops[];
 
 /* ------------------------------------------------------------------ */
 /* The harness.                                                       */
@@ -199,6 +227,7 @@ void perf_scenario_priority(void);
 void perf_scenario_timers(void);
 void perf_scenario_memory(void);
 void perf_scenario_queue(void);
+void perf_scenario_parallel(void);
 
 #ifdef __cplusplus
 }

@@ -73,6 +73,21 @@ const struct perf_queue_ops *const perf_queues[] = {
 	NULL
 };
 
+const struct perf_loop_ops *const perf_loops[] = {
+	&perf_loop_seq,
+	&perf_loop_tf_reduce,
+	&perf_loop_tf_range,
+#ifdef HAVE_TBB
+	&perf_loop_tbb,
+#endif
+#ifdef HAVE_OPENMP
+	&perf_loop_omp_static,
+	&perf_loop_omp_dynamic,
+	&perf_loop_omp_guided,
+#endif
+	NULL
+};
+
 static const struct scenario {
 	const char *name;
 	void (*run)(void);
@@ -92,6 +107,8 @@ static const struct scenario {
 	  "bytes per queued job and per job with a handle" },
 	{ "queue", perf_scenario_queue,
 	  "P producers / C consumers moving 8-byte items, exactly once" },
+	{ "parallel", perf_scenario_parallel,
+	  "parallel sum, uniform and imbalanced; a small loop's fixed cost" },
 };
 #define NSCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
 
