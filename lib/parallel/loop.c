@@ -19,6 +19,9 @@
 #define CHUNK_NS (20 * TF_USEC)
 /* Chunks never grow past this many indices (a look at the stop flag). */
 #define CHUNK_MAX (UINT64_C(1) << 40)
+/* A call of more indices than this splits only after SPLIT_DELAY_NS. */
+#define SPLIT_NOW_MAX 256
+#define SPLIT_DELAY_NS (5 * TF_USEC)
 
 /* ------------------------------------------------------------------ */
 /* Setting up and finishing.                                          */
@@ -129,9 +132,17 @@ finish_locals(struct tf__loop *l)
 bool
 tf__loop_demand(struct tf__loop *l, const struct tf__kids *k)
 {
-	return k->n < TF__KIDS_MAX && !ck_pr_load_32(&l->nosplit) &&
-	    ck_pr_load_32(&l->queued) == 0 &&
-	    ck_pr_load_32(&l->live) < l->max;
+	if (k->n >= TF__KIDS_MAX || ck_pr_load_32(&l->nosplit) ||
+	    ck_pr_load_32(&l->queued) != 0 ||
+	    ck_pr_load_32(&l->live) >= l->max)
+		return false;
+	/* Only the caller's piece runs before split_at: a plain field. */
+	if (TF_UNLIKELY(l->split_at != 0)) {
+		if (tf__ticks() < l->split_at)
+			return false;
+		l->split_at = 0;
+	}
+	return true;
 }
 
 /* A spawned piece: it is taken now (by a worker, or by its joiner). */
@@ -251,8 +262,12 @@ tf__loop_run(struct tf__loop *l, int64_t begin, int64_t end)
 	struct tf__piece root = { l, begin, end, 1, NULL };
 
 	/* An empty range takes no part: no local state is made for it. */
-	if (begin < end)
+	if (begin < end) {
+		if ((uint64_t)end - (uint64_t)begin > SPLIT_NOW_MAX)
+			l->split_at = tf__ticks() +
+			    tf__ns_to_ticks(SPLIT_DELAY_NS);
 		tf__piece_run(&root);
+	}
 	finish_locals(l);
 	/* Every piece was joined: what they wrote is visible here. */
 	return (int)ck_pr_load_32((uint32_t *)&l->error);

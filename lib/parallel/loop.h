@@ -18,8 +18,10 @@
  * that causes the next split, so a uniform loop makes a few pieces and
  * an imbalanced one is spread as threads free up.  A piece joins its
  * spawned halves last to first; a half nobody took is run by the joiner
- * itself (sched.h), so a short call wakes at most one worker and never
- * waits for one.
+ * itself (sched.h), so a call never waits for a worker to come.  A call
+ * of more than SPLIT_NOW_MAX indices runs SPLIT_DELAY_NS on the caller
+ * before its first split: a short one ends before and wakes nobody (one
+ * of few indices, each maybe long, splits at once).
  *
  * Chunks adapt their length: from one index (or the grain the caller
  * asked for), doubled while a chunk takes less than CHUNK_NS / 2, halved
@@ -72,6 +74,12 @@ struct tf__loop {
 	tf_token_t *token;
 	int priority;
 	unsigned max;      /* pieces running at once, at most */
+	/*
+	 * No split before this tf__ticks() time (0: any time): a call of
+	 * many indices first runs a few microseconds on the caller alone,
+	 * so that a short one wakes nobody.
+	 */
+	int64_t split_at;
 	/* Run [lo, hi) of piece p: 0, or a value that stops the call. */
 	int (*chunk)(struct tf__loop *l, struct tf__piece *p, int64_t lo,
 	    int64_t hi);
