@@ -5,8 +5,9 @@
 
 /*
  * perf/peer_omp_par.c - OpenMP loops for the parallel scenario: the sum
- * with the static, dynamic and guided schedules, and a small parallel for
- * (built with -fopenmp when the compiler has it).
+ * with the static, dynamic and guided schedules over blocks of indices,
+ * and a small parallel for (built with -fopenmp when the compiler has
+ * it).
  */
 #include <stdlib.h>
 
@@ -15,13 +16,14 @@
 #include "perf.h"
 
 /*
- * Iterations per chunk of the dynamic schedule: the default of 1 would
- * take a shared counter per index, which no one does for a loop of 1e8
- * cheap iterations; this is a chunk of a microsecond or two.
+ * OpenMP schedules blocks of this many indices, each summed by
+ * perf_par_sum() as the other comparators sum their chunks: the same
+ * loop, at the same address, for all.  So the dynamic schedule takes a
+ * block, a microsecond or two, at a time, not an index (which would take
+ * a shared counter per index, as no one would for 1e8 cheap iterations),
+ * and guided shrinks its chunks down to a block.
  */
-#define OMP_DYNAMIC_CHUNK 1024
-#define OMP_STR(x) OMP_STR_(x)
-#define OMP_STR_(x) #x
+#define OMP_BLOCK 1024
 
 struct omp_loop {
 	int threads;
@@ -43,17 +45,25 @@ omp_destroy(void *rt)
 	free(rt);
 }
 
+/* The sum of block b of nb over [0, n). */
+static inline uint64_t
+omp_block(int64_t b, int64_t nb, int64_t n)
+{
+	return perf_par_sum(b * OMP_BLOCK, b + 1 < nb ? (b + 1) * OMP_BLOCK :
+	    n);
+}
+
 static uint64_t
 omp_sum_static(void *rt, int64_t n)
 {
 	struct omp_loop *p = rt;
-	perf_item_fn *f = perf_par_item;
+	int64_t nb = (n + OMP_BLOCK - 1) / OMP_BLOCK;
 	uint64_t s = 0;
 
 #pragma omp parallel for num_threads(p->threads) schedule(static) \
     reduction(+:s)
-	for (int64_t i = 0; i < n; i++)
-		s += f(i);
+	for (int64_t b = 0; b < nb; b++)
+		s += omp_block(b, nb, n);
 	return s;
 }
 
@@ -61,13 +71,13 @@ static uint64_t
 omp_sum_dynamic(void *rt, int64_t n)
 {
 	struct omp_loop *p = rt;
-	perf_item_fn *f = perf_par_item;
+	int64_t nb = (n + OMP_BLOCK - 1) / OMP_BLOCK;
 	uint64_t s = 0;
 
-#pragma omp parallel for num_threads(p->threads) \
-    schedule(dynamic, OMP_DYNAMIC_CHUNK) reduction(+:s)
-	for (int64_t i = 0; i < n; i++)
-		s += f(i);
+#pragma omp parallel for num_threads(p->threads) schedule(dynamic) \
+    reduction(+:s)
+	for (int64_t b = 0; b < nb; b++)
+		s += omp_block(b, nb, n);
 	return s;
 }
 
@@ -75,13 +85,13 @@ static uint64_t
 omp_sum_guided(void *rt, int64_t n)
 {
 	struct omp_loop *p = rt;
-	perf_item_fn *f = perf_par_item;
+	int64_t nb = (n + OMP_BLOCK - 1) / OMP_BLOCK;
 	uint64_t s = 0;
 
 #pragma omp parallel for num_threads(p->threads) schedule(guided) \
     reduction(+:s)
-	for (int64_t i = 0; i < n; i++)
-		s += f(i);
+	for (int64_t b = 0; b < nb; b++)
+		s += omp_block(b, nb, n);
 	return s;
 }
 
@@ -100,8 +110,8 @@ const struct perf_loop_ops perf_loop_omp_static = {
 	omp_destroy, omp_sum_static, omp_small
 };
 const struct perf_loop_ops perf_loop_omp_dynamic = {
-	"openmp dynamic," OMP_STR(OMP_DYNAMIC_CHUNK), NULL, PERF_PEER,
-	omp_create, omp_destroy, omp_sum_dynamic, NULL
+	"openmp dynamic", NULL, PERF_PEER, omp_create, omp_destroy,
+	omp_sum_dynamic, NULL
 };
 const struct perf_loop_ops perf_loop_omp_guided = {
 	"openmp guided", NULL, PERF_PEER, omp_create, omp_destroy,

@@ -75,9 +75,9 @@ struct perf_queue_ops {
 
 /*
  * Parallel loops over [0, n) on workers threads, the caller among them.
- * sum() returns the sum of perf_par_item(i) (through perf_par_sum() over
- * chunks, or perf_par_item per index); small() sets out[i] = i, a loop
- * whose every iteration is trivial, to measure the fixed cost of a call.
+ * sum() returns the sum of perf_par_item(i), each chunk through
+ * perf_par_sum(); small() sets out[i] = i, a loop whose every iteration
+ * is trivial, to measure the fixed cost of a call.
  * small_name: the name in the small-call row; NULL: not measured there.
  */
 struct perf_loop_ops {
