@@ -18,5 +18,6 @@
 #include <threadfactory/pool.h>
 #include <threadfactory/timer.h>
 #include <threadfactory/parallel.h>
+#include <threadfactory/sync.h>
 
 #endif /* THREADFACTORY_H */

@@ -13,6 +13,7 @@ tf_public_headers = \
 	include/threadfactory/group.h \
 	include/threadfactory/pool.h \
 	include/threadfactory/timer.h \
+	include/threadfactory/sync.h \
 	include/threadfactory/parallel.h
 
 include_HEADERS = include/threadfactory.h
@@ -72,6 +73,13 @@ tf_sched_sources = \
 	lib/sched/wheel.c \
 	lib/sched/worker.c
 
+# Semaphores, latches, events: on the base layer alone.
+tf_sync_sources = \
+	lib/sync/sync.h \
+	lib/sync/event.c \
+	lib/sync/latch.c \
+	lib/sync/sem.c
+
 # The parallel algorithms: the scheduler through sched/sched.h only.
 tf_parallel_sources = \
 	lib/parallel/loop.h \
@@ -83,6 +91,7 @@ tf_parallel_sources = \
 
 lib_libtf_la_SOURCES = $(tf_base_sources) $(tf_sched_sources) \
 	$(tf_parallel_sources)
+lib_libtf_la_SOURCES += $(tf_sync_sources)
 lib_libtf_la_CFLAGS = $(AM_CFLAGS) $(TF_VIS_CFLAGS) $(CK_CFLAGS) \
 	$(HWLOC_CFLAGS) $(JEMALLOC_CFLAGS)
 lib_libtf_la_LIBADD = $(CK_LIBS) $(HWLOC_LIBS) $(JEMALLOC_LIBS) \

@@ -15,6 +15,10 @@ dist_man3_MANS += man/man3/tf_job_wait.3 man/man3/tf_job_cancel.3 \
 	man/man3/tf_token_on_cancel.3 man/man3/tf_group_create.3 \
 	man/man3/tf_submit_after.3 man/man3/tf_topology_load.3 \
 	man/man3/tf_topology_place.3
+# Semaphores, latches and events (threadfactory/sync.h).
+dist_man3_MANS += man/man3/tf_sem_init.3 man/man3/tf_sem_wait.3 \
+	man/man3/tf_sem_post.3 man/man3/tf_latch_init.3 \
+	man/man3/tf_event_init.3
 # The parallel algorithms (threadfactory/parallel.h).
 dist_man3_MANS += man/man3/tf_parallel_for.3 \
 	man/man3/tf_parallel_for_range.3 man/man3/tf_parallel_foreach.3 \
