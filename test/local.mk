@@ -103,6 +103,12 @@ test_test_wheel_CFLAGS = $(tf_test_cflags)
 test_test_wheel_LDADD = $(tf_test_ldadd)
 TESTS += test/test_wheel
 
+check_PROGRAMS += test/test_sync
+test_test_sync_SOURCES = test/test_sync.c
+test_test_sync_CFLAGS = $(tf_test_cflags)
+test_test_sync_LDADD = $(tf_test_ldadd)
+TESTS += test/test_sync
+
 check_PROGRAMS += test/test_parallel
 test_test_parallel_SOURCES = test/test_parallel.c
 test_test_parallel_CFLAGS = $(tf_test_cflags)

@@ -183,6 +183,28 @@ abi_stats(void **state)
 }
 
 static void
+abi_sync(void **state)
+{
+	tf_sem_t s = TF_SEM_INITIALIZER(5);
+	tf_latch_t l = TF_LATCH_INITIALIZER(7);
+	tf_event_t e = TF_EVENT_INITIALIZER;
+
+	(void)state;
+	PIN_TYPE(tf_sem_t, 16, 8);
+	PIN_TYPE(tf_latch_t, 16, 8);
+	PIN_TYPE(tf_event_t, 16, 8);
+	PIN_VALUE(TF_SEM_VALUE_MAX, 0x7fffffff);
+	/* What the static initialisers compile into programs. */
+	pin("TF_SEM_INITIALIZER(5).init_[0]", s.init_[0], 5);
+	pin("TF_SEM_INITIALIZER(5).init_[1]", s.init_[1], 0);
+	pin("TF_LATCH_INITIALIZER(7).init_[0]", l.init_[0], 7);
+	pin("TF_LATCH_INITIALIZER(7).init_[1]", l.init_[1], 0);
+	pin("TF_EVENT_INITIALIZER.init_[0]", e.init_[0], 0);
+	pin("TF_EVENT_INITIALIZER.init_[1]", e.init_[1], 0);
+	check_mismatches();
+}
+
+static void
 abi_constants(void **state)
 {
 	(void)state;
@@ -239,6 +261,7 @@ main(void)
 		cmocka_unit_test(abi_pool_attr),
 		cmocka_unit_test(abi_histogram),
 		cmocka_unit_test(abi_stats),
+		cmocka_unit_test(abi_sync),
 		cmocka_unit_test(abi_constants),
 	};
 
