@@ -228,6 +228,7 @@ void perf_scenario_timers(void);
 void perf_scenario_memory(void);
 void perf_scenario_queue(void);
 void perf_scenario_parallel(void);
+void perf_scenario_sync(void);
 
 #ifdef __cplusplus
 }

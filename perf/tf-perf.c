@@ -109,6 +109,8 @@ static const struct scenario {
 	  "P producers / C consumers moving 8-byte items, exactly once" },
 	{ "parallel", perf_scenario_parallel,
 	  "parallel sum, uniform and imbalanced; a small loop's fixed cost" },
+	{ "sync", perf_scenario_sync,
+	  "semaphore post+wait, ping-pong, latch and event fan-out wake" },
 };
 #define NSCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
 

@@ -38,7 +38,8 @@ elif python3 -c '
 import json, sys
 r = json.load(open(sys.argv[1]))
 scen = {row["scenario"] for row in r["rows"]}
-want = {"submit", "spawn", "latency", "priority", "timers", "memory", "queue"}
+want = {"submit", "spawn", "latency", "priority", "timers", "memory", "queue",
+        "sync"}
 assert want <= scen, want - scen
 assert r["machine"]["cores"] >= 1
 for row in r["rows"]:
