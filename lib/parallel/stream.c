@@ -23,7 +23,8 @@
 struct stream {
 	bool (*next)(void **item, void *ctx);
 	int (*body)(void *item, void *ctx);
-	bool done; /* next() said the stream is over (under l->lock) */
+	/* next() said the stream is over: set under l->lock, read without */
+	uint32_t done;
 };
 
 /* Take up to n items from the generator into buf; how many. */
@@ -37,7 +38,7 @@ take(struct tf__loop *l, struct stream *s, void **buf, size_t n)
 		if (s->next(&buf[got], l->ctx))
 			got++;
 		else
-			s->done = true;
+			ck_pr_store_32(&s->done, 1);
 	}
 	tf__unlock(&l->lock);
 	return got;
@@ -55,7 +56,7 @@ run_stream(struct tf__piece *p, struct tf__kids *k)
 	while (tf__loop_going(l) && (n = take(l, s, buf, chunk)) > 0) {
 		int64_t t0 = tf__ticks(), ns;
 
-		if (!ck_pr_load_8((uint8_t *)&s->done) &&
+		if (!ck_pr_load_32(&s->done) &&
 		    tf__loop_demand(l, k))
 			(void)tf__kids_spawn(l, k, 0, 0, chunk);
 		for (size_t i = 0; i < n; i++) {
@@ -78,7 +79,7 @@ tf_parallel_foreach_stream(tf_pool_t *pool,
     bool (*next)(void **item, void *ctx), int (*body)(void *item, void *ctx),
     void *ctx, const tf_parallel_opts_t *opts)
 {
-	struct stream s = { next, body, false };
+	struct stream s = { next, body, 0 };
 	struct tf__loop l;
 	int rc;
 
