@@ -24,6 +24,8 @@
 #define PAR_IMBALANCE 15
 /* Calibration never makes a heavy index longer than this many rounds. */
 #define PAR_ROUNDS_MAX 4096
+/* Tries of each cost that calibration takes the best of. */
+#define PAR_CALIBRATE_TRIES 5
 /* Iterations of the small call. */
 #define PAR_SMALL 1000
 /* Time given to a runtime's threads to settle before the next one runs. */
@@ -246,22 +248,39 @@ const struct perf_loop_ops perf_loop_tf_range = {
 /* The rows.                                                          */
 /* ------------------------------------------------------------------ */
 
-/* Nanoseconds per index of perf_par_sum over [lo, lo + n): best of 3. */
+/* Nanoseconds per index of perf_par_sum over [0, n). */
 static double
-par_ns_per_index(int64_t lo, int64_t n)
+par_ns_per_index(int64_t n)
 {
-	double best = 0;
+	int64_t t0 = perf_ns();
+	volatile uint64_t s = perf_par_sum(0, n);
 
-	for (int k = 0; k < 3; k++) {
-		int64_t t0 = perf_ns();
-		volatile uint64_t s = perf_par_sum(lo, lo + n);
-		double ns = (double)(perf_ns() - t0) / (double)n;
+	(void)s;
+	return (double)(perf_ns() - t0) / (double)n;
+}
 
-		(void)s;
-		if (k == 0 || ns < best)
-			best = ns;
+/*
+ * What a heavy index costs against a light one: the best of several
+ * tries of each, taken in turns, so that a noisy neighbour who slows the
+ * machine for a while slows both alike.
+ */
+static double
+par_ratio(int64_t n)
+{
+	double light = 0, heavy = 0;
+
+	for (int k = 0; k < PAR_CALIBRATE_TRIES; k++) {
+		double l, h;
+
+		par_heavy = INT64_MAX;
+		l = par_ns_per_index(n);
+		par_heavy = 0;
+		h = par_ns_per_index(n / 8 + 1);
+		light = k == 0 || l < light ? l : light;
+		heavy = k == 0 || h < heavy ? h : heavy;
 	}
-	return best;
+	par_heavy = INT64_MAX;
+	return heavy / light;
 }
 
 /*
@@ -274,16 +293,13 @@ static double
 par_calibrate(void)
 {
 	int64_t n = PERF_SIZE(1000000, 1000000);
-	double light, ratio = 1;
+	double ratio;
 
-	par_heavy = INT64_MAX;
-	light = par_ns_per_index(0, n);
-	par_heavy = 0;
 	par_rounds = PAR_IMBALANCE;
+	ratio = par_ratio(n);
 	for (int k = 0; k < 5; k++) {
 		int next = 2 * par_rounds;
 
-		ratio = par_ns_per_index(0, n / 8 + 1) / light;
 		if (ratio > 1)
 			next = (int)((double)par_rounds * (PAR_IMBALANCE - 1) /
 			    (ratio - 1) + 0.5);
@@ -292,9 +308,8 @@ par_calibrate(void)
 		if (next == par_rounds)
 			break;
 		par_rounds = next;
-		ratio = par_ns_per_index(0, n / 8 + 1) / light;
+		ratio = par_ratio(n);
 	}
-	par_heavy = INT64_MAX;
 	return ratio;
 }
 
