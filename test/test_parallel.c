@@ -737,6 +737,11 @@ bad_input(void **state)
 	    NULL, NULL), EINVAL);
 	assert_int_equal(tf_parallel_foreach_stream(p, NULL, nop_item, NULL,
 	    NULL), EINVAL);
+	o.local_finalize = NULL;
+	o.local_init = local_init;
+	assert_int_equal(tf_parallel_foreach_stream(p, gen_next, nop_item,
+	    NULL, &o), EINVAL);
+	o.local_init = NULL;
 	assert_true(x == 0);
 	/* After shutdown: refused, nothing runs. */
 	assert_int_equal(tf_pool_shutdown(p, TF_SHUTDOWN_DRAIN, TF_FOREVER), 0);

@@ -27,6 +27,11 @@
  * chunks already running finish, and that value is returned.  A call
  * synchronizes with every body it ran: what the bodies wrote is visible
  * to the caller when it returns.
+ *
+ * Every call returns EINVAL for bad arguments and ESHUTDOWN for a pool
+ * shut down before it, with nothing run; ENOMEM; and ECANCELED when the
+ * pool is shut down with TF_SHUTDOWN_CANCEL during the call and cancels
+ * a piece of it that no thread had taken (that part is not run).
  */
 #ifndef THREADFACTORY_PARALLEL_H
 #define THREADFACTORY_PARALLEL_H
@@ -110,9 +115,12 @@ TF_EXPORT int tf_parallel_foreach(tf_pool_t *pool, void *base, size_t count,
  * tf_parallel_foreach_stream - body(item, ctx) for each item that
  * next(&item, ctx) yields, until it returns false.  next is called by one
  * thread at a time (it need not be thread-safe), chunk items at a time
- * (opts->grain; 0: automatic), so that at most a chunk per taking-part
- * thread is held: the stream is never read whole.  Items are handed to
- * bodies in no particular order.  opts may be NULL.
+ * (opts->grain, at most 256; 0: automatic), so that at most a chunk per
+ * taking-part thread is held: the stream is never read whole.  Items are
+ * handed to bodies in no particular order; when the call stops early,
+ * items already taken from next but not handed to a body are dropped.
+ * opts may be NULL; its local_init and local_finalize must be (EINVAL:
+ * the body has no local state).
  */
 TF_EXPORT int tf_parallel_foreach_stream(tf_pool_t *pool,
     bool (*next)(void **item, void *ctx), int (*body)(void *item, void *ctx),
@@ -138,13 +146,14 @@ TF_EXPORT int tf_parallel_invoke(tf_pool_t *pool, const tf_work_t *works,
 /*
  * tf_parallel_reduce - fold [begin, end) into *result (size bytes).
  *
- * Each thread's pieces start from a copy of identity; body(lo, hi, acc,
- * ctx) folds a chunk into acc; combine(acc, other, ctx) folds one
- * accumulator into another.  *result is identity combined with every
- * piece's accumulator, so combine must be associative and commutative
- * (sums, minima, counts, unions) and identity its neutral element.
- * result and identity may be the same.  Returns as tf_parallel_for();
- * *result is written only on success.
+ * Each piece of the range (a part run by one thread) has an accumulator
+ * of its own, started from a copy of identity; body(lo, hi, acc, ctx)
+ * folds a chunk into acc; combine(acc, other, ctx) folds one accumulator
+ * into another, one call at a time.  *result is identity combined with
+ * every piece's accumulator, so combine must be associative and
+ * commutative (sums, minima, counts, unions) and identity its neutral
+ * element.  result and identity may be the same.  Returns as
+ * tf_parallel_for(); *result is written only on success.
  */
 TF_EXPORT int tf_parallel_reduce(tf_pool_t *pool, int64_t begin, int64_t end,
     void *result, const void *identity, size_t size,

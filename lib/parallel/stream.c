@@ -50,7 +50,7 @@ run_stream(struct tf__piece *p, struct tf__kids *k)
 	struct tf__loop *l = p->loop;
 	struct stream *s = l->arg;
 	void *buf[STREAM_CHUNK_MAX];
-	size_t chunk = l->grain != 0 ? TF_MIN(l->grain,
+	size_t chunk = l->grain != 0 ? (size_t)TF_MIN(l->grain,
 	    (uint64_t)STREAM_CHUNK_MAX) : 1, n;
 
 	while (tf__loop_going(l) && (n = take(l, s, buf, chunk)) > 0) {
@@ -80,12 +80,17 @@ tf_parallel_foreach_stream(tf_pool_t *pool,
     void *ctx, const tf_parallel_opts_t *opts)
 {
 	struct stream s = { next, body, 0 };
+	tf_parallel_opts_t o;
 	struct tf__loop l;
 	int rc;
 
-	if (next == NULL || body == NULL)
+	memset(&o, 0, sizeof(o));
+	if (next == NULL || body == NULL || TF__READ_VERSIONED(&o, opts) != 0)
 		return EINVAL;
-	if ((rc = tf__loop_init(&l, pool, opts)) != 0)
+	/* The body has no local state to give. */
+	if (o.local_init != NULL || o.local_finalize != NULL)
+		return EINVAL;
+	if ((rc = tf__loop_init(&l, pool, &o)) != 0)
 		return rc;
 	l.ctx = ctx;
 	l.arg = &s;

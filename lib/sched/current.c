@@ -11,6 +11,7 @@
 #include "internal/common.h"
 
 #include "sched/cancel.h"
+#include "sched/enqueue.h"
 #include "sched/group.h"
 #include "sched/job.h"
 #include "sched/sched.h"
@@ -109,11 +110,13 @@ tf__sched_spawn(tf_pool_t *pool, tf_fn *fn, void *arg, int priority,
 {
 	tf_job_opts_t o = { 0 };
 
-	if (job == NULL)
+	if (pool == NULL || fn == NULL || job == NULL ||
+	    priority < TF_PRIO_LOWEST || priority > TF_PRIO_HIGHEST)
 		return EINVAL;
 	o.size = sizeof(o);
 	o.priority = priority;
-	return tf_submit_ex(pool, fn, arg, &o, job);
+	/* The spawner goes on working: wake a worker on another CPU. */
+	return tf__submit_job(pool, fn, arg, &o, job, TF__ENQ_AWAY);
 }
 
 int

@@ -202,27 +202,6 @@ tf__submitters_release(struct tf_pool *pool)
 /* Waking workers.                                                    */
 /* ------------------------------------------------------------------ */
 
-/*
- * The sleeping worker bound to the calling thread's CPU, claimed (taken
- * out of the idle bitmap); NULL if none.  An outside thread that wakes a
- * worker usually waits for the job or goes on to sleep, and a worker on
- * its own CPU then starts at once, while one on another CPU must wait
- * for that CPU to wake up (an interrupt to a halted core, which costs
- * tens of microseconds on a virtual machine).
- */
-static struct tf__worker *
-claim_local(struct tf_pool *pool)
-{
-	int cpu = sched_getcpu();
-	uint32_t k;
-
-	if (cpu < 0 || (unsigned)cpu >= pool->ncpus)
-		return NULL;
-	k = ck_pr_load_32(&pool->cpu_worker[cpu]);
-	return k != 0 && tf__idle_claim(pool, k - 1) ? pool->workers[k - 1] :
-	    NULL;
-}
-
 /* Whether the worker of index is a spare that may not run now. */
 static bool
 spare_held(struct tf_pool *pool, unsigned index)
@@ -231,14 +210,19 @@ spare_held(struct tf_pool *pool, unsigned index)
 	    index - pool->nworkers >= ck_pr_load_32(&pool->spares_active);
 }
 
-/* Any sleeping worker allowed to run, claimed; NULL if none. */
+/*
+ * Any sleeping worker allowed to run but skip (an index; -1: none),
+ * claimed; NULL if none.
+ */
 static struct tf__worker *
-claim_any(struct tf_pool *pool)
+claim_any(struct tf_pool *pool, int skip_index)
 {
 	for (unsigned i = 0; i < pool->nidle; i++) {
 		uint64_t *word = &pool->idle[i * TF__IDLE_STRIDE];
 		uint64_t v = ck_pr_load_64(word), skip = 0;
 
+		if (skip_index >= 0 && (unsigned)skip_index / TF__IDLE_BITS == i)
+			skip = 1ULL << ((unsigned)skip_index % TF__IDLE_BITS);
 		while ((v & ~skip) != 0) {
 			unsigned b = (unsigned)__builtin_ctzll(v & ~skip);
 
@@ -253,23 +237,55 @@ claim_any(struct tf_pool *pool)
 	return NULL;
 }
 
+/* The worker bound to the calling thread's CPU (index; -1: none). */
+static int
+local_index(struct tf_pool *pool)
+{
+	int cpu = pool->ncpus != 0 ? sched_getcpu() : -1;
+
+	if (cpu < 0 || (unsigned)cpu >= pool->ncpus)
+		return -1;
+	return (int)ck_pr_load_32(&pool->cpu_worker[cpu]) - 1;
+}
+
+/* One sleeping worker, claimed, as tf__pool_wake() prefers; or NULL. */
+static struct tf__worker *
+claim_one(struct tf_pool *pool, bool away)
+{
+	struct tf__worker *w = NULL;
+	int local;
+
+	if (tf__tls.worker != NULL)
+		return claim_any(pool, -1);
+	local = local_index(pool);
+	if (away)
+		w = claim_any(pool, local);
+	else if (local >= 0 && tf__idle_claim(pool, (unsigned)local))
+		w = pool->workers[local];
+	return w != NULL ? w : claim_any(pool, -1);
+}
+
 /*
  * Wake up to n sleeping workers.  The waker counts a worker as spinning
  * before it claims it, so that other submitters see somebody is coming;
  * if nobody can be claimed, it takes the count back.
+ *
+ * An outside thread wakes the worker bound to its own CPU first: it
+ * usually waits for the job or goes on to sleep, and a worker on its own
+ * CPU then starts at once, while one on another CPU must wait for that
+ * CPU to wake up (an interrupt to a halted core, which costs tens of
+ * microseconds on a virtual machine).  With away, the caller goes on
+ * running (a parallel loop's caller takes part): a worker on its CPU
+ * would only take turns with it, so others come first.
  */
 void
-tf__pool_wake(struct tf_pool *pool, unsigned n)
+tf__pool_wake(struct tf_pool *pool, unsigned n, bool away)
 {
 	for (; n > 0; n--) {
-		struct tf__worker *w = NULL;
+		struct tf__worker *w;
 
 		ck_pr_faa_64(&pool->sched, TF__S_SPIN_ONE - TF__S_PARK_ONE);
-		if (pool->ncpus != 0 && tf__tls.worker == NULL)
-			w = claim_local(pool);
-		if (w == NULL)
-			w = claim_any(pool);
-		if (w == NULL) {
+		if ((w = claim_one(pool, away)) == NULL) {
 			ck_pr_faa_64(&pool->sched,
 			    TF__S_PARK_ONE - TF__S_SPIN_ONE);
 			return;
@@ -285,7 +301,7 @@ tf__pool_wake(struct tf_pool *pool, unsigned n)
  * is a full barrier: the mark and the read of the counts are one step.
  */
 static void
-pool_missed(struct tf_pool *pool, unsigned n)
+pool_missed(struct tf_pool *pool, unsigned n, bool away)
 {
 	uint64_t old = ck_pr_load_64(&pool->sched);
 
@@ -293,7 +309,7 @@ pool_missed(struct tf_pool *pool, unsigned n)
 	    &old))
 		;
 	if (tf__s_spinning(old) == 0 && tf__s_parked(old) != 0)
-		tf__pool_wake(pool, n);
+		tf__pool_wake(pool, n, away);
 }
 
 /*
@@ -313,8 +329,9 @@ pool_missed(struct tf_pool *pool, unsigned n)
  */
 static void
 publish(struct tf_pool *pool, unsigned level, size_t n, bool fence,
-    bool wake)
+    unsigned flags)
 {
+	bool away = (flags & TF__ENQ_AWAY) != 0;
 	uint64_t s;
 
 	if (fence)
@@ -322,12 +339,13 @@ publish(struct tf_pool *pool, unsigned level, size_t n, bool fence,
 	s = ck_pr_load_64(&pool->sched);
 	if (TF_UNLIKELY(!(s & (1ULL << level))))
 		ck_pr_or_64(&pool->sched, 1ULL << level);
-	if (!wake || tf__s_parked(s) == 0)
+	if ((flags & TF__ENQ_NOWAKE) || tf__s_parked(s) == 0)
 		return;
 	if (tf__s_spinning(s) == 0)
-		tf__pool_wake(pool, (unsigned)TF_MIN(n, (size_t)UINT_MAX));
+		tf__pool_wake(pool, (unsigned)TF_MIN(n, (size_t)UINT_MAX),
+		    away);
 	else if (TF_UNLIKELY(!(s & TF__S_MISSED)))
-		pool_missed(pool, (unsigned)TF_MIN(n, (size_t)UINT_MAX));
+		pool_missed(pool, (unsigned)TF_MIN(n, (size_t)UINT_MAX), away);
 }
 
 /* ------------------------------------------------------------------ */
@@ -466,6 +484,6 @@ tf__enqueue(struct tf__submit_ctx *c, const struct tf__src *src,
 	 * find work wakes the next (worker.c), so bursts spread anyway.
 	 */
 	publish(c->pool, level, c->w != NULL ? 1 : src->n,
-	    c->w == NULL || (flags & TF__ENQ_DUE), !(flags & TF__ENQ_NOWAKE));
+	    c->w == NULL || (flags & TF__ENQ_DUE), flags);
 	return 0;
 }

@@ -161,6 +161,8 @@ struct tf__src {
 #define TF__ENQ_DUE 2U    /* due timed jobs: the tail of the front queue,
                              counted when armed, accepted in shutdown */
 #define TF__ENQ_NOWAKE 4U /* the caller is a worker about to look */
+#define TF__ENQ_AWAY 8U   /* the caller goes on running: wake a worker
+                             on another CPU first */
 
 /*
  * Queue src's jobs at level, all or none: 0, ENOMEM.  Counts them as
@@ -171,8 +173,18 @@ struct tf__src {
 int tf__enqueue(struct tf__submit_ctx *c, const struct tf__src *src,
     unsigned level, unsigned flags);
 
-/* Wake up to n sleeping workers. */
-void tf__pool_wake(struct tf_pool *pool, unsigned n);
+/*
+ * Wake up to n sleeping workers; away: the caller goes on running, so
+ * not the one bound to its CPU if another sleeps.
+ */
+void tf__pool_wake(struct tf_pool *pool, unsigned n, bool away);
+
+/*
+ * tf_submit_ex() for a job of options o (already checked), enqueued with
+ * the tf__enqueue flags flags (sched.h's spawn).
+ */
+int tf__submit_job(struct tf_pool *pool, tf_fn *fn, void *arg,
+    const tf_job_opts_t *o, tf_job_t **job, unsigned flags);
 
 /* Shutdown: wait until no submit that missed the flag is in progress. */
 void tf__submitters_quiesce(struct tf_pool *pool);

@@ -42,7 +42,7 @@ tf__spare_sleep(struct tf__worker *w)
 		 */
 		if (tf__s_spinning(s) == 1 && (s & TF__S_LEVELS) &&
 		    tf__s_parked(s) != 0 && !tf__s_parked_dipped(s))
-			tf__pool_wake(pool, 1);
+			tf__pool_wake(pool, 1, false);
 	}
 	ck_pr_faa_32(&pool->nthreads, (uint32_t)-1);
 	tf__pool_signal_idle(pool);

@@ -79,10 +79,13 @@ record_entry(struct tf__job *j)
 		(uint64_t)j->t_submit | TF__STAMP_PRECISE };
 }
 
-/* A job with a record (a handle, a token, a group, a timer). */
-static int
-submit_record(tf_pool_t *pool, tf_fn *fn, void *arg, const tf_job_opts_t *o,
-    tf_job_t **job)
+/*
+ * A job with a record (a handle, a token, a group, a timer), enqueued
+ * with flags beside those of its options.
+ */
+int
+tf__submit_job(tf_pool_t *pool, tf_fn *fn, void *arg, const tf_job_opts_t *o,
+    tf_job_t **job, unsigned flags)
 {
 	unsigned level = TF__LEVEL(o->priority);
 	struct tf__submit_ctx c;
@@ -99,7 +102,8 @@ submit_record(tf_pool_t *pool, tf_fn *fn, void *arg, const tf_job_opts_t *o,
 			struct tf__entry e = record_entry(j);
 			struct tf__src src = { &e, NULL, 1 };
 
-			rc = tf__enqueue(&c, &src, level, enqueue_flags(o));
+			rc = tf__enqueue(&c, &src, level,
+			    enqueue_flags(o) | flags);
 		}
 		if (rc != 0)
 			tf__job_discard(j);
@@ -128,7 +132,7 @@ tf_submit_ex(tf_pool_t *pool, tf_fn *fn, void *arg, const tf_job_opts_t *opts,
 		return submit_works(pool, &work, 1, TF__LEVEL(o.priority),
 		    enqueue_flags(&o));
 	}
-	return submit_record(pool, fn, arg, &o, job);
+	return tf__submit_job(pool, fn, arg, &o, job, 0);
 }
 
 /* A batch whose jobs need records (a token or a group): all or none. */

@@ -193,7 +193,7 @@ kick(struct tf_pool *pool)
 		return;
 	}
 	if (tf__s_parked(ck_pr_load_64(&pool->sched)) != 0)
-		tf__pool_wake(pool, 1);
+		tf__pool_wake(pool, 1, false);
 }
 
 /*

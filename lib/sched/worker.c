@@ -232,7 +232,7 @@ stop_spinning(struct tf__worker *w)
 		successor = tf__has_surplus(w);
 	}
 	if (successor)
-		tf__pool_wake(pool, 1);
+		tf__pool_wake(pool, 1, false);
 }
 
 /* ------------------------------------------------------------------ */
