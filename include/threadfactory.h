@@ -19,5 +19,6 @@
 #include <threadfactory/timer.h>
 #include <threadfactory/parallel.h>
 #include <threadfactory/sync.h>
+#include <threadfactory/queue.h>
 
 #endif /* THREADFACTORY_H */

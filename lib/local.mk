@@ -14,6 +14,7 @@ tf_public_headers = \
 	include/threadfactory/pool.h \
 	include/threadfactory/timer.h \
 	include/threadfactory/sync.h \
+	include/threadfactory/queue.h \
 	include/threadfactory/parallel.h
 
 include_HEADERS = include/threadfactory.h
@@ -92,6 +93,12 @@ tf_parallel_sources = \
 lib_libtf_la_SOURCES = $(tf_base_sources) $(tf_sched_sources) \
 	$(tf_parallel_sources)
 lib_libtf_la_SOURCES += $(tf_sync_sources)
+
+# The containers: on the base layer alone.
+tf_containers_sources = \
+	lib/containers/queue.h \
+	lib/containers/queue.c
+lib_libtf_la_SOURCES += $(tf_containers_sources)
 lib_libtf_la_CFLAGS = $(AM_CFLAGS) $(TF_VIS_CFLAGS) $(CK_CFLAGS) \
 	$(HWLOC_CFLAGS) $(JEMALLOC_CFLAGS)
 lib_libtf_la_LIBADD = $(CK_LIBS) $(HWLOC_LIBS) $(JEMALLOC_LIBS) \
