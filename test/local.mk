@@ -109,6 +109,12 @@ test_test_sync_CFLAGS = $(tf_test_cflags)
 test_test_sync_LDADD = $(tf_test_ldadd)
 TESTS += test/test_sync
 
+check_PROGRAMS += test/test_queue
+test_test_queue_SOURCES = test/test_queue.c
+test_test_queue_CFLAGS = $(tf_test_cflags)
+test_test_queue_LDADD = $(tf_test_ldadd)
+TESTS += test/test_queue
+
 check_PROGRAMS += test/test_parallel
 test_test_parallel_SOURCES = test/test_parallel.c
 test_test_parallel_CFLAGS = $(tf_test_cflags)
