@@ -111,3 +111,45 @@ spawn_fib(void *pool, int n, int cutoff)
 const struct perf_spawn_ops perf_spawn_tf = {
 	"threadfactory", PERF_TF, pool_create, pool_destroy, spawn_fib
 };
+
+/* ------------------------------------------------------------------ */
+/* tf_queue, unbounded: the queue scenario.                           */
+/* ------------------------------------------------------------------ */
+
+static void *
+queue_create(unsigned producers, unsigned consumers)
+{
+	tf_queue_t *q;
+
+	(void)producers;
+	(void)consumers;
+	return tf_queue_create(&q, 0) == 0 ? q : NULL;
+}
+
+static void
+queue_destroy(void *q)
+{
+	tf_queue_destroy(q);
+}
+
+static bool
+queue_push(void *q, uint64_t v)
+{
+	return tf_queue_push(q, (void *)(uintptr_t)v) == 0;
+}
+
+static bool
+queue_pop(void *q, uint64_t *v)
+{
+	void *p;
+
+	if (tf_queue_pop(q, &p) != 0)
+		return false;
+	*v = (uint64_t)(uintptr_t)p;
+	return true;
+}
+
+const struct perf_queue_ops perf_queue_tf = {
+	"tf_queue (unbounded)", PERF_TF, 0, 0, queue_create, queue_destroy,
+	queue_push, queue_pop
+};

@@ -5,9 +5,9 @@
 
 /*
  * perf/sc_queue.c - the queue scenario: P producers and C consumers move
- * 8-byte items; every item must arrive exactly once.  threadfactory's own
- * queue joins the table with the containers; until then the row shows
- * the comparators and the handoff limit of a raw ck_ring.
+ * 8-byte items; every item must arrive exactly once.  threadfactory's
+ * tf_queue (unbounded) beside the comparators and the handoff limit of
+ * a raw ck_ring.
  */
 #include <pthread.h>
 #include <sched.h>
@@ -196,8 +196,6 @@ perf_scenario_queue(void)
 			}
 			perf_add((*o)->name, (*o)->kind, v, n);
 		}
-		perf_note("threadfactory's queue is not built yet: "
-		    "comparators only");
 	}
 }
 
