@@ -14,6 +14,7 @@ tf_public_headers = \
 	include/threadfactory/pool.h \
 	include/threadfactory/timer.h \
 	include/threadfactory/sync.h \
+	include/threadfactory/map.h \
 	include/threadfactory/queue.h \
 	include/threadfactory/parallel.h
 
@@ -96,6 +97,9 @@ lib_libtf_la_SOURCES += $(tf_sync_sources)
 
 # The containers: on the base layer alone.
 tf_containers_sources = \
+	lib/containers/hash.h \
+	lib/containers/hash.c \
+	lib/containers/map.c \
 	lib/containers/queue.h \
 	lib/containers/queue.c
 lib_libtf_la_SOURCES += $(tf_containers_sources)

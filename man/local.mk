@@ -27,6 +27,10 @@ dist_man3_MANS += man/man3/tf_parallel_for.3 \
 # The FIFO queue (threadfactory/queue.h).
 dist_man3_MANS += man/man3/tf_queue_create.3 man/man3/tf_queue_push.3 \
 	man/man3/tf_queue_pop.3 man/man3/tf_queue_close.3
+# The hash map (threadfactory/map.h).
+dist_man3_MANS += man/man3/tf_map_create.3 man/man3/tf_map_put.3 \
+	man/man3/tf_map_get.3 man/man3/tf_map_remove.3 \
+	man/man3/tf_map_freeze.3
 
 # Every name a page documents (its .Nm lines) is installed as a link to
 # the page, so that "man tf_submit_ex" finds tf_submit(3).
