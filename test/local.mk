@@ -121,6 +121,12 @@ test_test_parallel_CFLAGS = $(tf_test_cflags)
 test_test_parallel_LDADD = $(tf_test_ldadd)
 TESTS += test/test_parallel
 
+check_PROGRAMS += test/test_map
+test_test_map_SOURCES = test/test_map.c
+test_test_map_CFLAGS = $(tf_test_cflags)
+test_test_map_LDADD = $(tf_test_ldadd)
+TESTS += test/test_map
+
 # --- build-level checks: ABI, headers, symbols, manual pages, install ----
 # test/check_*.sh print TAP (test/tap.sh); they read the makefile's lists
 # and tools from the environment below.
