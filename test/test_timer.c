@@ -550,6 +550,58 @@ cancel_pending_cancels_timers(void **state)
 	tf_pool_destroy(p);
 }
 
+struct slow_run {
+	uint32_t started; /* runs begun */
+	uint32_t inside;  /* 1 while a run is in progress */
+};
+
+static int
+slow_periodic(void *arg)
+{
+	struct slow_run *r = arg;
+
+	__atomic_add_fetch(&r->started, 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&r->inside, 1, __ATOMIC_RELEASE);
+	tf_test_sleep_ns(50 * TF_MSEC);
+	__atomic_store_n(&r->inside, 0, __ATOMIC_RELEASE);
+	return 0;
+}
+
+/*
+ * A periodic job in the middle of a run when tf_pool_cancel_pending is
+ * called finishes that run, starts no other and ends CANCELLED.
+ */
+static void
+cancel_pending_ends_a_running_periodic(void **state)
+{
+	tf_pool_t *p = make_pool(2);
+	struct slow_run r = { 0, 0 };
+	uint32_t started;
+	size_t n = 7;
+	tf_job_t *j;
+
+	(void)state;
+	assert_int_equal(tf_submit_every(p, TF_MSEC, slow_periodic, &r, &j),
+	    0);
+	while (!__atomic_load_n(&r.inside, __ATOMIC_ACQUIRE))
+		tf_test_sleep_ns(100 * TF_USEC);
+	assert_int_equal(tf_pool_cancel_pending(p, &n), 0);
+	started = __atomic_load_n(&r.started, __ATOMIC_RELAXED);
+	/* It was running: not among the jobs the call cancelled. */
+	assert_int_equal(n, 0);
+	assert_int_equal(tf_job_wait(j, TF_FOREVER), 0);
+	assert_int_equal(tf_job_state(j), TF_JOB_CANCELLED);
+	assert_int_equal(tf_job_status(j), ECANCELED);
+	/* No run began after the call returned (the one running ended). */
+	tf_test_sleep_ns(20 * TF_MSEC);
+	assert_int_equal(__atomic_load_n(&r.started, __ATOMIC_RELAXED),
+	    started);
+	assert_int_equal(__atomic_load_n(&r.inside, __ATOMIC_ACQUIRE), 0);
+	tf_job_release(j);
+	check_ledger(p);
+	tf_pool_destroy(p);
+}
+
 static void
 destroy_with_pending_timers(void **state)
 {
@@ -607,6 +659,7 @@ main(void)
 		cmocka_unit_test(million_pending_timers),
 		cmocka_unit_test(shutdown_with_pending_timers),
 		cmocka_unit_test(cancel_pending_cancels_timers),
+		cmocka_unit_test(cancel_pending_ends_a_running_periodic),
 		cmocka_unit_test(destroy_with_pending_timers),
 		cmocka_unit_test(bad_input),
 	};

@@ -74,6 +74,7 @@ struct tf__job_timed {
 	struct tf__job job;
 	int64_t period;             /* periodic jobs */
 	void *shard;                /* the timer shard it is armed in, or NULL */
+	uint32_t gen;               /* the timers' generation when armed */
 	struct tf__wheel_link link;
 };
 

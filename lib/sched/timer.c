@@ -269,6 +269,7 @@ tf__timer_arm_new(struct tf__submit_ctx *c, struct tf__job *j,
 	int rc;
 
 	TF_ASSERT(j->flags & TF__JF_TIMED);
+	tj->gen = ck_pr_load_32(&pool->timers->gen);
 	if (o->period_ns > 0) {
 		j->flags |= TF__JF_PERIODIC;
 		if (o->flags & TF_FIXED_DELAY)
@@ -344,9 +345,13 @@ tf__timer_rearm(struct tf__worker *w, struct tf__job *j, int rc)
 	tf__lock(&sh->lock);
 	/*
 	 * PENDING and in the wheel at once, under the shard's lock, so that
-	 * the firing and a cancel both see a consistent job.
+	 * the firing and a cancel both see a consistent job.  The generation
+	 * is read under the lock too: tf__timers_cancel_all() bumps it, then
+	 * takes every shard's lock, so either it finds this job armed, or
+	 * this finds the new generation and the job ends.
 	 */
-	if (!ck_pr_cas_32(&j->state, s, (s & ~TF__J_STATE) | TF_JOB_PENDING)) {
+	if (TF__TIMED(j)->gen != ck_pr_load_32(&pool->timers->gen) ||
+	    !ck_pr_cas_32(&j->state, s, (s & ~TF__J_STATE) | TF_JOB_PENDING)) {
 		tf__unlock(&sh->lock);
 		ck_pr_dec_32(&j->refs);
 		tf__job_finish(j, TF_JOB_CANCELLED, ECANCELED, &w->ctr);
@@ -566,6 +571,8 @@ tf__timers_cancel_all(struct tf_pool *pool)
 
 	if (t == NULL)
 		return 0;
+	/* Before the shards' locks: see tf__timer_rearm(). */
+	ck_pr_inc_32(&t->gen);
 	for (unsigned i = 0; i < t->nshards; i++) {
 		struct tf__timer_shard *sh = &t->shards[i];
 		struct tf__job *list = NULL, *j;

@@ -56,6 +56,13 @@ struct tf__timers {
 	 */
 	int64_t due_hint;
 	uint32_t keeper;   /* index + 1 of the worker sleeping on next_due */
+	/*
+	 * Bumped by tf__timers_cancel_all(): a periodic job armed in an
+	 * older generation that is running when it is bumped is not armed
+	 * again (tf_pool_cancel_pending: no job submitted before the call
+	 * starts a new run).
+	 */
+	uint32_t gen;
 	uint32_t running;  /* somebody moves due jobs now */
 	unsigned nshards;  /* a power of two */
 	int64_t early;     /* the keeper wakes this much before the time */
