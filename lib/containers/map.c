@@ -240,6 +240,22 @@ write_lock(tf_map_t *m, struct shard *s)
 	return 0;
 }
 
+/*
+ * Enter a write of key: check the arguments, refuse a write from inside
+ * a walk of m, and lock key's shard (*sp, probe p).  0 with the lock
+ * held, or the error with no lock.
+ */
+static int
+write_enter(tf_map_t *m, const void *key, struct probe *p, struct shard **sp)
+{
+	if (m == NULL || bad_key(m, key))
+		return EINVAL;
+	if (TF_UNLIKELY(walks != NULL) && walking(m))
+		return EDEADLK;
+	*sp = probe_of(m, key, p);
+	return write_lock(m, *sp);
+}
+
 static void
 shard_fini(const tf_map_t *m, struct shard *s)
 {
@@ -358,12 +374,7 @@ put(tf_map_t *m, void *key, void *value, bool replace_ok)
 	struct entry *e;
 	int rc;
 
-	if (m == NULL || bad_key(m, key))
-		return EINVAL;
-	if (TF_UNLIKELY(walks != NULL) && walking(m))
-		return EDEADLK;
-	s = probe_of(m, key, &p);
-	if ((rc = write_lock(m, s)) != 0)
+	if ((rc = write_enter(m, key, &p, &s)) != 0)
 		return rc;
 	/* The lock excludes other writers: no epoch section needed. */
 	e = ck_hs_get(&s->hs, p.thash, &p);
@@ -406,12 +417,7 @@ unlink_key(tf_map_t *m, const void *key, struct entry **out)
 	struct entry *e;
 	int rc;
 
-	if (m == NULL || bad_key(m, key))
-		return EINVAL;
-	if (TF_UNLIKELY(walks != NULL) && walking(m))
-		return EDEADLK;
-	s = probe_of(m, key, &p);
-	if ((rc = write_lock(m, s)) != 0)
+	if ((rc = write_enter(m, key, &p, &s)) != 0)
 		return rc;
 	e = ck_hs_remove(&s->hs, p.thash, &p);
 	if (e != NULL)
