@@ -26,6 +26,7 @@
 
 #include "internal/alloc.h"
 #include "sched/job.h"
+#include "sched/sched.h"
 
 /* ------------------------------------------------------------------ */
 /* Helpers.                                                           */
@@ -1473,6 +1474,79 @@ attr_of_an_older_size(void **state)
 	tf_pool_destroy(p);
 }
 
+/* ------------------------------------------------------------------ */
+/* sched/sched.h: helping until a condition holds.                    */
+/* ------------------------------------------------------------------ */
+
+struct helped {
+	tf_pool_t *pool;
+	uint32_t flag;
+	int rc, timed_out;
+};
+
+static bool
+flag_set(void *arg)
+{
+	return __atomic_load_n(&((struct helped *)arg)->flag,
+	    __ATOMIC_ACQUIRE) != 0;
+}
+
+static int
+set_flag(void *arg)
+{
+	__atomic_store_n(&((struct helped *)arg)->flag, 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+static bool
+never(void *arg)
+{
+	(void)arg;
+	return false;
+}
+
+/*
+ * The only worker waits for a flag that a job queued behind it sets:
+ * helping runs that job, so the wait ends; a deadline ends one that
+ * never can.
+ */
+static int
+help_on_one_worker(void *arg)
+{
+	struct helped *h = arg;
+
+	if (tf_submit(h->pool, set_flag, h) != 0)
+		return 1;
+	h->rc = tf__sched_help(h->pool, flag_set, h, INT64_MAX);
+	h->timed_out = tf__sched_help(h->pool, never, h,
+	    tf_now() + TF_MSEC);
+	return 0;
+}
+
+static void
+sched_help_runs_jobs(void **state)
+{
+	tf_pool_t *p = make_pool(1);
+	struct helped h = { p, 0, -1, -1 };
+	tf_job_t *j;
+
+	(void)state;
+	/* Only a worker of the pool can help. */
+	assert_int_equal(tf__sched_help(p, flag_set, &h, INT64_MAX), EPERM);
+	assert_int_equal(tf__sched_help(NULL, flag_set, &h, INT64_MAX),
+	    EINVAL);
+	assert_int_equal(tf__sched_help(p, NULL, &h, INT64_MAX), EINVAL);
+	assert_int_equal(tf_submit_ex(p, help_on_one_worker, &h, NULL, &j),
+	    0);
+	assert_int_equal(tf_job_wait(j, TF_FOREVER), 0);
+	assert_int_equal(tf_job_status(j), 0);
+	assert_int_equal(h.rc, 0);
+	assert_int_equal(h.flag, 1);
+	assert_int_equal(h.timed_out, ETIMEDOUT);
+	tf_job_release(j);
+	tf_pool_destroy(p);
+}
+
 int
 main(void)
 {
@@ -1507,6 +1581,7 @@ main(void)
 		cmocka_unit_test(adaptive_spin_then_quiet),
 		cmocka_unit_test(outside_wake_prefers_own_cpu),
 		cmocka_unit_test(attr_of_an_older_size),
+		cmocka_unit_test(sched_help_runs_jobs),
 	};
 
 	return cmocka_run_group_tests_name("pool", tests, NULL, NULL);

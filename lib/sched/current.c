@@ -82,29 +82,6 @@ tf_cancelled(void)
 /* ------------------------------------------------------------------ */
 
 int
-tf__sched_enqueue(tf_pool_t *pool, tf_fn *fn, void *arg, int priority,
-    bool front)
-{
-	tf_job_opts_t o = { 0 };
-
-	o.size = sizeof(o);
-	o.priority = priority;
-	o.flags = front ? TF_JOB_FRONT : 0;
-	return tf_submit_ex(pool, fn, arg, &o, NULL);
-}
-
-int
-tf__sched_enqueue_batch(tf_pool_t *pool, const tf_work_t *works, size_t n,
-    int priority)
-{
-	tf_job_opts_t o = { 0 };
-
-	o.size = sizeof(o);
-	o.priority = priority;
-	return tf_submit_batch(pool, works, n, &o);
-}
-
-int
 tf__sched_spawn(tf_pool_t *pool, tf_fn *fn, void *arg, int priority,
     tf_job_t **job)
 {
@@ -129,7 +106,7 @@ tf__sched_join(tf_job_t *job)
 		return EINVAL;
 	/* A worker of the pool runs it inline through tf_job_wait(). */
 	if (tf__worker_of(j->pool) == NULL && tf__job_claim(j))
-		tf__job_run_outside(j);
+		tf__job_run_claimed(NULL, j);
 	(void)tf_job_wait(job, TF_FOREVER);
 	rc = tf_job_status(job);
 	tf_job_release(job);
@@ -169,10 +146,4 @@ unsigned
 tf__sched_slots(const tf_pool_t *pool)
 {
 	return pool != NULL ? pool->nslots : 0;
-}
-
-tf_pool_t *
-tf__sched_current_pool(void)
-{
-	return tf_current_pool();
 }

@@ -313,29 +313,51 @@ tf__job_cancel_queued(struct tf__job *j)
 /* Running.                                                           */
 /* ------------------------------------------------------------------ */
 
-void
-tf__job_run_claimed(struct tf__worker *w, struct tf__job *j)
+/*
+ * The run of claimed j that began at t0: on worker w, counted and sampled
+ * there, or (w NULL) on a thread that is no worker of j's pool, counted
+ * in the pool's shared block.
+ */
+static int
+run_body(struct tf__worker *w, struct tf__job *j, int64_t t0)
 {
-	int64_t t0 = tf__ticks(), queued = -1;
+	struct tf_pool *pool = j->pool;
+	int64_t queued = -1;
 	int rc;
 
-	ck_pr_store_64((uint64_t *)&j->t_start, (uint64_t)t0);
+	if (w == NULL) {
+		ck_pr_add_64(&pool->ext.started[j->level], 1);
+		rc = j->fn(j->arg);
+		ck_pr_add_64(&pool->ext.stopped[j->level], 1);
+		return rc;
+	}
 	/* Into the pool's histograms: one record in TF_STATS_SAMPLE. */
 	if (--w->hist_sample == 0) {
 		w->hist_sample = TF_STATS_SAMPLE;
 		queued = tf__ticks_to_ns(t0 - j->t_submit);
 	}
-	rc = tf__run_fn(w, j->level, j->fn, j->arg, j, j->token, queued);
-	ck_pr_store_64((uint64_t *)&j->t_end, (uint64_t)tf__ticks());
+	return tf__run_fn(w, j->level, j->fn, j->arg, j, j->token, queued);
+}
 
+void
+tf__job_run_claimed(struct tf__worker *w, struct tf__job *j)
+{
+	int64_t t0 = tf__ticks();
+	int rc;
+
+	ck_pr_store_64((uint64_t *)&j->t_start, (uint64_t)t0);
+	rc = run_body(w, j, t0);
+	ck_pr_store_64((uint64_t *)&j->t_end, (uint64_t)tf__ticks());
 	ck_pr_store_64(&j->runs, j->runs + 1);
 	if (j->flags & TF__JF_PERIODIC) {
+		/* Only workers run periodic jobs (tf__sched_join: spawns). */
+		TF_ASSERT(w != NULL);
 		TF__COUNT(w->ctr.runs, 1);
 		if (tf__timer_rearm(w, j, rc))
 			return;
 	}
 	tf__job_finish(j, rc == 0 ? TF_JOB_COMPLETED : TF_JOB_FAILED, rc,
-	    &w->ctr);
+	    w != NULL ? &w->ctr : NULL);
 }
 
 void
@@ -376,21 +398,4 @@ tf__job_claim(struct tf__job *j)
 		    (s & ~TF__J_STATE) | TF_JOB_RUNNING, &s))
 			return true;
 	return false;
-}
-
-void
-tf__job_run_outside(struct tf__job *j)
-{
-	struct tf_pool *pool = j->pool;
-	int rc;
-
-	/* Counted in the pool's shared block, like a cancel from outside. */
-	ck_pr_add_64(&pool->ext.started[j->level], 1);
-	ck_pr_store_64((uint64_t *)&j->t_start, (uint64_t)tf__ticks());
-	rc = j->fn(j->arg);
-	ck_pr_store_64((uint64_t *)&j->t_end, (uint64_t)tf__ticks());
-	ck_pr_add_64(&pool->ext.stopped[j->level], 1);
-	ck_pr_store_64(&j->runs, j->runs + 1);
-	tf__job_finish(j, rc == 0 ? TF_JOB_COMPLETED : TF_JOB_FAILED, rc,
-	    NULL);
 }

@@ -151,7 +151,10 @@ bool tf__job_cancel_queued(struct tf__job *j);
 /* Run j, dequeued by worker w (or found a tombstone); drops the entry's
  * reference. */
 void tf__job_run(struct tf__worker *w, struct tf__job *j);
-/* Run j, which the caller moved from PENDING to RUNNING. */
+/*
+ * Run j, which the caller moved from PENDING to RUNNING: on worker w, or
+ * (w NULL) on a thread that is no worker of j's pool (not periodic).
+ */
 void tf__job_run_claimed(struct tf__worker *w, struct tf__job *j);
 
 /*
@@ -159,8 +162,6 @@ void tf__job_run_claimed(struct tf__worker *w, struct tf__job *j);
  * unless it must be cancelled instead.  True when the caller owns the run.
  */
 bool tf__job_claim(struct tf__job *j);
-/* Run j, claimed by a thread that is not a worker of j's pool. */
-void tf__job_run_outside(struct tf__job *j);
 
 /* Free the calling thread's cache of records (tests, thread exit). */
 void tf__job_cache_flush(void);

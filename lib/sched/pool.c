@@ -147,18 +147,12 @@ wait_idle(struct tf_pool *pool, int64_t deadline)
 	}
 }
 
-bool
-tf__pool_inside(const struct tf_pool *pool)
-{
-	return tf__worker_of(pool) != NULL;
-}
-
 int
 tf_pool_wait_idle(tf_pool_t *pool, int64_t timeout_ns)
 {
 	if (pool == NULL || !tf__timeout_valid(timeout_ns))
 		return EINVAL;
-	if (tf__pool_inside(pool))
+	if (tf__worker_of(pool) != NULL)
 		return EDEADLK;
 	return wait_idle(pool, tf__deadline(timeout_ns));
 }
@@ -384,7 +378,7 @@ tf_pool_shutdown(tf_pool_t *pool, int mode, int64_t timeout_ns)
 	if (pool == NULL || (mode != TF_SHUTDOWN_DRAIN &&
 	    mode != TF_SHUTDOWN_CANCEL) || !tf__timeout_valid(timeout_ns))
 		return EINVAL;
-	if (tf__pool_inside(pool))
+	if (tf__worker_of(pool) != NULL)
 		return EDEADLK;
 	deadline = tf__deadline(timeout_ns);
 	ck_pr_or_64(&pool->sched, TF__S_SHUTDOWN |

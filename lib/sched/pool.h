@@ -174,9 +174,6 @@ tf__idle_claim(struct tf_pool *pool, unsigned index)
 	return false;
 }
 
-/* Whether the calling thread is a worker of pool. */
-bool tf__pool_inside(const struct tf_pool *pool);
-
 /* Wake whoever waits for the pool to become idle. */
 void tf__pool_signal_idle(struct tf_pool *pool);
 

@@ -14,20 +14,18 @@
  * with a handle to join it by (fork-join: an unstarted job is run by the
  * thread that joins it); help run a pool's jobs until a condition holds
  * (what a job that waits must do, so that fork-join completes on a pool
- * of one worker); which worker of which pool the calling thread is.
+ * of one worker); which worker of the pool the calling thread is.  A job
+ * without a handle goes through the public tf_submit*() functions.
  *
  *	function                   who                 progress
- *	tf__sched_enqueue          anyone              lock-free (a short lock
- *	tf__sched_enqueue_batch,                       for FRONT jobs)
- *	tf__sched_spawn
+ *	tf__sched_spawn            anyone              lock-free
  *	tf__sched_join             the spawner         blocking until the job
  *	                                               ended (runs it, or waits)
  *	tf__sched_help             a worker of pool    blocking until done(),
  *	                                               running jobs meanwhile
  *	tf__sched_check,           anyone              wait-free
  *	tf__sched_worker_index,
- *	tf__sched_slots,
- *	tf__sched_current_pool
+ *	tf__sched_slots
  */
 #ifndef TF_SCHED_SCHED_H
 #define TF_SCHED_SCHED_H
@@ -35,20 +33,6 @@
 #include "internal/common.h"
 
 #include <threadfactory/pool.h>
-
-/*
- * tf__sched_enqueue - queue fn(arg) on pool at priority (a TF_PRIO_*
- * value), at the head of the priority's queue when front (TF_JOB_FRONT),
- * as tf_submit_ex() would without a handle.  Returns 0, EINVAL (a NULL
- * pool or fn, a priority out of range), ENOMEM, ESHUTDOWN.  A job queued
- * by a worker of pool may run LIFO on that worker (fork-join order).
- */
-int tf__sched_enqueue(tf_pool_t *pool, tf_fn *fn, void *arg, int priority,
-    bool front);
-
-/* tf__sched_enqueue_batch - the same for n works, all or none. */
-int tf__sched_enqueue_batch(tf_pool_t *pool, const tf_work_t *works,
-    size_t n, int priority);
 
 /*
  * tf__sched_spawn - queue fn(arg) on pool at priority, with a handle for
@@ -92,8 +76,5 @@ int tf__sched_help(tf_pool_t *pool, bool (*done)(void *), void *arg,
  */
 int tf__sched_worker_index(const tf_pool_t *pool);
 unsigned tf__sched_slots(const tf_pool_t *pool);
-
-/* The pool whose thread the caller is, or NULL. */
-tf_pool_t *tf__sched_current_pool(void);
 
 #endif /* TF_SCHED_SCHED_H */
