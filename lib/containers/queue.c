@@ -427,13 +427,9 @@ static int
 wait_slow(struct tf_queue *q, uint32_t *word, uint32_t *sleepers,
     int (*try)(struct tf_queue *, void *), void *arg, int64_t timeout_ns)
 {
-	int64_t now = tf__now(), deadline;
+	int64_t deadline = tf__deadline(timeout_ns);
 	int rc;
 
-	if (timeout_ns == TF_FOREVER || timeout_ns > INT64_MAX - now)
-		deadline = INT64_MAX;
-	else
-		deadline = now + timeout_ns;
 	for (unsigned i = 0; i < SPIN_TRIES; i++) {
 		if (tf__now() >= deadline)
 			return ETIMEDOUT;

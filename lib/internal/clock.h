@@ -26,15 +26,22 @@ int64_t tf__now(void);
 int64_t tf__now_coarse(void);
 
 /*
- * The absolute deadline of a timeout that starts now: INT64_MAX for
- * TF_FOREVER.
+ * The absolute deadline of a timeout that starts at now: INT64_MAX for
+ * TF_FOREVER and for timeouts so long that the sum would overflow.
  */
+static inline int64_t
+tf__deadline_from(int64_t now, int64_t timeout_ns)
+{
+	if (timeout_ns == TF_FOREVER || timeout_ns > INT64_MAX - now)
+		return INT64_MAX;
+	return now + timeout_ns;
+}
+
+/* The same for a timeout that starts now. */
 static inline int64_t
 tf__deadline(int64_t timeout_ns)
 {
-	if (timeout_ns == TF_FOREVER)
-		return INT64_MAX;
-	return tf__now() + timeout_ns;
+	return tf__deadline_from(tf__now(), timeout_ns);
 }
 
 struct tf__clock {

@@ -126,7 +126,7 @@ tf_event_is_set(const tf_event_t *ev)
 static TF_NOINLINE int
 wait_slow(struct tf__sync *s, uint32_t seen, int64_t timeout_ns)
 {
-	int64_t now = tf__now(), deadline = tf__sync_deadline(now, timeout_ns);
+	int64_t now = tf__now(), deadline = tf__deadline_from(now, timeout_ns);
 	struct tf__sync_spin sp;
 	uint64_t v;
 	int rc = 0;

@@ -93,7 +93,7 @@ is_open(const struct tf__sync *s)
 static TF_NOINLINE int
 wait_slow(struct tf__sync *s, int64_t timeout_ns)
 {
-	int64_t now = tf__now(), deadline = tf__sync_deadline(now, timeout_ns);
+	int64_t now = tf__now(), deadline = tf__deadline_from(now, timeout_ns);
 	struct tf__sync_spin sp;
 	uint64_t v;
 	int rc = 0;

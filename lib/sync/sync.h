@@ -114,18 +114,6 @@ tf__sync_adapt(struct tf__sync *s, int64_t slept_ns)
 }
 
 /*
- * The absolute deadline of a timeout that starts at now: INT64_MAX for
- * TF_FOREVER and for timeouts so long that the sum would overflow.
- */
-static inline int64_t
-tf__sync_deadline(int64_t now, int64_t timeout_ns)
-{
-	if (timeout_ns == TF_FOREVER || timeout_ns > INT64_MAX - now)
-		return INT64_MAX;
-	return now + timeout_ns;
-}
-
-/*
  * A spin: pause (ck_pr_stall(), 28 ns here) between looks at the word,
  * read the clock (26 ns) every TF__SYNC_SPIN_PAUSES pauses, and past the
  * least spin, give the CPU away every TF__SYNC_YIELD_NS: the thread this
