@@ -61,6 +61,27 @@ extern "C" {
 typedef int tf_fn(void *arg);
 
 /*
+ * The callbacks of the containers' bulk operations, tf_<container>_foreach,
+ * _filter, _map and _reduce, for the containers of items (queue, stack,
+ * buffer, collection, set, bag, list).  arg is the caller's, passed
+ * through untouched.
+ *
+ * tf_visit_fn - called once for each item visited; a non-zero return
+ * stops the walk, and foreach returns that value.
+ * tf_filter_fn - true keeps the item in the new container.
+ * tf_transform_fn - sets *out to the item's image in the new container
+ * and returns 0; a non-zero return stops the map, which then destroys
+ * what it built (without freeing the images already made) and returns
+ * that value.
+ * tf_reduce_fn - folds item into the accumulator acc and returns the new
+ * accumulator (the first call gets reduce's init).
+ */
+typedef int tf_visit_fn(void *item, void *arg);
+typedef bool tf_filter_fn(void *item, void *arg);
+typedef int tf_transform_fn(void *item, void **out, void *arg);
+typedef void *tf_reduce_fn(void *acc, void *item, void *arg);
+
+/*
  * tf_version - the version of the library that is running.
  *
  * Returns TF_VERSION_HEX of the library binary, (major << 16) | (minor <<
