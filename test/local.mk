@@ -31,6 +31,14 @@ test_test_version_CFLAGS = $(tf_test_cflags)
 test_test_version_LDADD = $(tf_test_ldadd)
 TESTS += test/test_version
 
+# Linked as a user links it: the shared library, not libtf.la.
+check_PROGRAMS += test/test_malloc
+test_test_malloc_SOURCES = test/test_malloc.c
+test_test_malloc_CFLAGS = $(tf_test_cflags)
+test_test_malloc_LDADD = lib/libthreadfactory.la $(CMOCKA_LIBS) \
+	$(PTHREAD_LIBS) -ldl
+TESTS += test/test_malloc
+
 check_PROGRAMS += test/test_deque
 test_test_deque_SOURCES = test/test_deque.c
 test_test_deque_CFLAGS = $(tf_test_cflags)
