@@ -97,7 +97,7 @@ static void
 abi_job_opts(void **state)
 {
 	(void)state;
-	PIN_TYPE(tf_job_opts_t, 56, 8);
+	PIN_TYPE(tf_job_opts_t, 72, 8);
 	PIN_FIELD(tf_job_opts_t, size, 0, 8);
 	PIN_FIELD(tf_job_opts_t, priority, 8, 4);
 	PIN_FIELD(tf_job_opts_t, flags, 12, 4);
@@ -106,6 +106,8 @@ abi_job_opts(void **state)
 	PIN_FIELD(tf_job_opts_t, delay_ns, 32, 8);
 	PIN_FIELD(tf_job_opts_t, period_ns, 40, 8);
 	PIN_FIELD(tf_job_opts_t, tag, 48, 8);
+	PIN_FIELD(tf_job_opts_t, on_done, 56, 8);
+	PIN_FIELD(tf_job_opts_t, done_arg, 64, 8);
 	check_mismatches();
 }
 

@@ -435,6 +435,233 @@ cancel_of_a_running_job_sets_its_token(void **state)
 	tf_pool_destroy(p);
 }
 
+/* ------------------------------------------------------------------ */
+/* on_done                                                            */
+/* ------------------------------------------------------------------ */
+
+/* What the callbacks saw, per outcome; the last record seen. */
+struct dones {
+	uint64_t calls, completed, failed, cancelled, with_handle;
+	uint64_t arg_sum, tag_sum;
+	tf_queue_t *results; /* when set, each outcome's arg is pushed */
+};
+
+static void
+count_done(const tf_job_done_t *d, void *done_arg)
+{
+	struct dones *c = done_arg;
+
+	__atomic_add_fetch(&c->calls, 1, __ATOMIC_RELAXED);
+	switch (d->state) {
+	case TF_JOB_COMPLETED:
+		assert_int_equal(d->status, 0);
+		__atomic_add_fetch(&c->completed, 1, __ATOMIC_RELAXED);
+		break;
+	case TF_JOB_FAILED:
+		assert_int_not_equal(d->status, 0);
+		__atomic_add_fetch(&c->failed, 1, __ATOMIC_RELAXED);
+		break;
+	case TF_JOB_CANCELLED:
+		assert_int_equal(d->status, ECANCELED);
+		__atomic_add_fetch(&c->cancelled, 1, __ATOMIC_RELAXED);
+		break;
+	default:
+		fail_msg("on_done with state %d", (int)d->state);
+	}
+	if (d->job != NULL) {
+		assert_int_equal(tf_job_tag(d->job), d->tag);
+		__atomic_add_fetch(&c->with_handle, 1, __ATOMIC_RELAXED);
+	}
+	__atomic_add_fetch(&c->arg_sum, (uint64_t)(uintptr_t)d->arg,
+	    __ATOMIC_RELAXED);
+	__atomic_add_fetch(&c->tag_sum, d->tag, __ATOMIC_RELAXED);
+	if (c->results != NULL)
+		assert_int_equal(tf_queue_push(c->results, d->arg), 0);
+}
+
+static tf_job_opts_t
+done_opts(struct dones *c, uint64_t tag)
+{
+	tf_job_opts_t o = { 0 };
+
+	o.on_done = count_done;
+	o.done_arg = c;
+	o.tag = tag;
+	return o;
+}
+
+/* Each outcome once, with its state, status, argument, tag and handle. */
+static void
+on_done_reports_each_outcome(void **state)
+{
+	tf_pool_t *p = make_pool(1);
+	struct gate g = { 0 };
+	struct dones c = { 0 };
+	tf_job_opts_t o = done_opts(&c, 7);
+	tf_job_t *gate, *pend;
+	uint32_t ran = 0;
+
+	(void)state;
+	assert_int_equal(tf_submit_ex(p, gate_job, &g, &o, &gate), 0);
+	while (!__atomic_load_n(&g.arrived, __ATOMIC_ACQUIRE))
+		tf_test_sleep_ns(100000);
+	/* Not called while the job runs, nor for a pending one. */
+	assert_int_equal(tf_submit_ex(p, must_not_run, &ran, &o, &pend), 0);
+	assert_int_equal(__atomic_load_n(&c.calls, __ATOMIC_RELAXED), 0);
+	/* A cancel of a pending job calls it at once, on this thread. */
+	assert_int_equal(tf_job_cancel(pend), 0);
+	assert_int_equal(c.calls, 1);
+	assert_int_equal(c.cancelled, 1);
+	assert_int_equal(c.with_handle, 1);
+	assert_int_equal(c.arg_sum, (uint64_t)(uintptr_t)&ran);
+	o.tag = 5;
+	assert_int_equal(tf_submit_ex(p, ret_arg, (void *)(intptr_t)3, &o,
+	    NULL), 0);
+	assert_int_equal(tf_submit_ex(p, ret_arg, (void *)(intptr_t)0, &o,
+	    NULL), 0);
+	__atomic_store_n(&g.open, 1, __ATOMIC_RELEASE);
+	assert_int_equal(tf_job_wait(gate, TF_FOREVER), 0);
+	/* wait_idle counts an end only after its callback returned. */
+	assert_int_equal(tf_pool_wait_idle(p, TF_FOREVER), 0);
+	assert_int_equal(c.calls, 4);
+	assert_int_equal(c.completed, 2);
+	assert_int_equal(c.failed, 1);
+	assert_int_equal(c.cancelled, 1);
+	assert_int_equal(c.with_handle, 2);
+	assert_int_equal(c.tag_sum, 7 + 7 + 5 + 5);
+	assert_int_equal(ran, 0);
+	tf_job_release(gate);
+	tf_job_release(pend);
+	tf_pool_destroy(p);
+}
+
+/* A batch with on_done, and jobs cancelled by shutdown: once each. */
+static void
+on_done_batch_and_shutdown(void **state)
+{
+	tf_pool_t *p = make_pool(1);
+	struct gate g = { 0 };
+	struct dones c = { 0 };
+	tf_job_opts_t o = done_opts(&c, 1);
+	tf_work_t w[100];
+
+	(void)state;
+	assert_int_equal(tf_submit(p, gate_job, &g), 0);
+	while (!__atomic_load_n(&g.arrived, __ATOMIC_ACQUIRE))
+		tf_test_sleep_ns(100000);
+	for (unsigned i = 0; i < 100; i++)
+		w[i] = (tf_work_t){ nop, (void *)(uintptr_t)(i + 1) };
+	assert_int_equal(tf_submit_batch(p, w, 100, &o), 0);
+	assert_int_equal(c.calls, 0);
+	__atomic_store_n(&g.open, 1, __ATOMIC_RELEASE);
+	assert_int_equal(tf_pool_wait_idle(p, TF_FOREVER), 0);
+	assert_int_equal(c.completed, 100);
+	assert_int_equal(c.arg_sum, 5050);
+	/* Queued behind a closed gate, then cancelled by shutdown. */
+	g = (struct gate){ 0 };
+	c = (struct dones){ 0 };
+	assert_int_equal(tf_submit(p, gate_job, &g), 0);
+	while (!__atomic_load_n(&g.arrived, __ATOMIC_ACQUIRE))
+		tf_test_sleep_ns(100000);
+	assert_int_equal(tf_submit_batch(p, w, 100, &o), 0);
+	o.delay_ns = TF_SEC * 3600;
+	assert_int_equal(tf_submit_ex(p, nop, NULL, &o, NULL), 0);
+	__atomic_store_n(&g.open, 1, __ATOMIC_RELEASE);
+	assert_int_equal(tf_pool_shutdown(p, TF_SHUTDOWN_CANCEL, TF_FOREVER),
+	    0);
+	assert_int_equal(c.calls, 101);
+	assert_int_equal(c.completed + c.cancelled, 101);
+	assert_true(c.cancelled >= 1);
+	tf_pool_destroy(p);
+}
+
+static int
+count_runs(void *arg)
+{
+	__atomic_add_fetch((uint64_t *)arg, 1, __ATOMIC_RELAXED);
+	return 0;
+}
+
+/* A periodic job: one call, when it ends, not one per run. */
+static void
+on_done_periodic_once(void **state)
+{
+	tf_pool_t *p = make_pool(2);
+	struct dones c = { 0 };
+	tf_job_opts_t o = done_opts(&c, 0);
+	uint64_t runs = 0;
+	tf_job_t *j;
+
+	(void)state;
+	o.period_ns = TF_MSEC;
+	assert_int_equal(tf_submit_ex(p, count_runs, &runs, &o, &j), 0);
+	while (__atomic_load_n(&runs, __ATOMIC_RELAXED) < 5)
+		tf_test_sleep_ns(TF_MSEC);
+	assert_int_equal(__atomic_load_n(&c.calls, __ATOMIC_RELAXED), 0);
+	(void)tf_job_cancel(j);
+	assert_int_equal(tf_job_wait(j, TF_FOREVER), 0);
+	assert_int_equal(tf_pool_wait_idle(p, TF_FOREVER), 0);
+	assert_int_equal(c.calls, 1);
+	assert_int_equal(c.cancelled, 1);
+	tf_job_release(j);
+	tf_pool_destroy(p);
+}
+
+struct feeder {
+	tf_pool_t *pool;
+	struct dones *c;
+	tf_group_t *group;
+	uint64_t n;
+};
+
+static void
+feed(unsigned index, void *arg)
+{
+	struct feeder *f = arg;
+	tf_job_opts_t o = done_opts(f->c, index);
+
+	o.group = f->group;
+	for (uint64_t i = 0; i < f->n; i++) {
+		uintptr_t v = (uintptr_t)(index * f->n + i + 1);
+
+		o.priority = (int)(i % TF_PRIO_LEVELS) + TF_PRIO_LOWEST;
+		assert_int_equal(tf_submit_ex(f->pool, ret_arg,
+		    (void *)(v % 3 == 0 ? v : 0), &o, NULL), 0);
+	}
+}
+
+/*
+ * A results queue fed by on_done from many submitters: once the group's
+ * wait returns, every job's result is in the queue, each exactly once.
+ */
+static void
+on_done_feeds_a_results_queue(void **state)
+{
+	enum { THREADS = 8 };
+	tf_pool_t *p = make_pool(0);
+	struct dones c = { 0 };
+	struct feeder f = { p, &c, NULL, tf_test_scaled(20000) };
+	uint64_t total = THREADS * f.n, popped = 0, failed = 0;
+	void *item;
+
+	(void)state;
+	assert_int_equal(tf_queue_create(&c.results, 0), 0);
+	assert_int_equal(tf_group_create(&f.group), 0);
+	tf_test_run_threads(THREADS, feed, &f);
+	assert_int_equal(tf_group_wait(f.group, TF_FOREVER), 0);
+	while (tf_queue_pop(c.results, &item) == 0) {
+		popped++;
+		failed += item != NULL;
+	}
+	assert_int_equal(popped, total);
+	assert_int_equal(c.calls, total);
+	assert_int_equal(c.failed, failed);
+	assert_int_equal(c.completed + c.failed, total);
+	tf_group_destroy(f.group);
+	tf_queue_destroy(c.results);
+	tf_pool_destroy(p);
+}
+
 int
 main(void)
 {
@@ -450,6 +677,10 @@ main(void)
 		cmocka_unit_test(cancel_races_start),
 		cmocka_unit_test(handles_outlive_the_pool),
 		cmocka_unit_test(timeout_inside_a_job),
+		cmocka_unit_test(on_done_reports_each_outcome),
+		cmocka_unit_test(on_done_batch_and_shutdown),
+		cmocka_unit_test(on_done_periodic_once),
+		cmocka_unit_test(on_done_feeds_a_results_queue),
 	};
 
 	return cmocka_run_group_tests_name("job", tests, NULL, NULL);

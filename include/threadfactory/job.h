@@ -80,6 +80,21 @@ enum tf_job_state {
 #define TF_JOB_ABSOLUTE (1U << 2) /* delay_ns is a tf_now() time, not a delay */
 
 /*
+ * tf_job_done_t - what an on_done callback learns of the job that ended.
+ * tf_done_fn - the callback: done points to a record valid only during
+ * the call; done_arg is tf_job_opts_t.done_arg.
+ */
+typedef struct tf_job_done {
+	void *arg;               /* the job's argument */
+	enum tf_job_state state; /* COMPLETED, FAILED or CANCELLED */
+	int status;              /* fn's return value, or ECANCELED */
+	uint64_t tag;            /* tf_job_opts_t.tag */
+	tf_job_t *job;           /* the handle, if the submit asked for one */
+} tf_job_done_t;
+
+typedef void tf_done_fn(const tf_job_done_t *done, void *done_arg);
+
+/*
  * tf_job_opts_t - how a job is submitted (tf_submit_ex()).
  *
  * A zero-filled tf_job_opts_t is valid and means the defaults: NORMAL
@@ -96,6 +111,9 @@ typedef struct tf_job_opts {
 	int64_t delay_ns;   /* start no earlier than this from now (0: now) */
 	int64_t period_ns;  /* > 0: run again every period_ns (tf_submit_every) */
 	uint64_t tag;       /* the caller's label, returned by tf_job_tag() */
+	/* Called once when the job is final (NULL: none); see tf_submit_ex(3). */
+	tf_done_fn *on_done;
+	void *done_arg;     /* on_done's second argument */
 } tf_job_opts_t;
 
 /*

@@ -32,12 +32,12 @@
 #define ID_BLOCK 1024
 
 /*
- * Two caches per thread: the records of ordinary jobs, and the larger ones
- * of timed jobs (struct tf__job_timed), kept by their common part.
+ * A cache per thread and kind of record (TF__REC_*: plain, with on_done,
+ * timed), each kept by its common part.
  */
 struct record_cache {
-	struct tf__job *head[2];
-	unsigned n[2];
+	struct tf__job *head[TF__REC_KINDS];
+	unsigned n[TF__REC_KINDS];
 	bool hooked;
 	struct tf__thread_hook hook;
 };
@@ -45,15 +45,24 @@ struct record_cache {
 static TF_TLS struct record_cache cache;
 
 static size_t
-record_size(unsigned timed)
+record_size(unsigned kind)
 {
-	return timed ? sizeof(struct tf__job_timed) : sizeof(struct tf__job);
+	static const size_t size[TF__REC_KINDS] = {
+		[TF__REC_PLAIN] = sizeof(struct tf__job),
+		[TF__REC_DONE] = sizeof(struct tf__job_ext),
+		[TF__REC_TIMED] = sizeof(struct tf__job_timed),
+	};
+
+	return size[kind];
 }
 
-static void *
-record_base(struct tf__job *j, unsigned timed)
+/* The common part is first in every kind: the record starts with it. */
+static unsigned
+record_kind(const struct tf__job *j)
 {
-	return timed ? (void *)TF__TIMED(j) : (void *)j;
+	if (j->flags & TF__JF_TIMED)
+		return TF__REC_TIMED;
+	return (j->flags & TF__JF_DONE) ? TF__REC_DONE : TF__REC_PLAIN;
 }
 
 static void
@@ -69,51 +78,46 @@ tf__job_cache_flush(void)
 {
 	struct tf__job *j;
 
-	for (unsigned k = 0; k < 2; k++) {
+	for (unsigned k = 0; k < TF__REC_KINDS; k++) {
 		while ((j = cache.head[k]) != NULL) {
 			cache.head[k] = j->free_next;
-			tf__free(record_base(j, k), record_size(k));
+			tf__free(j, record_size(k));
 		}
 		cache.n[k] = 0;
 	}
 }
 
-/* A record, from the cache of its kind; NULL when out of memory. */
+/* A record of a kind, from the cache of its kind; NULL when out of memory. */
 static struct tf__job *
-record_alloc(unsigned timed)
+record_alloc(unsigned kind)
 {
-	struct tf__job *j = cache.head[timed];
+	struct tf__job *j = cache.head[kind];
 
 	if (j != NULL) {
-		cache.head[timed] = j->free_next;
-		cache.n[timed]--;
+		cache.head[kind] = j->free_next;
+		cache.n[kind]--;
 		return j;
 	}
-	if (timed) {
-		struct tf__job_timed *tj = tf__alloc(sizeof(*tj));
-
-		return tj != NULL ? &tj->job : NULL;
-	}
-	return tf__alloc(sizeof(*j));
+	return tf__alloc(record_size(kind));
 }
 
 static void
 record_free(struct tf__job *j)
 {
-	unsigned timed = (j->flags & TF__JF_TIMED) != 0;
+	unsigned kind = record_kind(j);
 
-	if (cache.n[timed] < CACHE_MAX) {
+	if (cache.n[kind] < CACHE_MAX) {
 		if (!cache.hooked) {
 			cache.hook.fn = cache_flush;
 			tf__thread_on_exit(&cache.hook);
 			cache.hooked = true;
 		}
-		j->free_next = cache.head[timed];
-		cache.head[timed] = j;
-		cache.n[timed]++;
+		j->free_next = cache.head[kind];
+		cache.head[kind] = j;
+		cache.n[kind]++;
 		return;
 	}
-	tf__free(record_base(j, timed), record_size(timed));
+	tf__free(j, record_size(kind));
 }
 
 /* ------------------------------------------------------------------ */
@@ -154,7 +158,8 @@ tf__job_new(struct tf_pool *pool, tf_fn *fn, void *arg,
 	if (o->token != NULL && tf_token_is_cancelled(o->token))
 		return ECANCELED;
 	timed = tf__opts_timed(o);
-	j = record_alloc(timed);
+	j = record_alloc(timed ? TF__REC_TIMED : o->on_done != NULL ?
+	    TF__REC_DONE : TF__REC_PLAIN);
 	if (j == NULL)
 		return ENOMEM;
 	if (timed) {
@@ -173,12 +178,15 @@ tf__job_new(struct tf_pool *pool, tf_fn *fn, void *arg,
 		.level = (uint8_t)level,
 		.flags = (uint8_t)(((o->flags & TF_JOB_FRONT) ? TF__JF_FRONT :
 		    0) | (handle ? TF__JF_HANDLE : 0) |
-		    (timed ? TF__JF_TIMED : 0)),
+		    (timed ? TF__JF_TIMED : 0) |
+		    (o->on_done != NULL ? TF__JF_DONE : 0)),
 		.pool = pool,
 		.id = job_id_next(),
 		.tag = o->tag,
 		.t_submit = tf__ticks(),
 	};
+	if (o->on_done != NULL)
+		*tf__job_done(j) = (struct tf__done){ o->on_done, o->done_arg };
 	if (o->group != NULL) {
 		rc = tf__group_join(o->group, j);
 		if (rc != 0) {
@@ -241,6 +249,29 @@ tf__job_discard(struct tf__job *j)
 	tf__job_unref(j);
 }
 
+/*
+ * The job's on_done callback, if it has one, with its outcome: before the
+ * end is counted, the group left and sleeping waiters woken, so that
+ * whoever learns of the end that way finds the callback returned.
+ */
+static void
+call_done(struct tf__job *j, unsigned state, int status)
+{
+	struct tf__done *d = tf__job_done(j);
+	tf_job_done_t done;
+
+	if (TF_LIKELY(d == NULL))
+		return;
+	done = (tf_job_done_t){
+		.arg = j->arg,
+		.state = (enum tf_job_state)state,
+		.status = status,
+		.tag = j->tag,
+		.job = (j->flags & TF__JF_HANDLE) ? (tf_job_t *)j : NULL,
+	};
+	d->fn(&done, d->arg);
+}
+
 /* After the final state is set: wake waiters, leave the group. */
 static void
 ended(struct tf__job *j, uint32_t old, int group_status)
@@ -260,6 +291,7 @@ tf__job_finish(struct tf__job *j, unsigned state, int status,
 	uint32_t s, ns;
 
 	j->status = status;
+	call_done(j, state, status);
 	tf__count_end(own, &j->pool->ext, j->level, state, 1);
 	/*
 	 * The final state publishes the status and everything before (the
@@ -286,6 +318,7 @@ tf__job_try_cancel(struct tf__job *j, struct tf__counters *own)
 		if (ck_pr_cas_32_value(&j->state, s, ns, &s)) {
 			if (j->flags & TF__JF_TIMED)
 				tf__timer_unlink(j);
+			call_done(j, TF_JOB_CANCELLED, ECANCELED);
 			tf__count_end(own, &j->pool->ext, j->level,
 			    TF_JOB_CANCELLED, 1);
 			ended(j, s, 0);

@@ -42,6 +42,7 @@
 #define TF__JF_TIMED (1U << 2)  /* went through the timer wheel */
 #define TF__JF_FRONT (1U << 3)
 #define TF__JF_HANDLE (1U << 4) /* made with a handle (two references) */
+#define TF__JF_DONE (1U << 5)   /* has an on_done callback (struct tf__done) */
 
 struct tf__job {
 	tf_fn *fn;
@@ -65,6 +66,12 @@ struct tf__job {
 	struct tf__job *free_next; /* the record cache; lists of fired jobs */
 };
 
+/* A job's on_done callback (TF__JF_DONE), past the end of the record. */
+struct tf__done {
+	tf_done_fn *fn;
+	void *arg;
+};
+
 /*
  * The record of a delayed or periodic job (TF__JF_TIMED): the common part,
  * then what only the timers need, so that the records of the other jobs
@@ -76,9 +83,40 @@ struct tf__job_timed {
 	void *shard;                /* the timer shard it is armed in, or NULL */
 	uint32_t gen;               /* the timers' generation when armed */
 	struct tf__wheel_link link;
+	struct tf__done done;       /* with TF__JF_DONE */
 };
 
 #define TF__TIMED(j) TF_CONTAINER_OF((j), struct tf__job_timed, job)
+
+/*
+ * A record with an on_done callback: the callback lives past the end of
+ * the common part, so that the records of jobs without one do not grow
+ * (in a timed record, after the timed part).
+ */
+struct tf__job_ext {
+	struct tf__job job;
+	struct tf__done done;
+};
+
+/* The kinds of record, each of its size: plain, with on_done, timed. */
+enum { TF__REC_PLAIN, TF__REC_DONE, TF__REC_TIMED, TF__REC_KINDS };
+
+static inline struct tf__done *
+tf__job_done(struct tf__job *j)
+{
+	if (!(j->flags & TF__JF_DONE))
+		return NULL;
+	if (j->flags & TF__JF_TIMED)
+		return &TF__TIMED(j)->done;
+	return &TF_CONTAINER_OF(j, struct tf__job_ext, job)->done;
+}
+
+/* Whether options need a record (rather than a plain queue entry). */
+static inline bool
+tf__opts_need_record(const tf_job_opts_t *o)
+{
+	return o->token != NULL || o->group != NULL || o->on_done != NULL;
+}
 
 /* Whether options make a delayed or periodic job (a timed record). */
 static inline bool

@@ -80,7 +80,7 @@ record_entry(struct tf__job *j)
 }
 
 /*
- * A job with a record (a handle, a token, a group, a timer), enqueued
+ * A job with a record (a handle, token, group, on_done, timer), enqueued
  * with flags beside those of its options.
  */
 int
@@ -125,8 +125,7 @@ tf_submit_ex(tf_pool_t *pool, tf_fn *fn, void *arg, const tf_job_opts_t *opts,
 		return EINVAL;
 	if ((rc = read_opts(opts, &o)) != 0)
 		return rc;
-	if (job == NULL && o.token == NULL && o.group == NULL &&
-	    !tf__opts_timed(&o)) {
+	if (job == NULL && !tf__opts_need_record(&o) && !tf__opts_timed(&o)) {
 		tf_work_t work = { fn, arg };
 
 		return submit_works(pool, &work, 1, TF__LEVEL(o.priority),
@@ -135,7 +134,7 @@ tf_submit_ex(tf_pool_t *pool, tf_fn *fn, void *arg, const tf_job_opts_t *opts,
 	return tf__submit_job(pool, fn, arg, &o, job, 0);
 }
 
-/* A batch whose jobs need records (a token or a group): all or none. */
+/* A batch whose jobs need records (token, group, on_done): all or none. */
 static int
 batch_records(tf_pool_t *pool, const tf_work_t *works, size_t n,
     const tf_job_opts_t *o)
@@ -191,7 +190,7 @@ tf_submit_batch(tf_pool_t *pool, const tf_work_t *works, size_t n,
 			return EINVAL;
 	if (n == 0)
 		return 0;
-	if (o.token != NULL || o.group != NULL)
+	if (tf__opts_need_record(&o))
 		return batch_records(pool, works, n, &o);
 	return submit_works(pool, works, n, TF__LEVEL(o.priority),
 	    enqueue_flags(&o));
