@@ -39,8 +39,14 @@
  *	tf_queue_size,
  *	tf_queue_capacity     anything but destroy          wait-free
  *	tf_queue_close        anything but destroy          wait-free*
+ *	tf_queue_foreach,
+ *	tf_queue_reduce       anything but destroy          lock-free**
+ *	tf_queue_filter,
+ *	tf_queue_map          anything but destroy          lock-free**
  *
  *	* plus one futex(2) wake when a thread sleeps in a _wait call.
+ *	** in their own steps, plus the callback's; filter and map also
+ *	   allocate the new queue.
  *
  * Lock-free: a call completes in a bounded number of its own steps unless
  * other threads keep succeeding meanwhile.  A push or pop may also
@@ -164,6 +170,43 @@ TF_EXPORT size_t tf_queue_capacity(const tf_queue_t *q);
  * Wait-free, plus the wake-ups.
  */
 TF_EXPORT int tf_queue_close(tf_queue_t *q);
+
+/*
+ * The bulk operations walk the queue from the oldest item to the newest,
+ * in FIFO order, inside one epoch section (segments emptied meanwhile
+ * stay readable until the walk ends), with pushes and pops running
+ * concurrently.  The walk is weakly consistent: every item present
+ * during the whole call is visited exactly once; an item popped during
+ * the call may or may not be; an item pushed after the call began is
+ * not.  The callback runs on the calling thread and may call any
+ * function on q but destroy (a push from it is not visited; a pop may
+ * take an item before or after the walk's position).  The items are
+ * not taken out of q.
+ *
+ * tf_queue_foreach - fn(item, arg) for each item; a non-zero return
+ * stops the walk.  Returns 0, fn's non-zero result, or EINVAL (q or fn
+ * NULL).
+ * tf_queue_filter - a new queue with the capacity of q holding the items
+ * for which keep(item, arg) is true, in q's order; set in *out.
+ * tf_queue_map - a new queue with the capacity of q holding the images
+ * fn(item, &image, arg) made, in q's order; a non-zero result of fn
+ * stops the map, which destroys the new queue (the images already made
+ * are not freed) and returns that result.
+ * For both, a bounded q pushed and popped during the walk can show more
+ * items than its capacity: the first ones are kept.  They return 0,
+ * EINVAL (q, keep/fn or out NULL), ENOMEM (*out is not written; q is
+ * unchanged).
+ * tf_queue_reduce - acc = fn(acc, item, arg) over the items, from acc =
+ * init; sets *result to the last acc (init for an empty queue).  Returns
+ * 0 or EINVAL (q, fn or result NULL).
+ */
+TF_EXPORT int tf_queue_foreach(tf_queue_t *q, tf_visit_fn *fn, void *arg);
+TF_EXPORT TF_WUR int tf_queue_filter(tf_queue_t *q, tf_filter_fn *keep,
+    void *arg, tf_queue_t **out);
+TF_EXPORT TF_WUR int tf_queue_map(tf_queue_t *q, tf_transform_fn *fn,
+    void *arg, tf_queue_t **out);
+TF_EXPORT int tf_queue_reduce(tf_queue_t *q, tf_reduce_fn *fn, void *init,
+    void *arg, void **result);
 
 #ifdef __cplusplus
 }
