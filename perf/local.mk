@@ -13,6 +13,7 @@ perf_tf_perf_SOURCES = perf/tf-perf.c perf/perf.h perf/impl_tf.c \
 	perf/peer_c.c
 perf_tf_perf_SOURCES += perf/sc_parallel.c
 perf_tf_perf_SOURCES += perf/sc_sync.c
+perf_tf_perf_SOURCES += perf/sc_map.c
 perf_tf_perf_CPPFLAGS = $(AM_CPPFLAGS) $(CK_CFLAGS) $(JEMALLOC_CFLAGS) \
 	-DTF_PERF_CFLAGS='"$(CFLAGS)"' -DTF_PERF_PEERS='"$(TF_PERF_PEERS)"' \
 	-DTF_PERF_VERSIONS='"$(TF_PERF_VERSIONS)"'
@@ -45,6 +46,8 @@ TF_PERF_PEERS += openmp
 endif
 if HAVE_CXX_PEERS
 perf_tf_perf_SOURCES += perf/peer_cxx.cc
+perf_tf_perf_SOURCES += perf/peer_map.cc
+perf_tf_perf_CPPFLAGS += -DHAVE_CXX_PEERS
 endif
 if HAVE_TBB
 perf_tf_perf_CPPFLAGS += -DHAVE_TBB $(TBB_CFLAGS)

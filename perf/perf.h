@@ -90,6 +90,29 @@ struct perf_loop_ops {
 	void (*small)(void *rt, int64_t *out, int64_t n);
 };
 
+/*
+ * A map from integer keys (never 0) to integer values.  create() sizes it
+ * for nkeys where the implementation takes a size; put() inserts or
+ * replaces (false: out of memory); get() false: absent; remove() false:
+ * absent; size() counts, with nothing else running.  enter() and leave()
+ * (NULL: nothing) run on each thread before its first call and after its
+ * last (RCU registration).  allocator() (NULL, or NULL returned: the
+ * process's malloc) names the allocator its memory comes from otherwise.
+ */
+struct perf_map_ops {
+	const char *name;
+	enum perf_kind kind;
+	void *(*create)(uint64_t nkeys);
+	void (*destroy)(void *map);
+	bool (*put)(void *map, uint64_t key, uint64_t value);
+	bool (*get)(void *map, uint64_t key, uint64_t *value);
+	bool (*remove)(void *map, uint64_t key);
+	uint64_t (*size)(void *map);
+	void (*enter)(void *map);
+	void (*leave)(void *map);
+	const char *(*allocator)(void);
+};
+
 /* The body of the sums, out of line: called through this pointer. */
 typedef uint64_t perf_item_fn(int64_t i);
 extern perf_item_fn *volatile perf_par_item;
@@ -111,12 +134,15 @@ extern const struct perf_loop_ops perf_loop_seq, perf_loop_tf_reduce;
 extern const struct perf_loop_ops perf_loop_tf_range, perf_loop_tbb;
 extern const struct perf_loop_ops perf_loop_omp_static, perf_loop_omp_dynamic;
 extern const struct perf_loop_ops perf_loop_omp_guided;
+extern const struct perf_map_ops perf_map_tf, perf_map_urcu, perf_map_tbb;
+extern const struct perf_map_ops perf_map_rwlock, perf_map_sharded;
 
 /* The lists tf-perf runs (NULL-terminated). */
 extern const struct perf_pool_ops *const perf_pools[];
 extern const struct perf_spawn_ops *const perf_spawns[];
 extern const struct perf_queue_ops *const perf_queues[];
 extern const struct perf_loop_ops *const perf_loops[];
+extern const struct perf_map_ops *const perf_maps[];
 
 /* ------------------------------------------------------------------ */
 /* The harness.                                                       */
@@ -230,6 +256,7 @@ void perf_scenario_memory(void);
 void perf_scenario_queue(void);
 void perf_scenario_parallel(void);
 void perf_scenario_sync(void);
+void perf_scenario_map(void);
 
 #ifdef __cplusplus
 }

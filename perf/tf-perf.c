@@ -89,6 +89,21 @@ const struct perf_loop_ops *const perf_loops[] = {
 	NULL
 };
 
+const struct perf_map_ops *const perf_maps[] = {
+	&perf_map_tf,
+#ifdef HAVE_CXX_PEERS
+	&perf_map_rwlock,
+	&perf_map_sharded,
+#endif
+#ifdef HAVE_URCU
+	&perf_map_urcu,
+#endif
+#ifdef HAVE_TBB
+	&perf_map_tbb,
+#endif
+	NULL
+};
+
 static const struct scenario {
 	const char *name;
 	void (*run)(void);
@@ -112,6 +127,8 @@ static const struct scenario {
 	  "parallel sum, uniform and imbalanced; a small loop's fixed cost" },
 	{ "sync", perf_scenario_sync,
 	  "semaphore post+wait, ping-pong, latch and event fan-out wake" },
+	{ "map", perf_scenario_map,
+	  "1M keys: gets and writes at 99/90/50 % reads; frozen; bytes/entry" },
 };
 #define NSCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
 
