@@ -21,5 +21,6 @@
 #include <threadfactory/sync.h>
 #include <threadfactory/map.h>
 #include <threadfactory/queue.h>
+#include <threadfactory/stack.h>
 
 #endif /* THREADFACTORY_H */

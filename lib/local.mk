@@ -16,6 +16,7 @@ tf_public_headers = \
 	include/threadfactory/sync.h \
 	include/threadfactory/map.h \
 	include/threadfactory/queue.h \
+	include/threadfactory/stack.h \
 	include/threadfactory/parallel.h
 
 include_HEADERS = include/threadfactory.h
@@ -101,7 +102,9 @@ tf_containers_sources = \
 	lib/containers/hash.c \
 	lib/containers/map.c \
 	lib/containers/queue.h \
-	lib/containers/queue.c
+	lib/containers/queue.c \
+	lib/containers/stack.h \
+	lib/containers/stack.c
 lib_libtf_la_SOURCES += $(tf_containers_sources)
 lib_libtf_la_CFLAGS = $(AM_CFLAGS) $(TF_VIS_CFLAGS) $(CK_CFLAGS) \
 	$(HWLOC_CFLAGS) $(JEMALLOC_CFLAGS)

@@ -135,6 +135,12 @@ test_test_map_CFLAGS = $(tf_test_cflags)
 test_test_map_LDADD = $(tf_test_ldadd)
 TESTS += test/test_map
 
+check_PROGRAMS += test/test_stack
+test_test_stack_SOURCES = test/test_stack.c
+test_test_stack_CFLAGS = $(tf_test_cflags)
+test_test_stack_LDADD = $(tf_test_ldadd)
+TESTS += test/test_stack
+
 # --- build-level checks: ABI, headers, symbols, manual pages, install ----
 # test/check_*.sh print TAP (test/tap.sh); they read the makefile's lists
 # and tools from the environment below.
