@@ -14,6 +14,7 @@ perf_tf_perf_SOURCES = perf/tf-perf.c perf/perf.h perf/impl_tf.c \
 perf_tf_perf_SOURCES += perf/sc_parallel.c
 perf_tf_perf_SOURCES += perf/sc_sync.c
 perf_tf_perf_SOURCES += perf/sc_map.c
+perf_tf_perf_SOURCES += perf/sc_sleeper.c
 perf_tf_perf_CPPFLAGS = $(AM_CPPFLAGS) $(CK_CFLAGS) $(JEMALLOC_CFLAGS) \
 	-DTF_PERF_CFLAGS='"$(CFLAGS)"' -DTF_PERF_PEERS='"$(TF_PERF_PEERS)"' \
 	-DTF_PERF_VERSIONS='"$(TF_PERF_VERSIONS)"'

@@ -2,7 +2,7 @@
 // Copyright (c) 2026 The threadfactory authors. See COPYING.
 
 // perf/peer_cxx.cc - the C++ peers: oneTBB (task_arena::enqueue,
-// task_group, concurrent_queue, parallel_reduce and parallel_for),
+// task_group from inside and from outside, concurrent_queue, parallel_reduce and parallel_for),
 // moodycamel::ConcurrentQueue and boost::lockfree::queue, each built when
 // configure found it.  C++ stays in perf/; the library is C.
 
@@ -72,6 +72,55 @@ void
 tbb_wait_idle(void *pool)
 {
 	perf_inflight_wait(&static_cast<tbb_pool *>(pool)->f);
+}
+
+// task_group::run() from an outside thread, as a server thread would use
+// it: the thread enters the arena (one slot is reserved for it) to run()
+// the task into its own deque, and the workers steal it from there.
+struct tbb_group_pool {
+	tbb::global_control gc;
+	tbb::task_arena arena;
+	tbb::task_group tg;
+
+	explicit tbb_group_pool(unsigned w)
+	    : gc(tbb::global_control::max_allowed_parallelism, w + 1),
+	      arena(static_cast<int>(w + 1), 1)
+	{
+	}
+};
+
+void *
+tbb_group_create(unsigned workers)
+{
+	return new (std::nothrow) tbb_group_pool(workers);
+}
+
+void
+tbb_group_wait_idle(void *pool)
+{
+	auto *p = static_cast<tbb_group_pool *>(pool);
+
+	p->arena.execute([p] { p->tg.wait(); });
+}
+
+void
+tbb_group_destroy(void *pool)
+{
+	auto *p = static_cast<tbb_group_pool *>(pool);
+
+	tbb_group_wait_idle(p);
+	delete p;
+}
+
+int
+tbb_group_submit(void *pool, perf_fn *fn, void *arg)
+{
+	auto *p = static_cast<tbb_group_pool *>(pool);
+
+	p->arena.execute([p, fn, arg] {
+		p->tg.run([fn, arg] { (void)fn(arg); });
+	});
+	return 0;
 }
 
 // Fork-join: the caller is one of the arena's threads.
@@ -184,6 +233,10 @@ tbb_small(void *rt, int64_t *out, int64_t n)
 extern "C" const struct perf_pool_ops perf_pool_tbb = {
 	"tbb task_arena::enqueue", PERF_PEER, tbb_create, tbb_destroy,
 	tbb_submit, tbb_wait_idle
+};
+extern "C" const struct perf_pool_ops perf_pool_tbb_group = {
+	"tbb task_group::run", PERF_PEER, tbb_group_create, tbb_group_destroy,
+	tbb_group_submit, tbb_group_wait_idle
 };
 extern "C" const struct perf_spawn_ops perf_spawn_tbb = {
 	"tbb task_group", PERF_PEER, tbb_spawn_create, tbb_spawn_destroy,

@@ -4,8 +4,8 @@
  */
 
 /*
- * perf/peer_omp.c - OpenMP tasks for the spawn scenario (built with
- * -fopenmp when the compiler has it).
+ * perf/peer_omp.c - OpenMP tasks for the spawn and sleeper scenarios
+ * (built with -fopenmp when the compiler has it).
  */
 #include <stdlib.h>
 
@@ -62,3 +62,26 @@ omp_run(void *pool, int n, int cutoff)
 const struct perf_spawn_ops perf_spawn_omp = {
 	"openmp tasks", PERF_PEER, omp_create, omp_destroy, omp_run
 };
+
+/*
+ * The sleeping submitter: OpenMP makes tasks only on a thread of a team,
+ * so the submitter is the team's single thread, and the workers wait
+ * for its tasks at the region's end (in libgomp's barrier: a spin, then
+ * a futex).
+ */
+static int
+omp_submit(void *ctx, perf_fn *fn, void *arg)
+{
+	(void)ctx;
+#pragma omp task firstprivate(fn, arg)
+	(void)fn(arg);
+	return 0;
+}
+
+void
+perf_omp_host(unsigned workers, perf_host_body *body, void *ctx)
+{
+#pragma omp parallel num_threads((int)workers + 1)
+#pragma omp single
+	body(ctx, omp_submit, NULL);
+}

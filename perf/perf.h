@@ -28,6 +28,16 @@ extern "C" {
 /* The function a job runs, in every implementation. */
 typedef int perf_fn(void *arg);
 
+/*
+ * A runtime whose jobs only its own threads can make (OpenMP tasks):
+ * perf_omp_host() calls body(ctx, submit, sctx) on one thread of a team
+ * of workers + 1, where submit(sctx, fn, arg) makes a job that the other
+ * workers run, and returns once every job has run.
+ */
+typedef int perf_submit_fn(void *sctx, perf_fn *fn, void *arg);
+typedef void perf_host_body(void *ctx, perf_submit_fn *submit, void *sctx);
+void perf_omp_host(unsigned workers, perf_host_body *body, void *ctx);
+
 /* Who an implementation is: ours, a hand-written baseline, or a peer. */
 enum perf_kind { PERF_TF, PERF_BASELINE, PERF_PEER, PERF_SEQ };
 
@@ -123,6 +133,7 @@ uint64_t perf_par_sum(int64_t lo, int64_t hi);
 extern const struct perf_pool_ops perf_pool_tf, perf_pool_tf_unbound;
 extern const struct perf_pool_ops perf_pool_naive;
 extern const struct perf_pool_ops perf_pool_glib, perf_pool_tbb;
+extern const struct perf_pool_ops perf_pool_tbb_group;
 extern const struct perf_spawn_ops perf_spawn_tf, perf_spawn_mutex_deque;
 extern const struct perf_spawn_ops perf_spawn_tbb, perf_spawn_omp;
 extern const struct perf_queue_ops perf_queue_tf;
@@ -257,6 +268,7 @@ void perf_scenario_queue(void);
 void perf_scenario_parallel(void);
 void perf_scenario_sync(void);
 void perf_scenario_map(void);
+void perf_scenario_sleeper(void);
 
 #ifdef __cplusplus
 }

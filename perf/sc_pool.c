@@ -282,6 +282,13 @@ perf_scenario_spawn(void)
 	for (unsigned i = 0; i < nw; i++) {
 		spawn_row(30, 16, wc[i]);
 		spawn_row(25, 2, wc[i]);
+		/*
+		 * Short bursts (2 and 14 ms of work on 2 CPUs), the root
+		 * submitted from outside and waited for: what counts is
+		 * how soon the parked workers join in.
+		 */
+		spawn_row(30, 10, wc[i]);
+		spawn_row(34, 12, wc[i]);
 	}
 }
 

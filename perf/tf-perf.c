@@ -115,6 +115,8 @@ static const struct scenario {
 	  "recursive fork-join fib with a cutoff and with a job per call" },
 	{ "latency", perf_scenario_latency,
 	  "submit-to-start of single jobs, idle and under load" },
+	{ "sleeper", perf_scenario_sleeper,
+	  "a submitter that sleeps between jobs: latency and the pool's CPU" },
 	{ "priority", perf_scenario_priority,
 	  "HIGHEST behind a LOWEST backlog; LOWEST under a HIGHEST flood" },
 	{ "timers", perf_scenario_timers,
