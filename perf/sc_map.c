@@ -310,11 +310,12 @@ const struct perf_map_ops perf_map_urcu = {
 /* The runs.                                                          */
 /* ------------------------------------------------------------------ */
 
+/* 128 bytes apart: no two threads' counters share a cache line. */
 struct mthread {
 	struct mrun *r;
 	uint64_t seed;
 	uint64_t ops, misses, bad, failed;
-	char pad[24];
+	char pad[80];
 };
 
 struct mrun {
