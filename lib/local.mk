@@ -100,6 +100,8 @@ lib_libtf_la_SOURCES += $(tf_sync_sources)
 tf_containers_sources = \
 	lib/containers/hash.h \
 	lib/containers/hash.c \
+	lib/containers/htab.h \
+	lib/containers/htab.c \
 	lib/containers/map.c \
 	lib/containers/queue.h \
 	lib/containers/queue.c \

@@ -21,19 +21,31 @@
  *	tf_map_get,
  *	tf_map_contains         anything but create, destroy  lock-free
  *	                        (frozen map)                  wait-free
+ *	tf_map_read_begin,
+ *	tf_map_read_end,
  *	tf_map_size,
  *	tf_map_is_frozen        anything but create, destroy  wait-free
  *	tf_map_put,
  *	tf_map_put_if_absent,
+ *	tf_map_update,
  *	tf_map_remove,
- *	tf_map_take             anything but create, destroy  blocking
+ *	tf_map_take,
+ *	tf_map_pop,
+ *	tf_map_clear            anything but create, destroy  blocking
  *	tf_map_freeze           anything but create, destroy  blocking
- *	tf_map_foreach          anything but create, destroy  blocking
+ *	tf_map_foreach,
+ *	tf_map_filter,
+ *	tf_map_map,
+ *	tf_map_reduce           anything but create, destroy  blocking
  *	                        (frozen map)                  wait-free
  *
  * Writes to keys of different shards proceed in parallel; writes to one
- * shard take turns on its lock, held for one table operation.  The
- * progress of get and of the walk assumes the ops' hash and equal return.
+ * shard take turns on its lock, held for one table operation.  Each
+ * shard's table grows as keys arrive and shrinks after most of its keys
+ * left (to an eighth of its peak), building the new table aside and
+ * publishing it in one store: readers never wait for either.  The
+ * progress of get and of the walks assumes the ops' hash and equal
+ * return.
  *
  * Ordering: a put happens-before a get (or contains, or walk) that finds
  * the value it stored: what the writer wrote before the put is visible to
@@ -41,16 +53,21 @@
  * barrier and changes nothing.  tf_map_freeze happens-before every read
  * that finds the map frozen.
  *
- * Lifetime: a value that tf_map_get returns stays valid while its key is
- * not removed or replaced.  When the map owns values, a remove or replace
- * frees it once the reads then in progress have ended, so a caller must
- * not use a value it got after another thread may have removed or
- * replaced its key; tf_map_take hands the value to the caller instead.
- * Owned keys and values are freed by whichever thread next reclaims
- * memory (a later write, or thread exit), on any thread.
+ * Lifetime: a key or value that the map owns and that a write removed or
+ * replaced is passed to the ops' free_key / free_value exactly once, when
+ * no read that could have found it is still in progress (epoch
+ * reclamation), by whichever thread next reclaims memory (a later write,
+ * a worker out of work, thread exit).  So a value that tf_map_get returns
+ * stays valid until its key is removed or replaced and, after that, until
+ * the caller's next call into the library at the earliest: a caller that
+ * uses a value another thread may remove or replace brackets the get and
+ * the use with tf_map_read_begin() / tf_map_read_end(), within which
+ * nothing it got is freed; tf_map_take hands a value over for good.
+ * A frozen map frees nothing until tf_map_destroy.
  *
  * Any thread may call these, jobs included; writes may wait for a shard's
- * lock (briefly, unless a tf_map_foreach callback holds it).
+ * lock (briefly, unless a walk's callback or an update's function holds
+ * it).
  */
 #ifndef THREADFACTORY_MAP_H
 #define THREADFACTORY_MAP_H
@@ -125,6 +142,18 @@ TF_EXPORT int tf_map_get(tf_map_t *m, const void *key, void **value);
 TF_EXPORT bool tf_map_contains(tf_map_t *m, const void *key);
 
 /*
+ * tf_map_read_begin / tf_map_read_end - a read section on the calling
+ * thread: nothing that a get returns inside it is freed (by the map)
+ * before the section ends, even if another thread removes or replaces
+ * its key meanwhile.  Sections nest and cover every map; keep them short,
+ * since memory removed anywhere is held while one is open.  Writes are
+ * allowed inside (what they free waits for the section's end too).  Not
+ * needed on a frozen map.  Wait-free.  Returns 0, EINVAL (NULL).
+ */
+TF_EXPORT int tf_map_read_begin(tf_map_t *m);
+TF_EXPORT int tf_map_read_end(tf_map_t *m);
+
+/*
  * tf_map_remove - remove key; its key and value are freed (deferred) if
  * the map owns them.
  * tf_map_take - remove key and hand its value to the caller in *value:
@@ -138,6 +167,51 @@ TF_EXPORT int tf_map_remove(tf_map_t *m, const void *key);
 TF_EXPORT int tf_map_take(tf_map_t *m, const void *key, void **value);
 
 /*
+ * tf_map_update - change key's value by what fn computes from it, as one
+ * step for the key: no other write of the key comes between fn's reading
+ * and the store.  fn(key, value, present, arg) runs once, under the key's
+ * shard lock, with present telling whether key is in the map and *value
+ * its value (NULL when absent); it returns
+ *	TF_MAP_KEEP	change nothing,
+ *	TF_MAP_SET	store *value, which fn set (insert or replace),
+ *	TF_MAP_DELETE	remove the key (nothing if absent),
+ *	a positive errno	change nothing; update returns it.
+ * fn may read the map; a write to it from fn fails with EDEADLK.  On
+ * success the map takes key as put does: it is stored on an insert, and
+ * otherwise freed at once if the map owns keys (unless it is the
+ * pointer the map holds).  A replaced or removed value is freed (deferred)
+ * if the map owns values, as by put and remove.
+ *
+ * Returns 0, fn's positive result, EPERM (frozen), ENOMEM (nothing
+ * changed; fn has run), EDEADLK (from a walk or an update function of the
+ * same map), EINVAL (m or fn NULL, a NULL key with tf_hash_str, fn
+ * returned another negative value).  On failure the caller keeps key.
+ */
+#define TF_MAP_KEEP 0
+#define TF_MAP_SET (-1)
+#define TF_MAP_DELETE (-2)
+typedef int tf_map_update_fn(const void *key, void **value, bool present,
+    void *arg);
+TF_EXPORT int tf_map_update(tf_map_t *m, void *key, tf_map_update_fn *fn,
+    void *arg);
+
+/*
+ * tf_map_pop - remove some entry, which one unspecified, and hand its key
+ * and value to the caller: the map frees neither.  Successive pops from
+ * one thread start at different shards.
+ * Returns 0, EAGAIN (empty: *key, *value unchanged), EPERM (frozen),
+ * EDEADLK (from a walk of the same map), EINVAL (m, key or value NULL).
+ *
+ * tf_map_clear - remove every entry, freeing (deferred) the keys and
+ * values the map owns.  All shards are locked together for it, so no
+ * write falls between two shards' clearing; lookups may find keys until
+ * it returns.  Returns 0, ENOMEM (nothing changed: it needs new empty
+ * tables), EPERM (frozen), EDEADLK, EINVAL (NULL).
+ */
+TF_EXPORT int tf_map_pop(tf_map_t *m, void **key, void **value);
+TF_EXPORT int tf_map_clear(tf_map_t *m);
+
+/*
  * tf_map_size - the number of keys (0 for NULL): exact when no write
  * runs; during writes, a count each shard had at some moment of the call.
  */
@@ -147,7 +221,10 @@ TF_EXPORT size_t tf_map_size(const tf_map_t *m);
  * tf_map_freeze - make the map read-only for good: once it returns, every
  * write fails with EPERM, and reads skip all synchronization.  A write
  * racing with it either completes before it returns or fails with EPERM.
- * Freezing a frozen map does nothing.  There is no thaw.
+ * Freezing a frozen map does nothing.  There is no thaw: readers of a
+ * frozen map rely on it staying frozen (they take no section), so a
+ * program that needs to write again builds a new map (tf_map_filter with
+ * a keep that returns true copies it).
  * Returns 0, EINVAL (NULL).
  * tf_map_is_frozen - whether tf_map_freeze was called (false for NULL).
  */
@@ -159,13 +236,47 @@ TF_EXPORT bool tf_map_is_frozen(const tf_map_t *m);
  * shard; a non-zero return stops the walk and is returned.  Each shard is
  * walked under its lock, so the entries of one shard are a snapshot, and
  * writes to that shard wait meanwhile; writes to shards already walked or
- * not yet walked may or may not show.  fn may read the map; a write to it
- * from fn fails with EDEADLK.  A frozen map is walked without locks.
+ * not yet walked may or may not show.  So every key present during the
+ * whole call is visited exactly once, with a value it had during the
+ * call; keys added or removed during the call may or may not be.  The
+ * order is unspecified.  fn may read the map; a write to it from fn fails
+ * with EDEADLK.  A frozen map is walked without locks.
  * Returns 0, fn's non-zero result, EDEADLK (from a callback of the same
  * map's walk, not frozen), EINVAL (m or fn NULL).
  */
 typedef int tf_map_visit_fn(const void *key, void *value, void *arg);
 TF_EXPORT int tf_map_foreach(tf_map_t *m, tf_map_visit_fn *fn, void *arg);
+
+/*
+ * tf_map_filter - a new map of the entries for which keep(key, value,
+ * arg) is true.
+ * tf_map_map - a new map with the same keys, each mapped to the image
+ * that fn(key, value, &image, arg) makes (fn returns 0, or a non-zero
+ * value that stops the map and is returned).
+ * tf_map_reduce - *result = fn(...fn(fn(init, k1, v1, arg), k2, v2, arg)
+ * ..., kn, vn, arg) over the entries.
+ *
+ * The walk is tf_map_foreach's (same snapshot per shard, order, and
+ * callbacks' rights).  The new map has m's hash and equal and owns
+ * nothing (free_key and free_value NULL): its keys, and a filter's
+ * values, are m's, which stay m's to free; a map's images are the
+ * caller's.  Nothing is freed twice, whichever map is destroyed first,
+ * as long as the new map is not used after m freed what it shares.
+ * Returns 0, fn's non-zero result (map: the new map is destroyed, the
+ * images already made are not freed), ENOMEM, EDEADLK, EINVAL (m, the
+ * callback, out or result NULL).
+ */
+typedef bool tf_map_filter_fn(const void *key, void *value, void *arg);
+typedef int tf_map_transform_fn(const void *key, void *value, void **out,
+    void *arg);
+typedef void *tf_map_reduce_fn(void *acc, const void *key, void *value,
+    void *arg);
+TF_EXPORT int tf_map_filter(tf_map_t *m, tf_map_filter_fn *keep, void *arg,
+    tf_map_t **out);
+TF_EXPORT int tf_map_map(tf_map_t *m, tf_map_transform_fn *fn, void *arg,
+    tf_map_t **out);
+TF_EXPORT int tf_map_reduce(tf_map_t *m, tf_map_reduce_fn *fn, void *init,
+    void *arg, void **result);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,716 @@
+/*
+ * SPDX-License-Identifier: BSD-2-Clause
+ * Copyright (c) 2026 The threadfactory authors. See COPYING.
+ */
+
+/*
+ * lib/containers/htab.c - the sharded hash table under tf_map, tf_set and
+ * tf_bag (containers/htab.h says how it works).
+ *
+ * ck_hs's callbacks take no context, so what they need travels with the
+ * objects: an entry carries its table hash (rehashing on growth) and the
+ * ops' equal (the key of a compare, always the second argument, is an
+ * entry or a probe of the same layout).  An entry of a table that owns
+ * keys or values also carries the free functions, so that a callback that
+ * runs after the container is destroyed needs nothing of it.
+ *
+ * ck_hs grows its slot arrays itself, through table_alloc/table_free, and
+ * frees an old array through the epoch as SPMC mode requires.  An array
+ * carries a header with an epoch entry, so that its deferred free needs
+ * no allocation and may be asked for inside a read section.  ck_hs never
+ * shrinks: a shard whose entries fall to a small part of its peak builds
+ * a small ck_hs, moves the entries' pointers into it, publishes it, and
+ * retires the old one (shard_shrink).
+ *
+ * ThreadSanitizer does not see libck's publication of an entry or a table
+ * (ck_hs is not instrumented): the writer releases on the object before
+ * publishing it and readers acquire on it before reading it.
+ */
+#include "internal/common.h"
+
+#include <unistd.h>
+
+#include "internal/alloc.h"
+
+#include "containers/htab.h"
+
+/* Shards: 4 per online CPU, a power of two in [MIN_SHARDS, MAX_SHARDS]. */
+#define MIN_SHARDS 8
+#define MAX_SHARDS 64
+#define SHARDS_PER_CPU 4
+/* Slots a shard's table starts with (ck_hs rounds up to a power of 2). */
+#define INITIAL_SLOTS 8
+#define HS_MODE (CK_HS_MODE_SPMC | CK_HS_MODE_OBJECT)
+/*
+ * A shard whose peak reached SHRINK_MIN entries is rebuilt when its
+ * entries fall under peak / SHRINK_RATIO: the removals since the peak
+ * pay for the copy.
+ */
+#define SHRINK_MIN 64
+#define SHRINK_RATIO 8
+
+/* The entry of a table that owns keys or values. */
+struct owned_entry {
+	struct tf__hentry e;
+	void (*free_key)(void *);   /* set when unlinked: what to free */
+	void (*free_value)(void *);
+};
+
+/* In front of each slot array of ck_hs. */
+struct slots_hdr {
+	ck_epoch_entry_t ep;
+	size_t size;
+} TF_ALIGNED(16);
+
+/* The walks and decides of tables on this thread, innermost first. */
+struct walk {
+	const struct tf__htab *t;
+	struct walk *up;
+};
+static TF_TLS struct walk *walks;
+
+static void *
+table_alloc(size_t size)
+{
+	struct slots_hdr *h = tf__alloc(sizeof(*h) + size);
+
+	if (h == NULL)
+		return NULL;
+	h->size = size;
+	return h + 1;
+}
+
+static void
+slots_free(ck_epoch_entry_t *ep)
+{
+	struct slots_hdr *h = TF_CONTAINER_OF(ep, struct slots_hdr, ep);
+
+	TF_EPOCH_ACQUIRE();
+	tf__free(h, sizeof(*h) + h->size);
+}
+
+static void
+table_free(void *p, size_t size, bool defer)
+{
+	struct slots_hdr *h = (struct slots_hdr *)p - 1;
+
+	if (defer)
+		tf__epoch_call(&h->ep, slots_free);
+	else
+		tf__free(h, sizeof(*h) + size);
+}
+
+static struct ck_malloc table_allocator = {
+	.malloc = table_alloc,
+	.free = table_free,
+};
+
+static unsigned long
+hs_hash(const void *object, unsigned long seed)
+{
+	(void)seed;
+	return (unsigned long)((const struct tf__hprobe *)object)->thash;
+}
+
+/* stored: an entry of the table; key: a probe or an entry. */
+static bool
+hs_compare(const void *stored, const void *key)
+{
+	const struct tf__hprobe *s = (const struct tf__hprobe *)stored;
+	const struct tf__hprobe *k = (const struct tf__hprobe *)key;
+
+	TF_TSAN_ACQUIRE(s); /* pairs with the release in entry_new */
+	return s->thash == k->thash && k->equal(s->key, k->key);
+}
+
+static struct tf__htable *
+table_new(unsigned long slots)
+{
+	struct tf__htable *tb = tf__alloc(sizeof(*tb));
+
+	if (tb == NULL)
+		return NULL;
+	if (!ck_hs_init(&tb->hs, HS_MODE, hs_hash, hs_compare,
+	    &table_allocator, slots, 0)) {
+		tf__free(tb, sizeof(*tb));
+		return NULL;
+	}
+	TF_TSAN_RELEASE(tb); /* pairs with the acquire in tf__htab_find */
+	return tb;
+}
+
+static void
+table_destroy(struct tf__htable *tb)
+{
+	ck_hs_destroy(&tb->hs);
+	tf__free(tb, sizeof(*tb));
+}
+
+static void
+table_destroy_cb(ck_epoch_entry_t *ep)
+{
+	TF_EPOCH_ACQUIRE();
+	table_destroy(TF_CONTAINER_OF(ep, struct tf__htable, ep));
+}
+
+/*
+ * The probe for key, and its shard.  The table hash is the mixed hash
+ * rotated so that the shard's bits do not stay put at the top, where
+ * ck_hs packs a part of it into the slot's pointer.
+ */
+static inline struct tf__hshard *
+probe_of(const struct tf__htab *t, const void *key, struct tf__hprobe *p)
+{
+	uint64_t h = tf__hash_mix(t->ops.hash(key));
+	unsigned bits = 64 - t->shift;
+
+	p->thash = (h << bits) | (h >> t->shift);
+	p->key = key;
+	p->equal = t->ops.equal;
+	return &t->shards[h >> t->shift];
+}
+
+static inline size_t
+entry_size(const struct tf__htab *t)
+{
+	return t->owns ? sizeof(struct owned_entry) : sizeof(struct tf__hentry);
+}
+
+static struct tf__hentry *
+entry_new(const struct tf__htab *t, const struct tf__hprobe *p, void *key,
+    void *value)
+{
+	struct tf__hentry *e = tf__alloc(entry_size(t));
+
+	if (e == NULL)
+		return NULL;
+	e->p = *p;
+	e->p.key = key;
+	e->value = value;
+	TF_TSAN_RELEASE(e); /* pairs with the acquires in hs_compare, find */
+	return e;
+}
+
+static void
+entry_free_plain(ck_epoch_entry_t *ep)
+{
+	TF_EPOCH_ACQUIRE();
+	tf__free(TF_CONTAINER_OF(ep, struct tf__hentry, ep),
+	    sizeof(struct tf__hentry));
+}
+
+static void
+entry_free_owned(ck_epoch_entry_t *ep)
+{
+	struct owned_entry *o = TF_CONTAINER_OF(ep, struct owned_entry, e.ep);
+
+	TF_EPOCH_ACQUIRE();
+	if (o->free_key != NULL)
+		o->free_key((void *)(uintptr_t)o->e.p.key);
+	if (o->free_value != NULL)
+		o->free_value(o->e.value);
+	tf__free(o, sizeof(*o));
+}
+
+/*
+ * Free e once no reader can see it, with its key and value if the table
+ * owns them and free_key / free_value say so.  Called outside the lock:
+ * the epoch may run deferred frees, the ops' among them, right here.
+ */
+static void
+entry_retire(const struct tf__htab *t, struct tf__hentry *e, bool free_key,
+    bool free_value)
+{
+	struct owned_entry *o;
+
+	if (!t->owns) {
+		tf__epoch_call(&e->ep, entry_free_plain);
+		return;
+	}
+	o = TF_CONTAINER_OF(e, struct owned_entry, e);
+	o->free_key = free_key ? t->ops.free_key : NULL;
+	o->free_value = free_value ? t->ops.free_value : NULL;
+	tf__epoch_call(&e->ep, entry_free_owned);
+}
+
+static bool
+walking(const struct tf__htab *t)
+{
+	for (const struct walk *w = walks; w != NULL; w = w->up)
+		if (w->t == t)
+			return true;
+	return false;
+}
+
+/* Take s's lock for a write: 0, or EPERM (frozen) without the lock. */
+static int
+write_lock(struct tf__htab *t, struct tf__hshard *s)
+{
+	tf__lock(&s->lock);
+	if (ck_pr_load_uint(&t->state) != TF__HTAB_OPEN) {
+		tf__unlock(&s->lock);
+		return EPERM;
+	}
+	return 0;
+}
+
+static unsigned
+shard_count(void)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned n = MIN_SHARDS;
+
+	while (n < MAX_SHARDS && (long)n < cpus * SHARDS_PER_CPU)
+		n <<= 1;
+	return n;
+}
+
+int
+tf__htab_init(struct tf__htab *t, const tf_hash_ops *ops)
+{
+	unsigned i;
+
+	t->ops = *ops;
+	t->state = TF__HTAB_OPEN;
+	t->nshards = shard_count();
+	t->shift = 64 - (unsigned)__builtin_ctz(t->nshards);
+	t->owns = ops->free_key != NULL || ops->free_value != NULL;
+	t->shards = tf__alloc_aligned(t->nshards * sizeof(struct tf__hshard),
+	    TF_CACHELINE);
+	if (t->shards == NULL)
+		return ENOMEM;
+	for (i = 0; i < t->nshards; i++) {
+		struct tf__hshard *s = &t->shards[i];
+
+		tf__lock_init(&s->lock);
+		s->count = s->weight = s->peak = 0;
+		if ((s->t = table_new(INITIAL_SLOTS)) == NULL)
+			break;
+	}
+	if (i == t->nshards)
+		return 0;
+	while (i-- > 0)
+		table_destroy(t->shards[i].t);
+	tf__free_aligned(t->shards, t->nshards * sizeof(struct tf__hshard),
+	    TF_CACHELINE);
+	return ENOMEM;
+}
+
+/* Free every entry of tb now, with what t owns, and tb. */
+static void
+table_fini(const struct tf__htab *t, struct tf__htable *tb)
+{
+	ck_hs_iterator_t it = CK_HS_ITERATOR_INITIALIZER;
+	void *obj;
+
+	while (ck_hs_next(&tb->hs, &it, &obj)) {
+		struct tf__hentry *e = obj;
+
+		if (t->ops.free_key != NULL)
+			t->ops.free_key((void *)(uintptr_t)e->p.key);
+		if (t->ops.free_value != NULL)
+			t->ops.free_value(e->value);
+		tf__free(e, entry_size(t));
+	}
+	table_destroy(tb);
+}
+
+void
+tf__htab_fini(struct tf__htab *t)
+{
+	for (unsigned i = 0; i < t->nshards; i++)
+		table_fini(t, t->shards[i].t);
+	tf__free_aligned(t->shards, t->nshards * sizeof(struct tf__hshard),
+	    TF_CACHELINE);
+}
+
+/*
+ * Rebuild s (locked) small if it has shrunk enough.  Returns the table
+ * replaced, to retire once unlocked, or NULL (no need, or no memory: the
+ * shard keeps its big table and tries again on a later removal).
+ */
+static struct tf__htable *
+shard_shrink(struct tf__hshard *s)
+{
+	ck_hs_iterator_t it = CK_HS_ITERATOR_INITIALIZER;
+	struct tf__htable *old = s->t, *n;
+	void *obj;
+
+	if (s->peak < SHRINK_MIN || s->count * SHRINK_RATIO > s->peak)
+		return NULL;
+	n = table_new(TF_MAX((unsigned long)INITIAL_SLOTS,
+	    (unsigned long)s->count * 2));
+	if (n == NULL)
+		return NULL;
+	while (ck_hs_next(&old->hs, &it, &obj)) {
+		struct tf__hentry *e = obj;
+
+		if (!ck_hs_put_unique(&n->hs, e->p.thash, e)) {
+			table_destroy(n);
+			return NULL;
+		}
+	}
+	/* n's slots are written: pairs with the load in tf__htab_find. */
+	ck_pr_fence_store();
+	ck_pr_store_ptr(&s->t, n);
+	s->peak = s->count;
+	return old;
+}
+
+/* What a write changed, to finish once the lock is released. */
+struct outcome {
+	struct tf__hentry *gone;        /* unlinked entry, or NULL */
+	bool free_key, free_value;      /* of gone */
+	const void *kept;               /* the key the table holds, or NULL */
+	struct tf__htable *shrunk;      /* replaced table, or NULL */
+};
+
+/* Apply decide's action act on key (entry e or NULL) in s, locked. */
+static int
+apply(struct tf__htab *t, struct tf__hshard *s, const struct tf__hprobe *p,
+    struct tf__hwrite *w, int act, void *value, struct tf__hentry *e,
+    struct outcome *o)
+{
+	ck_hs_t *hs = &s->t->hs;
+	struct tf__hentry *n;
+	void *prev;
+
+	if (act == TF__HSET) {
+		n = entry_new(t, p, e != NULL ? (void *)(uintptr_t)e->p.key :
+		    w->key, value);
+		if (n == NULL || !(e != NULL ?
+		    ck_hs_set(hs, p->thash, n, &prev) :
+		    ck_hs_put_unique(hs, p->thash, n))) {
+			if (n != NULL)
+				tf__free(n, entry_size(t));
+			return ENOMEM;
+		}
+		o->kept = n->p.key;
+		o->gone = e;
+		o->free_value = !w->take && e != NULL && value != e->value;
+		if (e == NULL) {
+			ck_pr_store_64(&s->count, s->count + 1);
+			s->peak = TF_MAX(s->peak, s->count);
+		}
+	} else if (act == TF__HDEL && e != NULL) {
+		(void)ck_hs_remove(hs, p->thash, p);
+		ck_pr_store_64(&s->count, s->count - 1);
+		o->gone = e;
+		o->free_key = true;
+		o->free_value = !w->take;
+		o->shrunk = shard_shrink(s);
+	} else {
+		o->kept = e != NULL ? e->p.key : NULL;
+		return 0;
+	}
+	ck_pr_store_64(&s->weight, s->weight + (uint64_t)w->weight);
+	return 0;
+}
+
+/* Free what the write unlinked, and the caller's key if consumed. */
+static void
+finish(struct tf__htab *t, struct tf__hwrite *w, const struct outcome *o)
+{
+	/* o->gone may be freed as soon as it is retired: read it before. */
+	if (w->consume && t->ops.free_key != NULL && w->key != o->kept &&
+	    (o->gone == NULL || !o->free_key || w->key != o->gone->p.key))
+		t->ops.free_key(w->key);
+	if (o->gone != NULL)
+		entry_retire(t, o->gone, o->free_key, o->free_value);
+	if (o->shrunk != NULL)
+		tf__epoch_call(&o->shrunk->ep, table_destroy_cb);
+}
+
+int
+tf__htab_write(struct tf__htab *t, struct tf__hwrite *w)
+{
+	struct outcome o = { NULL, false, false, NULL, NULL };
+	struct tf__hprobe p;
+	struct tf__hshard *s;
+	struct tf__hentry *e;
+	struct walk wk;
+	void *value;
+	int act, rc;
+
+	if (tf__htab_bad_key(t, w->key))
+		return EINVAL;
+	if (TF_UNLIKELY(walks != NULL) && walking(t))
+		return EDEADLK;
+	s = probe_of(t, w->key, &p);
+	if ((rc = write_lock(t, s)) != 0)
+		return rc;
+	/* The lock excludes other writers: no epoch section needed. */
+	e = ck_hs_get(&s->t->hs, p.thash, &p);
+	value = e != NULL ? e->value : NULL;
+	w->present = e != NULL;
+	w->old = value;
+	wk.t = t;
+	wk.up = walks;
+	walks = &wk;
+	act = w->decide(w->key, &value, e != NULL, w->arg);
+	walks = wk.up;
+	rc = act > 0 ? act : apply(t, s, &p, w, act, value, e, &o);
+	tf__unlock(&s->lock);
+	if (rc == 0)
+		finish(t, w, &o);
+	return rc;
+}
+
+int
+tf__htab_pop(struct tf__htab *t, void **key, void **value)
+{
+	static TF_TLS unsigned next;    /* spreads pops over the shards */
+	struct tf__htable *shrunk = NULL;
+	struct tf__hentry *e = NULL;
+	unsigned start = next++;
+	void *obj;
+	int rc;
+
+	if (TF_UNLIKELY(walks != NULL) && walking(t))
+		return EDEADLK;
+	for (unsigned i = 0; e == NULL && i < t->nshards; i++) {
+		struct tf__hshard *s = &t->shards[(start + i) & (t->nshards - 1)];
+		ck_hs_iterator_t it = CK_HS_ITERATOR_INITIALIZER;
+
+		if (ck_pr_load_64(&s->count) == 0 &&
+		    ck_pr_load_uint(&t->state) == TF__HTAB_OPEN)
+			continue;
+		if ((rc = write_lock(t, s)) != 0)
+			return rc;
+		if (ck_hs_next(&s->t->hs, &it, &obj)) {
+			e = obj;
+			(void)ck_hs_remove(&s->t->hs, e->p.thash, e);
+			ck_pr_store_64(&s->count, s->count - 1);
+			shrunk = shard_shrink(s);
+		}
+		tf__unlock(&s->lock);
+	}
+	if (e == NULL)
+		return EAGAIN;
+	*key = (void *)(uintptr_t)e->p.key;
+	*value = e->value;
+	entry_retire(t, e, false, false);
+	if (shrunk != NULL)
+		tf__epoch_call(&shrunk->ep, table_destroy_cb);
+	return 0;
+}
+
+/* Retire every entry of tb (no writer has it any more), then tb. */
+static void
+table_retire(const struct tf__htab *t, struct tf__htable *tb)
+{
+	ck_hs_iterator_t it = CK_HS_ITERATOR_INITIALIZER;
+	void *obj;
+
+	while (ck_hs_next(&tb->hs, &it, &obj))
+		entry_retire(t, obj, true, true);
+	tf__epoch_call(&tb->ep, table_destroy_cb);
+}
+
+/*
+ * Clear: new empty tables first (ENOMEM changes nothing), then every
+ * shard locked at once, in order, so that the clear is one step for the
+ * writers; then the old tables are retired, entries and all.
+ */
+int
+tf__htab_clear(struct tf__htab *t)
+{
+	size_t size = t->nshards * sizeof(struct tf__htable *);
+	struct tf__htable **fresh;
+	unsigned i, n = t->nshards;
+	int rc = 0;
+
+	if (TF_UNLIKELY(walks != NULL) && walking(t))
+		return EDEADLK;
+	if ((fresh = tf__alloc(size)) == NULL)
+		return ENOMEM;
+	for (i = 0; i < n; i++)
+		if ((fresh[i] = table_new(INITIAL_SLOTS)) == NULL)
+			break;
+	if (i < n)
+		rc = ENOMEM;
+	for (unsigned j = 0; rc == 0 && j < n; j++)
+		tf__lock(&t->shards[j].lock);
+	if (rc == 0 && ck_pr_load_uint(&t->state) != TF__HTAB_OPEN)
+		rc = EPERM;
+	for (unsigned j = 0; i == n && j < n; j++) {
+		struct tf__hshard *s = &t->shards[j];
+		struct tf__htable *old = s->t;
+
+		if (rc == 0) {
+			ck_pr_fence_store(); /* pairs with tf__htab_find's load */
+			ck_pr_store_ptr(&s->t, fresh[j]);
+			ck_pr_store_64(&s->count, 0);
+			ck_pr_store_64(&s->weight, 0);
+			s->peak = 0;
+			fresh[j] = old;
+		}
+		tf__unlock(&s->lock);
+	}
+	/* fresh: the old tables, or on failure the unused new ones. */
+	while (i-- > 0) {
+		if (rc == 0)
+			table_retire(t, fresh[i]);
+		else
+			table_destroy(fresh[i]);
+	}
+	tf__free(fresh, size);
+	return rc;
+}
+
+/* Whether reads may skip the epoch: the table is frozen for good. */
+static inline bool
+is_frozen(const struct tf__htab *t)
+{
+	if (ck_pr_load_uint(&t->state) != TF__HTAB_FROZEN)
+		return false;
+	ck_pr_fence_load(); /* pairs with the fence_store in tf__htab_freeze */
+	return true;
+}
+
+bool
+tf__htab_read_begin(const struct tf__htab *t)
+{
+	bool frozen = is_frozen(t);
+
+	if (!frozen)
+		tf__epoch_begin();
+	return frozen;
+}
+
+void
+tf__htab_read_end(const struct tf__htab *t, bool frozen)
+{
+	(void)t;
+	if (!frozen)
+		tf__epoch_end();
+}
+
+struct tf__hentry *
+tf__htab_find(const struct tf__htab *t, const void *key)
+{
+	struct tf__hprobe p;
+	struct tf__hshard *s = probe_of(t, key, &p);
+	/* pairs with the fence_store before a table is published */
+	struct tf__htable *tb = ck_pr_load_ptr(&s->t);
+	struct tf__hentry *e;
+
+	TF_TSAN_ACQUIRE(tb); /* pairs with the release in table_new */
+	e = ck_hs_get(&tb->hs, p.thash, &p);
+	if (e != NULL)
+		TF_TSAN_ACQUIRE(e); /* pairs with the release in entry_new */
+	return e;
+}
+
+int
+tf__htab_get(const struct tf__htab *t, const void *key, void **value)
+{
+	bool frozen = tf__htab_read_begin(t);
+	struct tf__hentry *e = tf__htab_find(t, key);
+
+	if (e != NULL)
+		*value = e->value;
+	tf__htab_read_end(t, frozen);
+	return e != NULL ? 0 : ENOENT;
+}
+
+uint64_t
+tf__htab_count(const struct tf__htab *t)
+{
+	uint64_t n = 0;
+
+	for (unsigned i = 0; i < t->nshards; i++)
+		n += ck_pr_load_64(&t->shards[i].count);
+	return n;
+}
+
+uint64_t
+tf__htab_weight(const struct tf__htab *t)
+{
+	uint64_t n = 0;
+
+	for (unsigned i = 0; i < t->nshards; i++)
+		n += ck_pr_load_64(&t->shards[i].weight);
+	return n;
+}
+
+int
+tf__htab_freeze(struct tf__htab *t)
+{
+	if (ck_pr_load_uint(&t->state) == TF__HTAB_FROZEN)
+		return 0;
+	/* A write reads state under its shard's lock (write_lock). */
+	(void)ck_pr_cas_uint(&t->state, TF__HTAB_OPEN, TF__HTAB_FREEZING);
+	for (unsigned i = 0; i < t->nshards; i++) {
+		tf__lock(&t->shards[i].lock);
+		tf__unlock(&t->shards[i].lock);
+	}
+	/*
+	 * Every write is done and published; pairs with the fence_load in
+	 * is_frozen(): a reader that sees FROZEN sees the tables as they stay.
+	 */
+	ck_pr_fence_store();
+	ck_pr_store_uint(&t->state, TF__HTAB_FROZEN);
+	return 0;
+}
+
+bool
+tf__htab_frozen(const struct tf__htab *t)
+{
+	return ck_pr_load_uint(&t->state) != TF__HTAB_OPEN;
+}
+
+static int
+walk_table(struct tf__htable *tb, tf__hvisit_fn *fn, void *arg)
+{
+	ck_hs_iterator_t it = CK_HS_ITERATOR_INITIALIZER;
+	void *obj;
+	int rc = 0;
+
+	while (rc == 0 && ck_hs_next(&tb->hs, &it, &obj)) {
+		struct tf__hentry *e = obj;
+
+		TF_TSAN_ACQUIRE(e); /* pairs with the release in entry_new */
+		rc = fn((void *)(uintptr_t)e->p.key, e->value, arg);
+	}
+	return rc;
+}
+
+int
+tf__htab_walk(struct tf__htab *t, tf__hvisit_fn *fn, void *arg)
+{
+	bool fast = is_frozen(t);
+	struct walk w;
+	int rc = 0;
+
+	if (!fast && walking(t))
+		return EDEADLK;
+	w.t = t;
+	w.up = walks;
+	walks = &w;
+	for (unsigned i = 0; rc == 0 && i < t->nshards; i++) {
+		struct tf__hshard *s = &t->shards[i];
+
+		if (!fast)
+			tf__lock(&s->lock);
+		rc = walk_table(s->t, fn, arg);
+		if (!fast)
+			tf__unlock(&s->lock);
+	}
+	walks = w.up;
+	return rc;
+}
+
+size_t
+tf__htab_bytes(const struct tf__htab *t)
+{
+	size_t n = 0;
+
+	for (unsigned i = 0; i < t->nshards; i++) {
+		const struct slots_hdr *h =
+		    (const struct slots_hdr *)(void *)t->shards[i].t->hs.map - 1;
+
+		n += h->size;
+	}
+	return n;
+}
