@@ -22,5 +22,6 @@
 #include <threadfactory/map.h>
 #include <threadfactory/queue.h>
 #include <threadfactory/stack.h>
+#include <threadfactory/list.h>
 
 #endif /* THREADFACTORY_H */

@@ -108,6 +108,9 @@ tf_containers_sources = \
 	lib/containers/stack.h \
 	lib/containers/stack.c
 lib_libtf_la_SOURCES += $(tf_containers_sources)
+# The concurrent vector (threadfactory/list.h).
+tf_public_headers += include/threadfactory/list.h
+lib_libtf_la_SOURCES += lib/containers/list.c
 lib_libtf_la_CFLAGS = $(AM_CFLAGS) $(TF_VIS_CFLAGS) $(CK_CFLAGS) \
 	$(HWLOC_CFLAGS) $(JEMALLOC_CFLAGS)
 lib_libtf_la_LIBADD = $(CK_LIBS) $(HWLOC_LIBS) $(JEMALLOC_LIBS) \

@@ -31,6 +31,11 @@ dist_man3_MANS += man/man3/tf_queue_create.3 man/man3/tf_queue_push.3 \
 dist_man3_MANS += man/man3/tf_map_create.3 man/man3/tf_map_put.3 \
 	man/man3/tf_map_get.3 man/man3/tf_map_remove.3 \
 	man/man3/tf_map_freeze.3
+# The concurrent vector (threadfactory/list.h).
+dist_man3_MANS += man/man3/tf_list_create.3 man/man3/tf_list_append.3 \
+	man/man3/tf_list_get.3 man/man3/tf_list_set.3 \
+	man/man3/tf_list_slice.3 man/man3/tf_list_freeze.3 \
+	man/man3/tf_list_foreach.3
 
 # Every name a page documents (its .Nm lines) is installed as a link to
 # the page, so that "man tf_submit_ex" finds tf_submit(3).

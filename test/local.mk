@@ -141,6 +141,12 @@ test_test_stack_CFLAGS = $(tf_test_cflags)
 test_test_stack_LDADD = $(tf_test_ldadd)
 TESTS += test/test_stack
 
+check_PROGRAMS += test/test_list
+test_test_list_SOURCES = test/test_list.c
+test_test_list_CFLAGS = $(tf_test_cflags)
+test_test_list_LDADD = $(tf_test_ldadd)
+TESTS += test/test_list
+
 # --- build-level checks: ABI, headers, symbols, manual pages, install ----
 # test/check_*.sh print TAP (test/tap.sh); they read the makefile's lists
 # and tools from the environment below.
