@@ -36,6 +36,9 @@ dist_man3_MANS += man/man3/tf_list_create.3 man/man3/tf_list_append.3 \
 	man/man3/tf_list_get.3 man/man3/tf_list_set.3 \
 	man/man3/tf_list_slice.3 man/man3/tf_list_freeze.3 \
 	man/man3/tf_list_foreach.3
+# The LIFO stack (threadfactory/stack.h).
+dist_man3_MANS += man/man3/tf_stack_create.3 man/man3/tf_stack_push.3 \
+	man/man3/tf_stack_pop.3 man/man3/tf_stack_foreach.3
 
 # Every name a page documents (its .Nm lines) is installed as a link to
 # the page, so that "man tf_submit_ex" finds tf_submit(3).

@@ -15,6 +15,7 @@ perf_tf_perf_SOURCES += perf/sc_parallel.c
 perf_tf_perf_SOURCES += perf/sc_sync.c
 perf_tf_perf_SOURCES += perf/sc_map.c
 perf_tf_perf_SOURCES += perf/sc_sleeper.c
+perf_tf_perf_SOURCES += perf/sc_stack.c
 perf_tf_perf_CPPFLAGS = $(AM_CPPFLAGS) $(CK_CFLAGS) $(JEMALLOC_CFLAGS) \
 	-DTF_PERF_CFLAGS='"$(CFLAGS)"' -DTF_PERF_PEERS='"$(TF_PERF_PEERS)"' \
 	-DTF_PERF_VERSIONS='"$(TF_PERF_VERSIONS)"'
@@ -49,6 +50,7 @@ if HAVE_CXX_PEERS
 perf_tf_perf_SOURCES += perf/peer_cxx.cc
 perf_tf_perf_SOURCES += perf/peer_map.cc
 perf_tf_perf_CPPFLAGS += -DHAVE_CXX_PEERS
+perf_tf_perf_SOURCES += perf/peer_stack.cc
 endif
 if HAVE_TBB
 perf_tf_perf_CPPFLAGS += -DHAVE_TBB $(TBB_CFLAGS)

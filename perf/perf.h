@@ -141,6 +141,8 @@ extern const struct perf_queue_ops perf_queue_mutex, perf_queue_ck_ring;
 extern const struct perf_queue_ops perf_queue_glib, perf_queue_urcu;
 extern const struct perf_queue_ops perf_queue_moodycamel, perf_queue_boost;
 extern const struct perf_queue_ops perf_queue_tbb;
+/* The stack scenario's C++ peer, in the queue's table (push and pop). */
+extern const struct perf_queue_ops perf_stack_boost;
 extern const struct perf_loop_ops perf_loop_seq, perf_loop_tf_reduce;
 extern const struct perf_loop_ops perf_loop_tf_range, perf_loop_tbb;
 extern const struct perf_loop_ops perf_loop_omp_static, perf_loop_omp_dynamic;
@@ -267,6 +269,7 @@ void perf_scenario_memory(void);
 void perf_scenario_queue(void);
 void perf_scenario_parallel(void);
 void perf_scenario_sync(void);
+void perf_scenario_stack(void);
 void perf_scenario_map(void);
 void perf_scenario_sleeper(void);
 

@@ -129,6 +129,8 @@ static const struct scenario {
 	  "parallel sum, uniform and imbalanced; a small loop's fixed cost" },
 	{ "sync", perf_scenario_sync,
 	  "semaphore post+wait, ping-pong, latch and event fan-out wake" },
+	{ "stack", perf_scenario_stack,
+	  "P/C moving items through a LIFO, and push+pop pairs, exactly once" },
 	{ "map", perf_scenario_map,
 	  "1M keys: gets and writes at 99/90/50 % reads; frozen; bytes/entry" },
 };
