@@ -39,6 +39,12 @@ test_test_malloc_LDADD = lib/libthreadfactory.la $(CMOCKA_LIBS) \
 	$(PTHREAD_LIBS) -ldl
 TESTS += test/test_malloc
 
+check_PROGRAMS += test/test_fork
+test_test_fork_SOURCES = test/test_fork.c
+test_test_fork_CFLAGS = $(tf_test_cflags)
+test_test_fork_LDADD = $(tf_test_ldadd)
+TESTS += test/test_fork
+
 check_PROGRAMS += test/test_deque
 test_test_deque_SOURCES = test/test_deque.c
 test_test_deque_CFLAGS = $(tf_test_cflags)

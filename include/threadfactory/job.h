@@ -129,7 +129,8 @@ typedef struct tf_job_opts {
  *
  * Returns 0 once the job is final (whatever its outcome: see
  * tf_job_status()), ETIMEDOUT when the timeout expired first, EINVAL if
- * job is NULL or timeout_ns is negative and not TF_FOREVER.
+ * job is NULL or timeout_ns is negative and not TF_FOREVER, ESHUTDOWN in
+ * a child of fork(2) for a job of the parent's that was not final then.
  */
 TF_EXPORT int tf_job_wait(tf_job_t *job, int64_t timeout_ns);
 

@@ -132,7 +132,8 @@ TF_EXPORT void tf_pool_destroy(tf_pool_t *pool);
  * Returns 0 when the pool is idle, ETIMEDOUT when jobs were still running
  * at the timeout (the shutdown goes on), EINVAL for a NULL pool, an
  * unknown mode or a bad timeout, EDEADLK when called from one of the
- * pool's jobs.
+ * pool's jobs, ESHUTDOWN for a parent's pool in a child of fork(2) (see
+ * threadfactory(7)).
  */
 TF_EXPORT int tf_pool_shutdown(tf_pool_t *pool, int mode, int64_t timeout_ns);
 
@@ -187,7 +188,8 @@ TF_EXPORT TF_WUR int tf_submit_batch(tf_pool_t *pool, const tf_work_t *works,
  * submitted meanwhile are waited for too.
  *
  * Returns 0, ETIMEDOUT, EINVAL, EDEADLK when called from one of the
- * pool's jobs (it would wait for itself).
+ * pool's jobs (it would wait for itself), ESHUTDOWN for a parent's pool
+ * in a child of fork(2).
  */
 TF_EXPORT int tf_pool_wait_idle(tf_pool_t *pool, int64_t timeout_ns);
 
@@ -199,7 +201,8 @@ TF_EXPORT int tf_pool_wait_idle(tf_pool_t *pool, int64_t timeout_ns);
  * go on; periodic jobs between runs are cancelled.  The pool keeps
  * running and accepts new jobs.
  *
- * Returns 0, EINVAL for a NULL pool.
+ * Returns 0, EINVAL for a NULL pool, ESHUTDOWN for a parent's pool in a
+ * child of fork(2).
  */
 TF_EXPORT int tf_pool_cancel_pending(tf_pool_t *pool, size_t *ncancelled);
 

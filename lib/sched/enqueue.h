@@ -122,9 +122,13 @@ tf__submit_begin(struct tf_pool *pool, struct tf__submit_ctx *c)
 		    ESHUTDOWN : 0;
 	}
 	if (TF_UNLIKELY(sub == NULL || sub->pool != pool ||
-	    ck_pr_load_32(&sub->dead)) &&
-	    (sub = tf__submitter_register(pool)) == NULL)
-		return ENOMEM;
+	    ck_pr_load_32(&sub->dead))) {
+		/* A closed pool takes no new submitter (nor its lock). */
+		if (ck_pr_load_64(&pool->sched) & TF__S_SHUTDOWN)
+			return ESHUTDOWN;
+		if ((sub = tf__submitter_register(pool)) == NULL)
+			return ENOMEM;
+	}
 	c->sub = sub;
 	c->ctr = &sub->ctr;
 	/*

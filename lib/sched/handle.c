@@ -88,6 +88,9 @@ tf_job_wait(tf_job_t *job, int64_t timeout_ns)
 		return 0;
 	if (timeout_ns == 0)
 		return ETIMEDOUT;
+	/* A parent's job in a child of fork(2) never ends there. */
+	if (TF_UNLIKELY(tf__pool_forked(j->pool)))
+		return ESHUTDOWN;
 	deadline = tf__deadline(timeout_ns);
 	if (w != NULL)
 		return wait_inside(w, j, timeout_ns, deadline);

@@ -154,6 +154,8 @@ tf_pool_wait_idle(tf_pool_t *pool, int64_t timeout_ns)
 		return EINVAL;
 	if (tf__worker_of(pool) != NULL)
 		return EDEADLK;
+	if (tf__pool_forked(pool))
+		return ESHUTDOWN;
 	return wait_idle(pool, tf__deadline(timeout_ns));
 }
 
@@ -164,6 +166,8 @@ tf_pool_cancel_pending(tf_pool_t *pool, size_t *ncancelled)
 
 	if (pool == NULL)
 		return EINVAL;
+	if (tf__pool_forked(pool))
+		return ESHUTDOWN;
 	n = tf__timers_cancel_all(pool);
 	n += tf__cancel_queued(pool);
 	if (ncancelled != NULL)
@@ -335,6 +339,7 @@ tf_pool_create(tf_pool_t **out, const tf_pool_attr_t *attr)
 	for (unsigned i = 0; i < pool->nworkers; i++)
 		if ((rc = tf__worker_start(pool->workers[i])) != 0)
 			goto fail;
+	tf__pool_track(pool, true);
 	*out = pool;
 	return 0;
 fail:
@@ -380,6 +385,8 @@ tf_pool_shutdown(tf_pool_t *pool, int mode, int64_t timeout_ns)
 		return EINVAL;
 	if (tf__worker_of(pool) != NULL)
 		return EDEADLK;
+	if (tf__pool_forked(pool))
+		return ESHUTDOWN;
 	deadline = tf__deadline(timeout_ns);
 	ck_pr_or_64(&pool->sched, TF__S_SHUTDOWN |
 	    (mode == TF_SHUTDOWN_CANCEL ? TF__S_CANCEL : 0));
@@ -402,6 +409,10 @@ void
 tf_pool_destroy(tf_pool_t *pool)
 {
 	if (pool == NULL)
+		return;
+	tf__pool_track(pool, false);
+	/* A parent's pool in a child: its memory is left alone (fork.c). */
+	if (tf__pool_forked(pool))
 		return;
 	if (!(ck_pr_load_64(&pool->sched) & TF__S_SHUTDOWN))
 		tf_pool_shutdown(pool, TF_SHUTDOWN_DRAIN, TF_FOREVER);

@@ -46,6 +46,7 @@
 #define TF__S_CANCEL (1ULL << 9)         /* queued jobs are cancelled */
 #define TF__S_STOP (1ULL << 10)          /* workers exit when idle */
 #define TF__S_MISSED (1ULL << 11)        /* a submit relied on a spinner */
+#define TF__S_FORKED (1ULL << 12)        /* a parent's pool, in a child */
 /*
  * Workers spinning for work, and asleep.  A waker moves a worker from
  * asleep to spinning before it wakes it, so the count of the asleep can
@@ -148,7 +149,23 @@ struct tf_pool {
 	struct tf__counters retired;
 
 	struct tf__timers *timers;
+
+	/* The process's list of live pools, for fork(2) (fork.c). */
+	struct tf_pool *fork_next, *fork_prev;
 };
+
+/*
+ * Enter a pool in the list of live pools (live) or take it out; the
+ * first call installs the fork handlers.
+ */
+void tf__pool_track(struct tf_pool *pool, bool live);
+
+/* Whether pool is a parent's, seen in the child of a fork(2). */
+static inline bool
+tf__pool_forked(const struct tf_pool *pool)
+{
+	return (ck_pr_load_64((uint64_t *)&pool->sched) & TF__S_FORKED) != 0;
+}
 
 /* The word of the idle bitmap that holds worker index's bit. */
 static inline uint64_t *
