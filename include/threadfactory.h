@@ -20,6 +20,8 @@
 #include <threadfactory/parallel.h>
 #include <threadfactory/sync.h>
 #include <threadfactory/map.h>
+#include <threadfactory/set.h>
+#include <threadfactory/bag.h>
 #include <threadfactory/queue.h>
 #include <threadfactory/stack.h>
 #include <threadfactory/list.h>

@@ -112,6 +112,9 @@ lib_libtf_la_SOURCES += $(tf_containers_sources)
 # The concurrent vector (threadfactory/list.h).
 tf_public_headers += include/threadfactory/list.h
 lib_libtf_la_SOURCES += lib/containers/list.c
+# The hash set and the multiset (threadfactory/set.h, bag.h), on htab.
+tf_public_headers += include/threadfactory/set.h include/threadfactory/bag.h
+lib_libtf_la_SOURCES += lib/containers/set.c lib/containers/bag.c
 lib_libtf_la_CFLAGS = $(AM_CFLAGS) $(TF_VIS_CFLAGS) $(CK_CFLAGS) \
 	$(HWLOC_CFLAGS) $(JEMALLOC_CFLAGS)
 lib_libtf_la_LIBADD = $(CK_LIBS) $(HWLOC_LIBS) $(JEMALLOC_LIBS) \

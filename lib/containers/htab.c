@@ -296,6 +296,31 @@ tf__htab_init(struct tf__htab *t, const tf_hash_ops *ops)
 	return ENOMEM;
 }
 
+int
+tf__htab_create(struct tf__htab **out, const tf_hash_ops *ops,
+    bool owns_keys, bool owns_values)
+{
+	struct tf__htab *t;
+	tf_hash_ops o;
+
+	if (out == NULL || ops == NULL || ops->hash == NULL ||
+	    ops->equal == NULL)
+		return EINVAL;
+	o = *ops;
+	if (!owns_keys)
+		o.free_key = NULL;
+	if (!owns_values)
+		o.free_value = NULL;
+	if ((t = tf__alloc(sizeof(*t))) == NULL)
+		return ENOMEM;
+	if (tf__htab_init(t, &o) != 0) {
+		tf__free(t, sizeof(*t));
+		return ENOMEM;
+	}
+	*out = t;
+	return 0;
+}
+
 /* Free every entry of tb now, with what t owns, and tb. */
 static void
 table_fini(const struct tf__htab *t, struct tf__htable *tb)
@@ -322,6 +347,30 @@ tf__htab_fini(struct tf__htab *t)
 		table_fini(t, t->shards[i].t);
 	tf__free_aligned(t->shards, t->nshards * sizeof(struct tf__hshard),
 	    TF_CACHELINE);
+}
+
+void
+tf__htab_destroy(struct tf__htab *t)
+{
+	if (t == NULL)
+		return;
+	tf__htab_fini(t);
+	tf__free(t, sizeof(*t));
+}
+
+int
+tf__htab_derive(struct tf__htab *t, tf__hvisit_fn *visit,
+    struct tf__hderive *d)
+{
+	int rc;
+
+	if ((rc = tf__htab_create(&d->out, &t->ops, false, false)) != 0)
+		return rc;
+	if ((rc = tf__htab_walk(t, visit, d)) != 0) {
+		tf__htab_destroy(d->out);
+		d->out = NULL;
+	}
+	return rc;
 }
 
 /*

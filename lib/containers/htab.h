@@ -88,6 +88,16 @@ struct tf__htab {
 int tf__htab_init(struct tf__htab *t, const tf_hash_ops *ops);
 void tf__htab_fini(struct tf__htab *t);
 
+/*
+ * tf__htab_create - tf__htab_init on a new allocation, keeping the ops'
+ * free_key / free_value only where owns_keys / owns_values say; the
+ * containers' opaque types are a tf__htab.  0, ENOMEM, EINVAL (out or
+ * ops NULL, hash or equal NULL).  tf__htab_destroy: fini, free (NULL ok).
+ */
+int tf__htab_create(struct tf__htab **out, const tf_hash_ops *ops,
+    bool owns_keys, bool owns_values);
+void tf__htab_destroy(struct tf__htab *t);
+
 /* Whether key is refused (NULL with tf_hash_str's hash). */
 static inline bool
 tf__htab_bad_key(const struct tf__htab *t, const void *key)
@@ -180,6 +190,18 @@ bool tf__htab_frozen(const struct tf__htab *t);
  */
 typedef int tf__hvisit_fn(void *key, void *value, void *arg);
 int tf__htab_walk(struct tf__htab *t, tf__hvisit_fn *fn, void *arg);
+
+/*
+ * tf__htab_derive - d->out = a new table of t's hash and equal owning
+ * nothing, filled by walking t with visit(key, value, d) (d is the first
+ * member of visit's argument).  0, or visit's / the walk's error with
+ * nothing made.
+ */
+struct tf__hderive {
+	struct tf__htab *out;
+};
+int tf__htab_derive(struct tf__htab *t, tf__hvisit_fn *visit,
+    struct tf__hderive *d);
 
 /* The bytes of the shards' slot arrays (white-box tests of shrinking). */
 size_t tf__htab_bytes(const struct tf__htab *t);

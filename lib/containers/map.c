@@ -21,30 +21,22 @@ struct tf_map {
 };
 
 int
-tf_map_create(tf_map_t **out, const tf_hash_ops *ops)
+tf_map_create(tf_map_t **m, const tf_hash_ops *ops)
 {
-	tf_map_t *m;
+	struct tf__htab *t;
+	int rc;
 
-	if (out == NULL || ops == NULL || ops->hash == NULL ||
-	    ops->equal == NULL)
+	if (m == NULL)
 		return EINVAL;
-	if ((m = tf__alloc(sizeof(*m))) == NULL)
-		return ENOMEM;
-	if (tf__htab_init(&m->t, ops) != 0) {
-		tf__free(m, sizeof(*m));
-		return ENOMEM;
-	}
-	*out = m;
-	return 0;
+	if ((rc = tf__htab_create(&t, ops, true, true)) == 0)
+		*m = (tf_map_t *)t;
+	return rc;
 }
 
 void
 tf_map_destroy(tf_map_t *m)
 {
-	if (m == NULL)
-		return;
-	tf__htab_fini(&m->t);
-	tf__free(m, sizeof(*m));
+	tf__htab_destroy((struct tf__htab *)m);
 }
 
 /* The decides of the writes; arg is the value to store, if any. */
@@ -231,7 +223,7 @@ tf_map_is_frozen(const tf_map_t *m)
 /* --- walks ----------------------------------------------------------- */
 
 struct visit {
-	tf_map_t *out;          /* filter, map: the new map */
+	struct tf__hderive d;   /* filter, map: the new map */
 	union {
 		tf_map_visit_fn *visit;
 		tf_map_filter_fn *keep;
@@ -267,7 +259,7 @@ visit_keep(void *key, void *value, void *arg)
 
 	if (!v->fn.keep(key, value, v->arg))
 		return 0;
-	return tf_map_put(v->out, key, value);
+	return tf_map_put((tf_map_t *)v->d.out, key, value);
 }
 
 static int
@@ -279,29 +271,20 @@ visit_transform(void *key, void *value, void *arg)
 
 	if ((rc = v->fn.transform(key, value, &image, v->arg)) != 0)
 		return rc;
-	return tf_map_put(v->out, key, image);
+	return tf_map_put((tf_map_t *)v->d.out, key, image);
 }
 
 /* A new map of m's hash and equal, owning nothing, filled by visit. */
 static int
 derive(tf_map_t *m, tf__hvisit_fn *visit, struct visit *v, tf_map_t **out)
 {
-	tf_hash_ops ops;
 	int rc;
 
 	if (m == NULL || v->fn.visit == NULL || out == NULL)
 		return EINVAL;
-	ops = m->t.ops;
-	ops.free_key = NULL;
-	ops.free_value = NULL;
-	if ((rc = tf_map_create(&v->out, &ops)) != 0)
-		return rc;
-	if ((rc = tf__htab_walk(&m->t, visit, v)) != 0) {
-		tf_map_destroy(v->out);
-		return rc;
-	}
-	*out = v->out;
-	return 0;
+	if ((rc = tf__htab_derive(&m->t, visit, &v->d)) == 0)
+		*out = (tf_map_t *)v->d.out;
+	return rc;
 }
 
 int

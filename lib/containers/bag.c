@@ -1,0 +1,312 @@
+/*
+ * SPDX-License-Identifier: BSD-2-Clause
+ * Copyright (c) 2026 The threadfactory authors. See COPYING.
+ */
+
+/*
+ * lib/containers/bag.c - the concurrent multiset (threadfactory/bag.h):
+ * the sharded table of containers/htab.h with each distinct item as a
+ * key and its count as the value.  A count changes by a write that
+ * publishes a new entry, so a reader sees a count the item had; the
+ * shards' weights sum the counts, which makes tf_bag_size a sum over the
+ * shards.
+ */
+#include "internal/common.h"
+
+#include "internal/alloc.h"
+
+#include "containers/htab.h"
+
+#include <threadfactory/bag.h>
+
+struct tf_bag {
+	struct tf__htab t;
+};
+
+#define COUNT(v) ((size_t)(uintptr_t)(v))
+#define VALUE(n) ((void *)(uintptr_t)(n))
+
+int
+tf_bag_create(tf_bag_t **b, const tf_hash_ops *ops)
+{
+	struct tf__htab *t;
+	int rc;
+
+	if (b == NULL)
+		return EINVAL;
+	if ((rc = tf__htab_create(&t, ops, true, false)) == 0)
+		*b = (tf_bag_t *)t;
+	return rc;
+}
+
+void
+tf_bag_destroy(tf_bag_t *b)
+{
+	tf__htab_destroy((struct tf__htab *)b);
+}
+
+static int
+decide_add(const void *key, void **value, bool present, void *arg)
+{
+	struct tf__hwrite *w = arg;
+
+	(void)key;
+	(void)present;
+	if (COUNT(*value) > SIZE_MAX - (size_t)w->weight)
+		return EOVERFLOW;
+	*value = VALUE(COUNT(*value) + (size_t)w->weight);
+	return TF__HSET;
+}
+
+static int
+decide_remove(const void *key, void **value, bool present, void *arg)
+{
+	struct tf__hwrite *w = arg;
+
+	(void)key;
+	if (!present)
+		return ENOENT;
+	w->weight = -1;
+	if (COUNT(*value) == 1)
+		return TF__HDEL;
+	*value = VALUE(COUNT(*value) - 1);
+	return TF__HSET;
+}
+
+static int
+decide_discard(const void *key, void **value, bool present, void *arg)
+{
+	struct tf__hwrite *w = arg;
+
+	(void)key;
+	w->weight = present ? -(int64_t)COUNT(*value) : 0;
+	return TF__HDEL;
+}
+
+/* Write item by decide (add: n occurrences); the count before in *old. */
+static int
+bag_write(tf_bag_t *b, const void *item, tf__hdecide_fn *decide, size_t n,
+    size_t *old)
+{
+	struct tf__hwrite w = {
+		.key = (void *)(uintptr_t)item,
+		.decide = decide,
+		.consume = decide == decide_add,
+		.weight = (int64_t)n,
+	};
+	int rc;
+
+	if (b == NULL)
+		return EINVAL;
+	w.arg = &w;
+	if ((rc = tf__htab_write(&b->t, &w)) == 0 && old != NULL)
+		*old = COUNT(w.old);
+	return rc;
+}
+
+int
+tf_bag_add(tf_bag_t *b, void *item)
+{
+	return bag_write(b, item, decide_add, 1, NULL);
+}
+
+int
+tf_bag_remove(tf_bag_t *b, const void *item)
+{
+	return bag_write(b, item, decide_remove, 0, NULL);
+}
+
+int
+tf_bag_discard(tf_bag_t *b, const void *item, size_t *count)
+{
+	size_t n;
+	int rc = bag_write(b, item, decide_discard, 0, &n);
+
+	if (rc == 0 && count != NULL)
+		*count = n;
+	return rc;
+}
+
+size_t
+tf_bag_count(tf_bag_t *b, const void *item)
+{
+	void *v = NULL;
+
+	if (b == NULL || tf__htab_bad_key(&b->t, item))
+		return 0;
+	(void)tf__htab_get(&b->t, item, &v);
+	return COUNT(v);
+}
+
+bool
+tf_bag_contains(tf_bag_t *b, const void *item)
+{
+	return tf_bag_count(b, item) > 0;
+}
+
+size_t
+tf_bag_size(const tf_bag_t *b)
+{
+	return b == NULL ? 0 : (size_t)tf__htab_weight(&b->t);
+}
+
+size_t
+tf_bag_distinct(const tf_bag_t *b)
+{
+	return b == NULL ? 0 : (size_t)tf__htab_count(&b->t);
+}
+
+int
+tf_bag_clear(tf_bag_t *b)
+{
+	return b == NULL ? EINVAL : tf__htab_clear(&b->t);
+}
+
+int
+tf_bag_freeze(tf_bag_t *b)
+{
+	return b == NULL ? EINVAL : tf__htab_freeze(&b->t);
+}
+
+bool
+tf_bag_is_frozen(const tf_bag_t *b)
+{
+	return b != NULL && tf__htab_frozen(&b->t);
+}
+
+/* --- walks ----------------------------------------------------------- */
+
+struct visit {
+	struct tf__hderive d;   /* filter, map: the new bag */
+	union {
+		tf_visit_fn *visit;
+		tf_bag_count_fn *distinct;
+		tf_filter_fn *keep;
+		tf_transform_fn *transform;
+		tf_reduce_fn *reduce;
+	} fn;
+	void *arg;
+	void *acc;              /* reduce */
+};
+
+static int
+visit_distinct(void *key, void *value, void *arg)
+{
+	struct visit *v = arg;
+
+	return v->fn.distinct(key, COUNT(value), v->arg);
+}
+
+int
+tf_bag_foreach_distinct(tf_bag_t *b, tf_bag_count_fn *fn, void *arg)
+{
+	struct visit v = { .fn.distinct = fn, .arg = arg };
+
+	if (b == NULL || fn == NULL)
+		return EINVAL;
+	return tf__htab_walk(&b->t, visit_distinct, &v);
+}
+
+/* Each occurrence in turn: an item of count n, n times. */
+static int
+visit_each(void *key, void *value, void *arg)
+{
+	struct visit *v = arg;
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && i < COUNT(value); i++)
+		rc = v->fn.visit(key, v->arg);
+	return rc;
+}
+
+int
+tf_bag_foreach(tf_bag_t *b, tf_visit_fn *fn, void *arg)
+{
+	struct visit v = { .fn.visit = fn, .arg = arg };
+
+	if (b == NULL || fn == NULL)
+		return EINVAL;
+	return tf__htab_walk(&b->t, visit_each, &v);
+}
+
+static int
+visit_keep(void *key, void *value, void *arg)
+{
+	struct visit *v = arg;
+	size_t kept = 0;
+
+	for (size_t i = 0; i < COUNT(value); i++)
+		kept += v->fn.keep(key, v->arg);
+	if (kept == 0)
+		return 0;
+	return bag_write((tf_bag_t *)v->d.out, key, decide_add, kept, NULL);
+}
+
+static int
+visit_transform(void *key, void *value, void *arg)
+{
+	struct visit *v = arg;
+	void *image;
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && i < COUNT(value); i++) {
+		if ((rc = v->fn.transform(key, &image, v->arg)) != 0)
+			break;
+		rc = tf__htab_bad_key(v->d.out, image) ? EINVAL :
+		    bag_write((tf_bag_t *)v->d.out, image, decide_add, 1, NULL);
+	}
+	return rc;
+}
+
+static int
+visit_reduce(void *key, void *value, void *arg)
+{
+	struct visit *v = arg;
+
+	for (size_t i = 0; i < COUNT(value); i++)
+		v->acc = v->fn.reduce(v->acc, key, v->arg);
+	return 0;
+}
+
+/* A new bag of b's hash and equal, owning nothing, filled by visit. */
+static int
+derive(tf_bag_t *b, tf__hvisit_fn *visit, struct visit *v, tf_bag_t **out)
+{
+	int rc;
+
+	if (b == NULL || v->fn.visit == NULL || out == NULL)
+		return EINVAL;
+	if ((rc = tf__htab_derive(&b->t, visit, &v->d)) == 0)
+		*out = (tf_bag_t *)v->d.out;
+	return rc;
+}
+
+int
+tf_bag_filter(tf_bag_t *b, tf_filter_fn *keep, void *arg, tf_bag_t **out)
+{
+	struct visit v = { .fn.keep = keep, .arg = arg };
+
+	return derive(b, visit_keep, &v, out);
+}
+
+int
+tf_bag_map(tf_bag_t *b, tf_transform_fn *fn, void *arg, tf_bag_t **out)
+{
+	struct visit v = { .fn.transform = fn, .arg = arg };
+
+	return derive(b, visit_transform, &v, out);
+}
+
+int
+tf_bag_reduce(tf_bag_t *b, tf_reduce_fn *fn, void *init, void *arg,
+    void **result)
+{
+	struct visit v = { .fn.reduce = fn, .arg = arg, .acc = init };
+	int rc;
+
+	if (b == NULL || fn == NULL || result == NULL)
+		return EINVAL;
+	if ((rc = tf__htab_walk(&b->t, visit_reduce, &v)) == 0)
+		*result = v.acc;
+	return rc;
+}
