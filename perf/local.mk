@@ -11,11 +11,13 @@ bin_PROGRAMS += perf/tf-perf
 perf_tf_perf_SOURCES = perf/tf-perf.c perf/perf.h perf/impl_tf.c \
 	perf/naive.c perf/sc_pool.c perf/sc_timers.c perf/sc_queue.c \
 	perf/peer_c.c
+perf_tf_perf_SOURCES += perf/impl_tf_collection.c
 perf_tf_perf_SOURCES += perf/sc_parallel.c
 perf_tf_perf_SOURCES += perf/sc_sync.c
 perf_tf_perf_SOURCES += perf/sc_map.c
 perf_tf_perf_SOURCES += perf/sc_sleeper.c
 perf_tf_perf_SOURCES += perf/sc_stack.c
+perf_tf_perf_SOURCES += perf/sc_list.c
 perf_tf_perf_CPPFLAGS = $(AM_CPPFLAGS) $(CK_CFLAGS) $(JEMALLOC_CFLAGS) \
 	-DTF_PERF_CFLAGS='"$(CFLAGS)"' -DTF_PERF_PEERS='"$(TF_PERF_PEERS)"' \
 	-DTF_PERF_VERSIONS='"$(TF_PERF_VERSIONS)"'
@@ -51,6 +53,7 @@ perf_tf_perf_SOURCES += perf/peer_cxx.cc
 perf_tf_perf_SOURCES += perf/peer_map.cc
 perf_tf_perf_CPPFLAGS += -DHAVE_CXX_PEERS
 perf_tf_perf_SOURCES += perf/peer_stack.cc
+perf_tf_perf_SOURCES += perf/peer_list.cc
 endif
 if HAVE_TBB
 perf_tf_perf_CPPFLAGS += -DHAVE_TBB $(TBB_CFLAGS)

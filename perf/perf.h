@@ -123,6 +123,23 @@ struct perf_map_ops {
 	const char *(*allocator)(void);
 };
 
+/*
+ * A growable array of 8-byte items (the list scenario).  append() adds
+ * at the end (false: out of memory); get() false: i not below the size;
+ * size() counts, with no append running; freeze() (NULL: none) makes it
+ * read-only (false: failed).
+ */
+struct perf_list_ops {
+	const char *name;
+	enum perf_kind kind;
+	void *(*create)(void);
+	void (*destroy)(void *list);
+	bool (*append)(void *list, uint64_t item);
+	bool (*get)(void *list, uint64_t i, uint64_t *item);
+	uint64_t (*size)(void *list);
+	bool (*freeze)(void *list);
+};
+
 /* The body of the sums, out of line: called through this pointer. */
 typedef uint64_t perf_item_fn(int64_t i);
 extern perf_item_fn *volatile perf_par_item;
@@ -141,6 +158,7 @@ extern const struct perf_queue_ops perf_queue_mutex, perf_queue_ck_ring;
 extern const struct perf_queue_ops perf_queue_glib, perf_queue_urcu;
 extern const struct perf_queue_ops perf_queue_moodycamel, perf_queue_boost;
 extern const struct perf_queue_ops perf_queue_tbb;
+extern const struct perf_queue_ops perf_queue_tf_collection;
 /* The stack scenario's C++ peer, in the queue's table (push and pop). */
 extern const struct perf_queue_ops perf_stack_boost;
 extern const struct perf_loop_ops perf_loop_seq, perf_loop_tf_reduce;
@@ -149,6 +167,7 @@ extern const struct perf_loop_ops perf_loop_omp_static, perf_loop_omp_dynamic;
 extern const struct perf_loop_ops perf_loop_omp_guided;
 extern const struct perf_map_ops perf_map_tf, perf_map_urcu, perf_map_tbb;
 extern const struct perf_map_ops perf_map_rwlock, perf_map_sharded;
+extern const struct perf_list_ops perf_list_tf, perf_list_mutex, perf_list_tbb;
 
 /* The lists tf-perf runs (NULL-terminated). */
 extern const struct perf_pool_ops *const perf_pools[];
@@ -156,6 +175,7 @@ extern const struct perf_spawn_ops *const perf_spawns[];
 extern const struct perf_queue_ops *const perf_queues[];
 extern const struct perf_loop_ops *const perf_loops[];
 extern const struct perf_map_ops *const perf_maps[];
+extern const struct perf_list_ops *const perf_lists[];
 
 /* ------------------------------------------------------------------ */
 /* The harness.                                                       */
@@ -272,6 +292,7 @@ void perf_scenario_sync(void);
 void perf_scenario_stack(void);
 void perf_scenario_map(void);
 void perf_scenario_sleeper(void);
+void perf_scenario_list(void);
 
 #ifdef __cplusplus
 }

@@ -54,6 +54,7 @@ const struct perf_spawn_ops *const perf_spawns[] = {
 
 const struct perf_queue_ops *const perf_queues[] = {
 	&perf_queue_tf,
+	&perf_queue_tf_collection,
 	&perf_queue_mutex,
 	&perf_queue_ck_ring,
 #ifdef HAVE_GLIB
@@ -133,6 +134,8 @@ static const struct scenario {
 	  "P/C moving items through a LIFO, and push+pop pairs, exactly once" },
 	{ "map", perf_scenario_map,
 	  "1M keys: gets and writes at 99/90/50 % reads; frozen; bytes/entry" },
+	{ "list", perf_scenario_list,
+	  "appends from 1..P threads, reads by index, unfrozen and frozen" },
 };
 #define NSCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
 

@@ -727,7 +727,7 @@ mixed_thread(unsigned t, void *arg)
 static void
 test_race_mixed(void **state)
 {
-	struct mixed m = { .writers = 16, .per = tf_test_scaled(20000) };
+	struct mixed m = { .writers = 16, .per = tf_test_scaled(5000) };
 	uint64_t slots = (uint64_t)(m.writers + 1) * m.per;
 	size_t n;
 
