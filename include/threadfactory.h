@@ -19,6 +19,7 @@
 #include <threadfactory/timer.h>
 #include <threadfactory/parallel.h>
 #include <threadfactory/sync.h>
+#include <threadfactory/collection.h>
 #include <threadfactory/map.h>
 #include <threadfactory/set.h>
 #include <threadfactory/bag.h>

@@ -129,3 +129,7 @@ lib_libthreadfactory_la_LDFLAGS = -version-info $(TF_LT_VERSION) \
 	-no-undefined $(PTHREAD_CFLAGS)
 
 EXTRA_DIST += lib/tsan/ck_pr.h
+# The unordered collection (threadfactory/collection.h), on the queue's core.
+tf_public_headers += include/threadfactory/collection.h
+lib_libtf_la_SOURCES += lib/containers/collection.h \
+	lib/containers/collection.c

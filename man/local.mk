@@ -31,6 +31,10 @@ dist_man3_MANS += man/man3/tf_queue_create.3 man/man3/tf_queue_push.3 \
 dist_man3_MANS += man/man3/tf_map_create.3 man/man3/tf_map_put.3 \
 	man/man3/tf_map_get.3 man/man3/tf_map_remove.3 \
 	man/man3/tf_map_freeze.3
+# The unordered collection (threadfactory/collection.h).
+dist_man3_MANS += man/man3/tf_collection_create.3 \
+	man/man3/tf_collection_put.3 man/man3/tf_collection_take.3 \
+	man/man3/tf_collection_foreach.3
 # The concurrent vector (threadfactory/list.h).
 dist_man3_MANS += man/man3/tf_list_create.3 man/man3/tf_list_append.3 \
 	man/man3/tf_list_get.3 man/man3/tf_list_set.3 \

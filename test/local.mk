@@ -141,6 +141,12 @@ test_test_map_CFLAGS = $(tf_test_cflags)
 test_test_map_LDADD = $(tf_test_ldadd)
 TESTS += test/test_map
 
+check_PROGRAMS += test/test_collection
+test_test_collection_SOURCES = test/test_collection.c
+test_test_collection_CFLAGS = $(tf_test_cflags)
+test_test_collection_LDADD = $(tf_test_ldadd)
+TESTS += test/test_collection
+
 check_PROGRAMS += test/test_stack
 test_test_stack_SOURCES = test/test_stack.c
 test_test_stack_CFLAGS = $(tf_test_cflags)
