@@ -141,6 +141,15 @@ test_test_map_CFLAGS = $(tf_test_cflags)
 test_test_map_LDADD = $(tf_test_ldadd)
 TESTS += test/test_map
 
+check_PROGRAMS += test/test_set test/test_bag
+test_test_set_SOURCES = test/test_set.c
+test_test_set_CFLAGS = $(tf_test_cflags)
+test_test_set_LDADD = $(tf_test_ldadd)
+test_test_bag_SOURCES = test/test_bag.c
+test_test_bag_CFLAGS = $(tf_test_cflags)
+test_test_bag_LDADD = $(tf_test_ldadd)
+TESTS += test/test_set test/test_bag
+
 check_PROGRAMS += test/test_collection
 test_test_collection_SOURCES = test/test_collection.c
 test_test_collection_CFLAGS = $(tf_test_cflags)

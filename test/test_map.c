@@ -8,7 +8,9 @@
  * semantics with the built-in and a custom ops, owned keys and values
  * freed exactly once, freeze, the walk, growth, ENOMEM at each allocation
  * site, bad input, and races of many more threads than cores checked
- * against per-thread ledgers.
+ * against per-thread ledgers; update (and its atomicity under 16
+ * incrementers), pop, clear, shrinking, filter/map/reduce, and read
+ * sections racing removers that free (AddressSanitizer).
  */
 #include "tf_test.h"
 
@@ -16,6 +18,8 @@
 
 #include "internal/alloc.h"
 #include "internal/epoch.h"
+
+#include "containers/htab.h"
 
 #define K(n) ((void *)(uintptr_t)(n))
 #define V(n) ((void *)(uintptr_t)(n))
@@ -426,7 +430,8 @@ test_growth(void **state)
 static void
 test_enomem_create(void **state)
 {
-	static const char *const sites[] = { "tf_map_create", "table_alloc" };
+	static const char *const sites[] = { "tf__htab_create",
+		"tf__htab_init", "table_new", "table_alloc" };
 	tf_map_t *m = (tf_map_t *)(uintptr_t)1;
 
 	(void)state;
@@ -555,6 +560,16 @@ vbox_free(ck_epoch_entry_t *ep)
 	__atomic_sub_fetch(&box_allocs, 1, __ATOMIC_RELAXED);
 }
 
+/* update: store arg. */
+static int
+set_update(const void *key, void **value, bool present, void *arg)
+{
+	(void)key;
+	(void)present;
+	*value = arg;
+	return TF_MAP_SET;
+}
+
 static int
 write_key(struct race *r, uint64_t key, uint64_t tag, unsigned op)
 {
@@ -577,6 +592,16 @@ write_key(struct race *r, uint64_t key, uint64_t tag, unsigned op)
 		return rc;
 	case 2:
 		return tf_map_remove(r->m, &key);
+	case 4:
+		k = box(key);
+		v = value_box(key, tag);
+		rc = tf_map_update(r->m, k, set_update, v);
+		if (rc != 0) {
+			free(k);
+			free(v);
+			__atomic_sub_fetch(&box_allocs, 2, __ATOMIC_RELAXED);
+		}
+		return rc;
 	default:
 		rc = tf_map_take(r->m, &key, &got);
 		if (rc == 0) {
@@ -594,11 +619,11 @@ own_op(struct race *r, unsigned t, uint64_t rnd, uint64_t seq, bool frozen)
 {
 	uint64_t i = rnd % OWN_KEYS, key = (uint64_t)t * OWN_KEYS + i;
 	uint64_t *slot = &r->model[key];
-	unsigned op = (unsigned)(rnd >> 32) % 6;
+	unsigned op = (unsigned)(rnd >> 32) % 7;
 	void *got;
 	int rc;
 
-	if (op >= 4) {
+	if (op >= 5) {
 		rc = tf_map_get(r->m, &key, &got);
 		if (*slot == 0 ? rc != ENOENT :
 		    rc != 0 || ((uint64_t *)got)[1] != *slot)
@@ -613,9 +638,9 @@ own_op(struct race *r, unsigned t, uint64_t rnd, uint64_t seq, bool frozen)
 	}
 	if (frozen)     /* a write that began after the freeze returned */
 		BAD(r);
-	if (op == 0 || (op == 1 && rc == 0))
+	if (op == 0 || op == 4 || (op == 1 && rc == 0))
 		*slot = seq;
-	else if (op >= 2 && rc == 0)
+	else if ((op == 2 || op == 3) && rc == 0)
 		*slot = 0;
 	if (rc != 0 && rc != ENOENT && rc != EEXIST)
 		BAD(r);
@@ -626,11 +651,11 @@ static void
 hot_op(struct race *r, uint64_t rnd)
 {
 	uint64_t key = HOT_BASE + rnd % HOT_KEYS;
-	unsigned op = (unsigned)(rnd >> 32) % 6;
+	unsigned op = (unsigned)(rnd >> 32) % 7;
 	void *got;
 	int rc;
 
-	if (op >= 4) {
+	if (op >= 5) {
 		tf__epoch_begin();   /* keeps what get returned alive */
 		rc = tf_map_get(r->m, &key, &got);
 		if (rc == 0 && ((uint64_t *)got)[0] != key)
@@ -719,6 +744,602 @@ test_race_freeze(void **state)
 	race((unsigned)tf_test_scaled(100000) / 2);
 }
 
+
+/* --- update's atomicity; read sections racing removers -------------- */
+
+#define COUNTERS 4
+
+struct counting {
+	tf_map_t *m;
+	uint64_t ops;
+	tf_test_barrier_t start;
+};
+
+static int
+increment(const void *key, void **value, bool present, void *arg)
+{
+	(void)key;
+	(void)arg;
+	*value = V(present ? (uintptr_t)*value + 1 : 1);
+	return TF_MAP_SET;
+}
+
+static void
+count_thread(unsigned t, void *arg)
+{
+	struct counting *c = arg;
+	void *v;
+
+	tf_test_barrier_wait(&c->start);
+	for (uint64_t n = 0; n < c->ops; n++) {
+		assert_int_equal(tf_map_update(c->m, K((n + t) % COUNTERS),
+		    increment, NULL), 0);
+		if (n % 64 == 0)        /* readers never see a count go back */
+			assert_int_equal(tf_map_get(c->m, K(0), &v), 0);
+	}
+}
+
+/* 16 threads increment 4 counters through update: no increment lost. */
+static void
+test_update_race(void **state)
+{
+	struct counting c;
+	uint64_t sum = 0;
+	void *v;
+
+	(void)state;
+	assert_int_equal(tf_map_create(&c.m, &tf_hash_u64), 0);
+	assert_int_equal(tf_map_put(c.m, K(0), V(0)), 0);
+	c.ops = tf_test_scaled(50000);
+	tf_test_barrier_init(&c.start, THREADS);
+	tf_test_run_threads(THREADS, count_thread, &c);
+	for (uint64_t k = 0; k < COUNTERS; k++) {
+		assert_int_equal(tf_map_get(c.m, K(k), &v), 0);
+		sum += (uintptr_t)v;
+	}
+	assert_int_equal(sum, THREADS * c.ops);
+	tf_map_destroy(c.m);
+}
+
+/*
+ * Values {key, magic}, poisoned when the map frees them: a reader inside
+ * a read section that holds a value across other reads and sleeps must
+ * find it intact however its key is replaced, removed, popped or cleared
+ * meanwhile (under AddressSanitizer, any use after free is reported).
+ */
+#define MAGIC 0x600DF00DULL
+#define READ_KEYS 32
+
+static unsigned long poisoned;
+
+static void
+poison_free(void *p)
+{
+	uint64_t *b = p;
+
+	b[1] = 0xDEADDEADULL;
+	__atomic_add_fetch(&poisoned, 1, __ATOMIC_RELAXED);
+	free(p);
+}
+
+static uint64_t
+pkey_hash(const void *key)
+{
+	return (uintptr_t)key;
+}
+
+static bool
+pkey_equal(const void *a, const void *b)
+{
+	return a == b;
+}
+
+static const tf_hash_ops poison_ops = {
+	.hash = pkey_hash,
+	.equal = pkey_equal,
+	.free_value = poison_free,
+};
+
+struct reading {
+	tf_map_t *m;
+	uint64_t ops;
+	tf_test_barrier_t start;
+	unsigned long made;
+	unsigned long bad;
+};
+
+/* A value and the epoch entry that frees it when popped. */
+struct pbox {
+	uint64_t b[2];
+	ck_epoch_entry_t ep;
+};
+
+static void
+pbox_free(ck_epoch_entry_t *ep)
+{
+	TF_EPOCH_ACQUIRE();
+	poison_free(TF_CONTAINER_OF(ep, struct pbox, ep));
+}
+
+static uint64_t *
+pvalue(struct reading *r, uint64_t key)
+{
+	uint64_t *b = malloc(sizeof(struct pbox));
+
+	assert_non_null(b);
+	b[0] = key;
+	b[1] = MAGIC;
+	__atomic_add_fetch(&r->made, 1, __ATOMIC_RELAXED);
+	return b;
+}
+
+static void
+read_op(struct reading *r, uint64_t rnd)
+{
+	uint64_t key = rnd % READ_KEYS, *held[4];
+	unsigned n = 0;
+	void *v;
+
+	assert_int_equal(tf_map_read_begin(r->m), 0);
+	for (unsigned i = 0; i < 4; i++, key = (key + 7) % READ_KEYS)
+		if (tf_map_get(r->m, K(key), &v) == 0)
+			held[n++] = v;
+	if (rnd % 16 == 0)
+		sched_yield();          /* let the writers run meanwhile */
+	for (unsigned i = 0; i < n; i++)
+		if (held[i][1] != MAGIC || held[i][0] >= READ_KEYS)
+			BAD(r);
+	assert_int_equal(tf_map_read_end(r->m), 0);
+}
+
+static void
+write_op(struct reading *r, uint64_t rnd)
+{
+	uint64_t key = rnd % READ_KEYS, *b;
+	void *k, *v;
+
+	switch ((rnd >> 8) % 8) {
+	case 0:
+	case 1:
+	case 2:
+		b = pvalue(r, key);
+		if (tf_map_put(r->m, K(key), b) != 0)
+			BAD(r);
+		break;
+	case 3:
+	case 4:
+		(void)tf_map_remove(r->m, K(key));
+		break;
+	case 5:
+		/* Popped: ours to free, once readers that got it are done. */
+		if (tf_map_pop(r->m, &k, &v) == 0)
+			tf__epoch_call(&((struct pbox *)v)->ep, pbox_free);
+		break;
+	case 6:
+		if (rnd % 64 == 0)
+			assert_int_equal(tf_map_clear(r->m), 0);
+		break;
+	default:
+		b = pvalue(r, key);
+		if (tf_map_put_if_absent(r->m, K(key), b) != 0) {
+			free(b);
+			__atomic_sub_fetch(&r->made, 1, __ATOMIC_RELAXED);
+		}
+	}
+}
+
+static void
+read_thread(unsigned t, void *arg)
+{
+	struct reading *r = arg;
+	uint64_t seed = 0xABCDEFULL * (t + 1);
+
+	tf_test_barrier_wait(&r->start);
+	for (uint64_t n = 0; n < r->ops; n++) {
+		uint64_t rnd = tf_test_rand(&seed);
+
+		if (t % 2 == 0)
+			read_op(r, rnd);
+		else
+			write_op(r, rnd);
+	}
+}
+
+static void
+test_read_race(void **state)
+{
+	struct reading r = { 0 };
+
+	(void)state;
+	poisoned = 0;
+	assert_int_equal(tf_map_create(&r.m, &poison_ops), 0);
+	r.ops = tf_test_scaled(40000);
+	tf_test_barrier_init(&r.start, THREADS);
+	tf_test_run_threads(THREADS, read_thread, &r);
+	assert_int_equal(r.bad, 0);
+	tf_map_destroy(r.m);
+	settle();
+	/* Every value made was freed exactly once (map, pop or destroy). */
+	assert_int_equal(poisoned, r.made);
+}
+
+/* --- update, pop, clear ----------------------------------------------- */
+
+/* arg: the action; a SET stores value + 1 (or 1 when absent). */
+static int
+act_update(const void *key, void **value, bool present, void *arg)
+{
+	int act = (int)(intptr_t)arg;
+
+	(void)key;
+	if (act == TF_MAP_SET)
+		*value = V(present ? (uintptr_t)*value + 1 : 1);
+	return act;
+}
+
+static tf_map_t *updated;
+
+static int
+write_update(const void *key, void **value, bool present, void *arg)
+{
+	void *v;
+
+	(void)value;
+	(void)present;
+	(void)arg;
+	assert_int_equal(tf_map_get(updated, key, &v), 0);
+	assert_int_equal(tf_map_put(updated, K(77), V(1)), EDEADLK);
+	assert_int_equal(tf_map_update(updated, K(77), act_update,
+	    (void *)(intptr_t)TF_MAP_SET), EDEADLK);
+	assert_int_equal(tf_map_clear(updated), EDEADLK);
+	assert_int_equal(tf_map_pop(updated, &v, &v), EDEADLK);
+	return TF_MAP_KEEP;
+}
+
+#define ACT(a) ((void *)(intptr_t)(a))
+
+static void
+test_update(void **state)
+{
+	tf_map_t *m;
+	void *v;
+
+	(void)state;
+	assert_int_equal(tf_map_create(&m, &tf_hash_u64), 0);
+	assert_int_equal(tf_map_update(NULL, K(1), act_update, NULL), EINVAL);
+	assert_int_equal(tf_map_update(m, K(1), NULL, NULL), EINVAL);
+	assert_int_equal(tf_map_update(m, K(1), act_update, ACT(TF_MAP_SET)),
+	    0);
+	assert_int_equal(tf_map_get(m, K(1), &v), 0);
+	assert_ptr_equal(v, V(1));
+	assert_int_equal(tf_map_update(m, K(1), act_update, ACT(TF_MAP_SET)),
+	    0);
+	assert_int_equal(tf_map_get(m, K(1), &v), 0);
+	assert_ptr_equal(v, V(2));
+	assert_int_equal(tf_map_update(m, K(1), act_update, ACT(TF_MAP_KEEP)),
+	    0);
+	assert_int_equal(tf_map_update(m, K(1), act_update, ACT(ERANGE)),
+	    ERANGE);
+	assert_int_equal(tf_map_update(m, K(1), act_update, ACT(-3)), EINVAL);
+	assert_int_equal(tf_map_get(m, K(1), &v), 0);
+	assert_ptr_equal(v, V(2));
+	assert_int_equal(tf_map_update(m, K(2), act_update, ACT(TF_MAP_KEEP)),
+	    0);
+	assert_int_equal(tf_map_update(m, K(2), act_update,
+	    ACT(TF_MAP_DELETE)), 0);
+	assert_false(tf_map_contains(m, K(2)));
+	assert_int_equal(tf_map_update(m, K(1), act_update,
+	    ACT(TF_MAP_DELETE)), 0);
+	assert_false(tf_map_contains(m, K(1)));
+	assert_int_equal(tf_map_size(m), 0);
+	updated = m;
+	assert_int_equal(tf_map_put(m, K(5), V(5)), 0);
+	assert_int_equal(tf_map_update(m, K(5), write_update, NULL), 0);
+	assert_int_equal(tf_map_put(m, K(77), V(1)), 0);    /* usable again */
+	assert_int_equal(tf_map_freeze(m), 0);
+	assert_int_equal(tf_map_update(m, K(5), act_update, ACT(TF_MAP_SET)),
+	    EPERM);
+	tf_map_destroy(m);
+}
+
+/* Owned: update frees as put and remove do, the caller's key included. */
+static int
+box_update(const void *key, void **value, bool present, void *arg)
+{
+	(void)key;
+	if ((intptr_t)arg == TF_MAP_SET)
+		*value = box(present ? *(uint64_t *)*value + 1 : 1);
+	return (int)(intptr_t)arg;
+}
+
+static void
+test_update_owned(void **state)
+{
+	tf_map_t *m;
+	uint64_t *k;
+
+	(void)state;
+	reset_counts();
+	assert_int_equal(tf_map_create(&m, &box_ops), 0);
+	k = box(1);
+	assert_int_equal(tf_map_update(m, k, box_update, ACT(TF_MAP_SET)), 0);
+	assert_int_equal(key_frees, 0);                 /* k stored */
+	assert_int_equal(tf_map_update(m, box(1), box_update,
+	    ACT(TF_MAP_SET)), 0);
+	assert_int_equal(key_frees, 1);                 /* the new key */
+	settle();
+	assert_int_equal(value_frees, 1);               /* the old value */
+	assert_int_equal(box_get(m, 1), 2);
+	assert_int_equal(tf_map_update(m, k, box_update, ACT(TF_MAP_KEEP)), 0);
+	assert_int_equal(key_frees, 1);                 /* k is the map's */
+	assert_int_equal(tf_map_update(m, box(2), box_update,
+	    ACT(TF_MAP_KEEP)), 0);
+	assert_int_equal(key_frees, 2);                 /* consumed */
+	uint64_t *k2 = box(1);
+	assert_int_equal(tf_map_update(m, k2, box_update, ACT(ENOSPC)),
+	    ENOSPC);
+	assert_int_equal(key_frees, 2);                 /* the caller's */
+	free(k2);
+	box_allocs--;
+	assert_int_equal(tf_map_update(m, box(1), box_update,
+	    ACT(TF_MAP_DELETE)), 0);
+	settle();
+	assert_int_equal(key_frees, 4);                 /* k and the probe */
+	assert_int_equal(value_frees, 2);
+	assert_int_equal(tf_map_size(m), 0);
+	tf_map_destroy(m);
+	assert_int_equal(key_frees + value_frees, box_allocs);
+}
+
+static void
+test_pop(void **state)
+{
+	uint64_t n = 1000, seen[1001] = { 0 };
+	tf_map_t *m;
+	void *k = K(9), *v = V(9);
+
+	(void)state;
+	assert_int_equal(tf_map_create(&m, &tf_hash_u64), 0);
+	assert_int_equal(tf_map_pop(m, &k, &v), EAGAIN);
+	assert_int_equal(tf_map_pop(NULL, &k, &v), EINVAL);
+	assert_int_equal(tf_map_pop(m, NULL, &v), EINVAL);
+	assert_int_equal(tf_map_pop(m, &k, NULL), EINVAL);
+	assert_ptr_equal(k, K(9));
+	fill(m, n);
+	for (uint64_t i = 0; i < n; i++) {
+		assert_int_equal(tf_map_pop(m, &k, &v), 0);
+		assert_true((uintptr_t)k >= 1 && (uintptr_t)k <= n);
+		assert_ptr_equal(v, V(2 * (uintptr_t)k));
+		assert_int_equal(seen[(uintptr_t)k]++, 0);
+	}
+	assert_int_equal(tf_map_size(m), 0);
+	assert_int_equal(tf_map_pop(m, &k, &v), EAGAIN);
+	fill(m, 1);
+	assert_int_equal(tf_map_freeze(m), 0);
+	assert_int_equal(tf_map_pop(m, &k, &v), EPERM);
+	tf_map_destroy(m);
+
+	/* Owned: pop hands both over, the map frees neither. */
+	reset_counts();
+	assert_int_equal(tf_map_create(&m, &box_ops), 0);
+	assert_int_equal(tf_map_put(m, box(3), box(4)), 0);
+	assert_int_equal(tf_map_pop(m, &k, &v), 0);
+	settle();
+	assert_int_equal(key_frees + value_frees, 0);
+	assert_int_equal(*(uint64_t *)k, 3);
+	assert_int_equal(*(uint64_t *)v, 4);
+	free(k);
+	free(v);
+	tf_map_destroy(m);
+}
+
+static void
+test_clear(void **state)
+{
+	tf_map_t *m;
+	void *v;
+
+	(void)state;
+	reset_counts();
+	assert_int_equal(tf_map_clear(NULL), EINVAL);
+	assert_int_equal(tf_map_create(&m, &box_ops), 0);
+	assert_int_equal(tf_map_clear(m), 0);
+	for (uint64_t i = 0; i < 1000; i++)
+		assert_int_equal(tf_map_put(m, box(i), box(i)), 0);
+	/* ENOMEM changes nothing. */
+	tf__alloc_fail_site("table_new");
+	assert_int_equal(tf_map_clear(m), ENOMEM);
+	tf__alloc_fail_site("tf__htab_clear");
+	assert_int_equal(tf_map_clear(m), ENOMEM);
+	tf__alloc_fail_site(NULL);
+	assert_int_equal(tf_map_size(m), 1000);
+	assert_int_equal(box_get(m, 999), 999);
+	assert_int_equal(tf_map_clear(m), 0);
+	assert_int_equal(tf_map_size(m), 0);
+	uint64_t probe = 5;
+	assert_int_equal(tf_map_get(m, &probe, &v), ENOENT);
+	settle();
+	assert_int_equal(key_frees, 1000);
+	assert_int_equal(value_frees, 1000);
+	/* Usable after. */
+	assert_int_equal(tf_map_put(m, box(5), box(6)), 0);
+	assert_int_equal(box_get(m, 5), 6);
+	assert_int_equal(tf_map_freeze(m), 0);
+	assert_int_equal(tf_map_clear(m), EPERM);
+	assert_int_equal(tf_map_size(m), 1);
+	tf_map_destroy(m);
+	assert_int_equal(key_frees + value_frees, box_allocs);
+}
+
+/* Tables shrink after mass removal, and everything left is still there. */
+static void
+test_shrink(void **state)
+{
+	uint64_t n = tf_test_scaled(200000);
+	struct tf__htab *t;
+	size_t peak, empty;
+	tf_map_t *m;
+	void *v;
+
+	(void)state;
+	assert_int_equal(tf_map_create(&m, &tf_hash_u64), 0);
+	t = (struct tf__htab *)m;
+	empty = tf__htab_bytes(t);
+	fill(m, n);
+	peak = tf__htab_bytes(t);
+	assert_true(peak > 8 * empty);
+	for (uint64_t i = 1; i <= n; i++)
+		if (i % 1000 != 0)
+			assert_int_equal(tf_map_remove(m, K(i)), 0);
+	assert_int_equal(tf_map_size(m), n / 1000);
+	assert_true(tf__htab_bytes(t) * 8 < peak);
+	for (uint64_t i = 1; i <= n; i++) {
+		int rc = tf_map_get(m, K(i), &v);
+
+		assert_int_equal(rc, i % 1000 == 0 ? 0 : ENOENT);
+		if (rc == 0)
+			assert_ptr_equal(v, V(2 * i));
+	}
+	/* pop shrinks too. */
+	fill(m, n);
+	while (tf_map_pop(m, &v, &v) == 0)
+		;
+	assert_true(tf__htab_bytes(t) * 8 < peak);
+	tf_map_destroy(m);
+	settle();
+}
+
+/* --- filter, map, reduce -------------------------------------------- */
+
+static bool
+keep_even(const void *key, void *value, void *arg)
+{
+	(void)value;
+	(void)arg;
+	return (uintptr_t)key % 2 == 0;
+}
+
+static int
+triple(const void *key, void *value, void **out, void *arg)
+{
+	(void)key;
+	if (arg != NULL && (uintptr_t)value == 200)
+		return ECANCELED;
+	*out = V((uintptr_t)value * 3);
+	return 0;
+}
+
+static void *
+sum_values(void *acc, const void *key, void *value, void *arg)
+{
+	(void)key;
+	(void)arg;
+	return V((uintptr_t)acc + (uintptr_t)value);
+}
+
+static void
+test_bulk(void **state)
+{
+	tf_map_t *m, *out = NULL;
+	void *r = V(1), *v;
+
+	(void)state;
+	assert_int_equal(tf_map_create(&m, &tf_hash_u64), 0);
+	fill(m, 1000);
+	assert_int_equal(tf_map_filter(NULL, keep_even, NULL, &out), EINVAL);
+	assert_int_equal(tf_map_filter(m, NULL, NULL, &out), EINVAL);
+	assert_int_equal(tf_map_filter(m, keep_even, NULL, NULL), EINVAL);
+	assert_int_equal(tf_map_map(NULL, triple, NULL, &out), EINVAL);
+	assert_int_equal(tf_map_map(m, NULL, NULL, &out), EINVAL);
+	assert_int_equal(tf_map_map(m, triple, NULL, NULL), EINVAL);
+	assert_int_equal(tf_map_reduce(NULL, sum_values, NULL, NULL, &r),
+	    EINVAL);
+	assert_int_equal(tf_map_reduce(m, NULL, NULL, NULL, &r), EINVAL);
+	assert_int_equal(tf_map_reduce(m, sum_values, NULL, NULL, NULL),
+	    EINVAL);
+	assert_null(out);
+	assert_ptr_equal(r, V(1));
+
+	assert_int_equal(tf_map_filter(m, keep_even, NULL, &out), 0);
+	assert_int_equal(tf_map_size(out), 500);
+	for (uint64_t i = 1; i <= 1000; i++) {
+		assert_int_equal(tf_map_get(out, K(i), &v),
+		    i % 2 == 0 ? 0 : ENOENT);
+		if (i % 2 == 0)
+			assert_ptr_equal(v, V(2 * i));
+	}
+	tf_map_destroy(out);
+	assert_int_equal(tf_map_map(m, triple, NULL, &out), 0);
+	assert_int_equal(tf_map_size(out), 1000);
+	assert_int_equal(tf_map_get(out, K(7), &v), 0);
+	assert_ptr_equal(v, V(42));
+	assert_int_equal(tf_map_reduce(out, sum_values, V(0), NULL, &r), 0);
+	assert_ptr_equal(r, V(3 * 1000 * 1001));
+	tf_map_destroy(out);
+	out = NULL;
+	assert_int_equal(tf_map_map(m, triple, V(1), &out), ECANCELED);
+	assert_null(out);
+	/* ENOMEM: nothing made. */
+	tf__alloc_fail_site("entry_new");
+	assert_int_equal(tf_map_filter(m, keep_even, NULL, &out), ENOMEM);
+	assert_int_equal(tf_map_map(m, triple, NULL, &out), ENOMEM);
+	tf__alloc_fail_site("tf__htab_create");
+	assert_int_equal(tf_map_filter(m, keep_even, NULL, &out), ENOMEM);
+	tf__alloc_fail_site(NULL);
+	assert_null(out);
+	/* Frozen: walked without locks. */
+	assert_int_equal(tf_map_freeze(m), 0);
+	assert_int_equal(tf_map_reduce(m, sum_values, V(0), NULL, &r), 0);
+	assert_ptr_equal(r, V(1000 * 1001));
+	assert_int_equal(tf_map_filter(m, keep_even, NULL, &out), 0);
+	assert_false(tf_map_is_frozen(out));
+	assert_int_equal(tf_map_put(out, K(1), V(1)), 0);
+	tf_map_destroy(out);
+	tf_map_destroy(m);
+
+	/* The new map owns nothing: each key and value is freed once. */
+	reset_counts();
+	assert_int_equal(tf_map_create(&m, &box_ops), 0);
+	for (uint64_t i = 0; i < 100; i++)
+		assert_int_equal(tf_map_put(m, box(i), box(i)), 0);
+	assert_int_equal(tf_map_filter(m, keep_even, NULL, &out), 0);
+	tf_map_destroy(m);
+	tf_map_destroy(out);
+	assert_int_equal(key_frees + value_frees, box_allocs);
+}
+
+static void
+test_read_section(void **state)
+{
+	tf_map_t *m;
+	uint64_t k = 1, *v1;
+	void *v;
+
+	(void)state;
+	reset_counts();
+	assert_int_equal(tf_map_read_begin(NULL), EINVAL);
+	assert_int_equal(tf_map_read_end(NULL), EINVAL);
+	assert_int_equal(tf_map_create(&m, &box_ops), 0);
+	assert_int_equal(tf_map_put(m, box(1), v1 = box(10)), 0);
+	/* Inside a section a removed value stays; writes are allowed. */
+	assert_int_equal(tf_map_read_begin(m), 0);
+	assert_int_equal(tf_map_read_begin(m), 0);     /* nests */
+	assert_int_equal(tf_map_get(m, &k, &v), 0);
+	assert_int_equal(tf_map_remove(m, &k), 0);
+	for (uint64_t i = 0; i < 5000; i++)     /* growth, under the section */
+		assert_int_equal(tf_map_put(m, box(i + 100), box(i)), 0);
+	tf__epoch_poll();
+	assert_int_equal(tf_map_read_end(m), 0);
+	tf__epoch_poll();
+	assert_int_equal(*(uint64_t *)v, 10);
+	assert_int_equal(value_frees, 0);
+	assert_int_equal(tf_map_read_end(m), 0);
+	settle();
+	assert_int_equal(value_frees, 1);
+	tf_map_destroy(m);
+	assert_int_equal(key_frees + value_frees, box_allocs);
+}
+
 int
 main(void)
 {
@@ -734,6 +1355,15 @@ main(void)
 		cmocka_unit_test(test_enomem_writes),
 		cmocka_unit_test(test_race),
 		cmocka_unit_test(test_race_freeze),
+		cmocka_unit_test(test_update),
+		cmocka_unit_test(test_update_owned),
+		cmocka_unit_test(test_pop),
+		cmocka_unit_test(test_clear),
+		cmocka_unit_test(test_shrink),
+		cmocka_unit_test(test_bulk),
+		cmocka_unit_test(test_read_section),
+		cmocka_unit_test(test_update_race),
+		cmocka_unit_test(test_read_race),
 	};
 
 	return cmocka_run_group_tests_name("map", tests, NULL, NULL);
