@@ -30,6 +30,12 @@
  * this much early and spins the rest of the way.
  */
 #define KEEPER_EARLY_NS (150 * TF_USEC)
+/*
+ * But the keeper spins at most 1/this of the time it sleeps: a lone
+ * timer far ahead costs little CPU (10 ms ahead: 39 us early), while
+ * timers close together keep the keeper awake and precise.
+ */
+#define KEEPER_EARLY_SHARE 256
 /* The hint is this much early, for the drift of one clock to the other. */
 #define HINT_EARLY_NS (5 * TF_USEC)
 /* A due job that found no memory in its queue tries again this later. */
@@ -192,6 +198,13 @@ kick(struct tf_pool *pool)
 		ck_ec32_inc(&pool->workers[k - 1]->ec, &tf__ec_mode);
 		return;
 	}
+	/*
+	 * No keeper.  A worker of the pool arming a timer (a periodic job
+	 * arming its next run, most often) wakes nobody: it checks due
+	 * times between jobs, and claims the role itself when it idles.
+	 */
+	if (tf__worker_of(pool) != NULL)
+		return;
 	if (tf__s_parked(ck_pr_load_64(&pool->sched)) != 0)
 		tf__pool_wake(pool, 1, false);
 }
@@ -504,12 +517,12 @@ tf__timers_deadline(struct tf__worker *w)
 	if (next == INT64_MAX)
 		return INT64_MAX;
 	/*
-	 * Not the keeper: a backstop a little after the due time, in case
-	 * the keeper is busy with a long job or the system does not give it
-	 * a CPU in time.
+	 * Not the keeper: no deadline.  A keeper that leaves to run a job
+	 * wakes a successor (tf__timers_handoff), and busy workers move
+	 * due jobs themselves between jobs.
 	 */
 	if (!tf__timers_claim(w))
-		return next + TF__TIMER_BACKSTOP;
+		return INT64_MAX;
 	/*
 	 * Read again now that this worker is the keeper: a timer armed
 	 * before the claim lowered next_due and woke a worker, perhaps
@@ -522,7 +535,7 @@ tf__timers_deadline(struct tf__worker *w)
 	next = (int64_t)ck_pr_load_64((uint64_t *)&t->next_due);
 	if (next == INT64_MAX)
 		return INT64_MAX;
-	return next - t->early;
+	return next - TF_MIN(t->early, (next - tf__now()) / KEEPER_EARLY_SHARE);
 }
 
 bool
@@ -548,6 +561,24 @@ tf__timers_unpark(struct tf__worker *w)
 	w->keeping = false;
 	if (ck_pr_load_32(&t->keeper) == w->index + 1)
 		ck_pr_store_32(&t->keeper, 0);
+}
+
+void
+tf__timers_handoff(struct tf__worker *w)
+{
+	struct tf_pool *pool = w->pool;
+
+	tf__timers_unpark(w);
+	/*
+	 * After the role is given back: a worker that parks from now on
+	 * claims it and sees next_due.  A periodic job's next run is armed
+	 * only when its run ends, so running one wakes nobody here.
+	 */
+	tf__fence_full();
+	if (ck_pr_load_64((uint64_t *)&pool->timers->next_due) !=
+	    (uint64_t)INT64_MAX && ck_pr_load_32(&pool->timers->keeper) == 0 &&
+	    tf__s_parked(ck_pr_load_64(&pool->sched)) != 0)
+		tf__pool_wake(pool, 1, false);
 }
 
 uint64_t

@@ -34,8 +34,6 @@
 #include "sched/wheel.h"
 #include "sched/worker.h"
 
-/* How late a worker that is not the keeper wakes for a due time. */
-#define TF__TIMER_BACKSTOP (1 * TF_MSEC)
 
 struct tf__job;
 
@@ -100,13 +98,17 @@ void tf__timer_unlink(struct tf__job *j);
 void tf__timers_run(struct tf_pool *pool, bool by_worker);
 
 /*
- * The deadline a parking worker should sleep to: INT64_MAX when no timer
- * is pending, shortly before the next due time when it became the keeper,
- * TF__TIMER_BACKSTOP after it otherwise.  tf__timers_unpark: it woke, or
- * found a job; it gives the keeper role back if it held it.
+ * The deadline a parking worker should sleep to: shortly before the next
+ * due time when it is (or became) the keeper, else INT64_MAX: the other
+ * workers sleep without a deadline, so that a timer wakes one thread.
+ * tf__timers_unpark: it woke, or found a job; it gives the keeper role
+ * back if it held it.  tf__timers_handoff: the keeper found a job to
+ * run, which may take long: with timers pending, a sleeping worker is
+ * woken to keep them (and becomes the keeper when it parks again).
  */
 int64_t tf__timers_deadline(struct tf__worker *w);
 void tf__timers_unpark(struct tf__worker *w);
+void tf__timers_handoff(struct tf__worker *w);
 
 /*
  * Become the keeper (or stay it) to spin toward a due time that is too

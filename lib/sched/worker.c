@@ -43,6 +43,14 @@
 #define SPIN_QUIET_NS (2 * TF_USEC)
 /* A keeper spinning toward a due time spins this long past it. */
 #define KEEPER_SPIN_PAST_NS (10 * TF_USEC)
+/*
+ * The spin's budget halves after a spin that found nothing and doubles
+ * after one that found work, between spin_ns and spin_ns / this (and
+ * SPIN_BUDGET_MIN_NS): spin-then-park costs at most about twice the
+ * cheaper of the two when the spin is near a park and wake's cost.
+ */
+#define SPIN_BUDGET_SHRINK 8
+#define SPIN_BUDGET_MIN_NS (4 * TF_USEC)
 /* A yield longer than this ran another thread: the CPU is wanted. */
 #define YIELD_BUSY_NS (50 * TF_USEC)
 /* A thread's name, its terminating NUL included, at most (Linux). */
@@ -81,6 +89,7 @@ tf__worker_create(struct tf_pool *pool, unsigned index, bool spare)
 	tf__free(places, n * sizeof(*places));
 	w->sample = 1;
 	w->hist_sample = 1;
+	w->spin_budget = pool->spin_ns;
 	ck_ec32_init(&w->ec, 0);
 	rc = ENOMEM;
 	w->rq = tf__alloc_node(TF__LEVELS * sizeof(*w->rq), TF_CACHELINE,
@@ -206,7 +215,7 @@ stop_spinning(struct tf__worker *w)
 		idle_end(w);
 	/* A keeper that found a job hands the timers to somebody else. */
 	if (TF_UNLIKELY(w->keeping))
-		tf__timers_unpark(w);
+		tf__timers_handoff(w);
 	if (!w->spinning)
 		return;
 	w->spinning = false;
@@ -380,6 +389,19 @@ spin_long(struct tf__worker *w, int64_t start)
 	return rc;
 }
 
+/* A spin found work (grow: true) or ran out (false): adapt the budget. */
+static void
+spin_budget_adapt(struct tf__worker *w, bool grow)
+{
+	int64_t max = w->pool->spin_ns;
+	int64_t min = TF_MAX(max / SPIN_BUDGET_SHRINK, SPIN_BUDGET_MIN_NS);
+
+	if (grow)
+		w->spin_budget = TF_MIN(max, w->spin_budget * 2);
+	else
+		w->spin_budget = TF_MAX(TF_MIN(min, max), w->spin_budget / 2);
+}
+
 /*
  * Nothing was found: spin for a while, then park.  Returns false when the
  * worker should exit.
@@ -413,7 +435,7 @@ idle(struct tf__worker *w)
 		now = tf__now();
 		if (w->idle_since == 0)
 			w->idle_since = now;
-		end = now + pool->spin_ns;
+		end = now + w->spin_budget;
 		due = tf__timers_next(pool);
 		/*
 		 * A timed job due within the keeper's early wake: the keeper
@@ -442,6 +464,7 @@ idle(struct tf__worker *w)
 		}
 		if (w->spinning) {
 			rc = spin(w, end, false);
+			spin_budget_adapt(w, rc == SPIN_RAN);
 			if (rc == 0)
 				rc = spin_long(w, now);
 			if (rc != SPIN_TIMEOUT)

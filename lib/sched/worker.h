@@ -69,6 +69,7 @@ struct tf__worker {
 	bool small_claim;    /* the last claim from outside got few jobs */
 	bool stole;          /* the job found last was stolen */
 	int64_t spun_for;    /* this idle time: spun all it could (this long) */
+	int64_t spin_budget; /* the spin's length now, spin_ns at most */
 	int64_t idle_since;  /* when it last ran out of work; 0: busy */
 	unsigned blocking;   /* tf_blocking_begin nesting */
 	unsigned depth;      /* jobs run nested (waits that help) */
