@@ -30,7 +30,15 @@ dist_man3_MANS += man/man3/tf_queue_create.3 man/man3/tf_queue_push.3 \
 # The hash map (threadfactory/map.h).
 dist_man3_MANS += man/man3/tf_map_create.3 man/man3/tf_map_put.3 \
 	man/man3/tf_map_get.3 man/man3/tf_map_remove.3 \
-	man/man3/tf_map_freeze.3
+	man/man3/tf_map_freeze.3 man/man3/tf_map_update.3 \
+	man/man3/tf_map_pop.3 man/man3/tf_map_read_begin.3 \
+	man/man3/tf_map_filter.3
+# The hash set and the multiset (threadfactory/set.h, bag.h).
+dist_man3_MANS += man/man3/tf_set_create.3 man/man3/tf_set_add.3 \
+	man/man3/tf_set_freeze.3 man/man3/tf_set_foreach.3 \
+	man/man3/tf_set_union.3 man/man3/tf_set_is_subset.3 \
+	man/man3/tf_bag_create.3 man/man3/tf_bag_add.3 \
+	man/man3/tf_bag_freeze.3 man/man3/tf_bag_foreach.3
 # The unordered collection (threadfactory/collection.h).
 dist_man3_MANS += man/man3/tf_collection_create.3 \
 	man/man3/tf_collection_put.3 man/man3/tf_collection_take.3 \
