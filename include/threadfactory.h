@@ -24,6 +24,7 @@
 #include <threadfactory/set.h>
 #include <threadfactory/bag.h>
 #include <threadfactory/queue.h>
+#include <threadfactory/buffer.h>
 #include <threadfactory/stack.h>
 #include <threadfactory/list.h>
 

@@ -186,6 +186,12 @@ tf__alloc_thread_fini(void)
 {
 }
 
+long long
+tf__alloc_allocated(void)
+{
+	return -1;
+}
+
 #else /* !TF_SYSTEM_MALLOC */
 /* ------------------------------------------------------------------ */
 /* jemalloc.                                                          */
@@ -427,6 +433,20 @@ tf__alloc_thread_fini(void)
 	me.worker = false;
 	me.flags = 0;
 	(void)mallctl("tcache.destroy", NULL, NULL, &tc, sizeof(tc));
+}
+
+long long
+tf__alloc_allocated(void)
+{
+	uint64_t epoch = 1;
+	size_t sz = sizeof(epoch), allocated;
+
+	/* jemalloc's statistics are a snapshot taken at each "epoch". */
+	(void)mallctl("epoch", &epoch, &sz, &epoch, sz);
+	sz = sizeof(allocated);
+	if (mallctl("stats.allocated", &allocated, &sz, NULL, 0) != 0)
+		return -1;
+	return (long long)allocated;
 }
 
 #endif /* TF_SYSTEM_MALLOC */

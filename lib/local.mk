@@ -109,6 +109,9 @@ tf_containers_sources = \
 	lib/containers/stack.h \
 	lib/containers/stack.c
 lib_libtf_la_SOURCES += $(tf_containers_sources)
+# The sharded buffer (threadfactory/buffer.h), on the queue's core.
+tf_public_headers += include/threadfactory/buffer.h
+lib_libtf_la_SOURCES += lib/containers/buffer.h lib/containers/buffer.c
 # The concurrent vector (threadfactory/list.h).
 tf_public_headers += include/threadfactory/list.h
 lib_libtf_la_SOURCES += lib/containers/list.c

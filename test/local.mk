@@ -129,6 +129,12 @@ test_test_queue_CFLAGS = $(tf_test_cflags)
 test_test_queue_LDADD = $(tf_test_ldadd)
 TESTS += test/test_queue
 
+check_PROGRAMS += test/test_buffer
+test_test_buffer_SOURCES = test/test_buffer.c
+test_test_buffer_CFLAGS = $(tf_test_cflags)
+test_test_buffer_LDADD = $(tf_test_ldadd)
+TESTS += test/test_buffer
+
 check_PROGRAMS += test/test_parallel
 test_test_parallel_SOURCES = test/test_parallel.c
 test_test_parallel_CFLAGS = $(tf_test_cflags)

@@ -375,6 +375,307 @@ destroy_with_items(void **state)
 		assert_int_equal(seen[i], i < SEG + 10 ? 0 : 1);
 }
 
+/*
+ * The issue's test: after a burst of 10M items (scaled) drains, the
+ * allocated bytes come back to what they were, give or take the
+ * segments a queue keeps and jemalloc's thread caches.
+ */
+static void
+memory_after_burst(void **state)
+{
+	size_t n = (size_t)tf_test_scaled(10000000);
+	long long before, peak, after;
+	tf_queue_t *q;
+	void *v;
+
+	(void)state;
+	if (tf__alloc_allocated() < 0)
+		skip(); /* the system's malloc: no statistics */
+	assert_int_equal(tf_queue_create(&q, 0), 0);
+	tf__epoch_barrier();
+	before = tf__alloc_allocated();
+	for (uintptr_t i = 0; i < n; i++)
+		assert_int_equal(tf_queue_push(q, ptr(i)), 0);
+	peak = tf__alloc_allocated();
+	assert_true(peak - before >= (long long)(n / SEG) * SEG * 8);
+	for (uintptr_t i = 0; i < n; i++) {
+		assert_int_equal(tf_queue_pop(q, &v), 0);
+		assert_ptr_equal(v, ptr(i));
+	}
+	tf__epoch_barrier();
+	after = tf__alloc_allocated();
+	/* A few cached segments and the allocator's caches: under 1 MiB. */
+	assert_true(after - before < 1024 * 1024);
+	tf_queue_destroy(q);
+}
+
+/* ---- bulk operations ---------------------------------------------- */
+
+static int
+visit_check(void *item, void *arg)
+{
+	uintptr_t *next = arg;
+
+	if ((uintptr_t)item != *next)
+		return -1;
+	(*next)++;
+	return 0;
+}
+
+static int
+visit_stop(void *item, void *arg)
+{
+	(void)arg;
+	return (uintptr_t)item == 1500 ? 77 : 0;
+}
+
+static bool
+keep_even(void *item, void *arg)
+{
+	(*(unsigned *)arg)++;
+	return (uintptr_t)item % 2 == 0;
+}
+
+static int
+double_it(void *item, void **out, void *arg)
+{
+	if (arg != NULL && (uintptr_t)item == *(uintptr_t *)arg)
+		return 55;
+	*out = ptr((uintptr_t)item * 2);
+	return 0;
+}
+
+static void *
+sum_up(void *acc, void *item, void *arg)
+{
+	(void)arg;
+	return ptr((uintptr_t)acc + (uintptr_t)item);
+}
+
+/* Pop every item of q, checking they are first, first + step, ... */
+static void
+expect_run(tf_queue_t *q, uintptr_t first, uintptr_t step, size_t n)
+{
+	void *v;
+
+	assert_int_equal(tf_queue_size(q), n);
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(tf_queue_pop(q, &v), 0);
+		assert_ptr_equal(v, ptr(first + i * step));
+	}
+	assert_int_equal(tf_queue_pop(q, &v), EAGAIN);
+}
+
+static void
+bulk_walks(void **state)
+{
+	enum { N = 3 * SEG + 5, GONE = SEG + 3 };
+	tf_queue_t *q, *out = ptr(1);
+	uintptr_t next = GONE, stop = 2001;
+	unsigned calls = 0;
+	void *v, *acc;
+
+	(void)state;
+	assert_int_equal(tf_queue_create(&q, 0), 0);
+	assert_int_equal(tf_queue_reduce(q, sum_up, ptr(9), NULL, &acc), 0);
+	assert_ptr_equal(acc, ptr(9));
+	for (uintptr_t i = 0; i < N; i++)
+		assert_int_equal(tf_queue_push(q, ptr(i)), 0);
+	for (uintptr_t i = 0; i < GONE; i++)
+		assert_int_equal(tf_queue_pop(q, &v), 0);
+	/* FIFO order, from the oldest left; a non-zero result stops. */
+	assert_int_equal(tf_queue_foreach(q, visit_check, &next), 0);
+	assert_int_equal(next, N);
+	assert_int_equal(tf_queue_foreach(q, visit_stop, NULL), 77);
+	assert_int_equal(tf_queue_reduce(q, sum_up, ptr(0), NULL, &acc), 0);
+	assert_ptr_equal(acc, ptr((uintptr_t)(N - 1) * N / 2 -
+	    (uintptr_t)(GONE - 1) * GONE / 2));
+	/* Filter keeps the order; q is untouched. */
+	assert_int_equal(tf_queue_filter(q, keep_even, &calls, &out), 0);
+	assert_int_equal(calls, N - GONE);
+	assert_int_equal(tf_queue_capacity(out), 0);
+	expect_run(out, GONE + GONE % 2, 2, (N - GONE - GONE % 2 + 1) / 2);
+	tf_queue_destroy(out);
+	assert_int_equal(tf_queue_map(q, double_it, NULL, &out), 0);
+	expect_run(out, 2 * GONE, 2, N - GONE);
+	tf_queue_destroy(out);
+	/* A failing transform: its value, and no new queue. */
+	out = ptr(1);
+	assert_int_equal(tf_queue_map(q, double_it, &stop, &out), 55);
+	assert_ptr_equal(out, ptr(1));
+	assert_int_equal(tf_queue_size(q), N - GONE);
+	expect_run(q, GONE, 1, N - GONE);
+	tf_queue_destroy(q);
+}
+
+static void
+bulk_bounded_and_bad_input(void **state)
+{
+	tf_queue_t *q, *out = ptr(1);
+	unsigned calls = 0;
+	void *acc = ptr(3);
+
+	(void)state;
+	assert_int_equal(tf_queue_create(&q, 5), 0);
+	for (uintptr_t i = 0; i < 5; i++)
+		assert_int_equal(tf_queue_push(q, ptr(i)), 0);
+	assert_int_equal(tf_queue_filter(q, keep_even, &calls, &out), 0);
+	assert_int_equal(tf_queue_capacity(out), 5);
+	expect_run(out, 0, 2, 3);
+	tf_queue_destroy(out);
+	out = ptr(1);
+	assert_int_equal(tf_queue_foreach(NULL, visit_stop, NULL), EINVAL);
+	assert_int_equal(tf_queue_foreach(q, NULL, NULL), EINVAL);
+	assert_int_equal(tf_queue_filter(NULL, keep_even, &calls, &out),
+	    EINVAL);
+	assert_int_equal(tf_queue_filter(q, NULL, NULL, &out), EINVAL);
+	assert_int_equal(tf_queue_filter(q, keep_even, &calls, NULL), EINVAL);
+	assert_int_equal(tf_queue_map(NULL, double_it, NULL, &out), EINVAL);
+	assert_int_equal(tf_queue_map(q, NULL, NULL, &out), EINVAL);
+	assert_int_equal(tf_queue_map(q, double_it, NULL, NULL), EINVAL);
+	assert_int_equal(tf_queue_reduce(NULL, sum_up, NULL, NULL, &acc),
+	    EINVAL);
+	assert_int_equal(tf_queue_reduce(q, NULL, NULL, NULL, &acc), EINVAL);
+	assert_int_equal(tf_queue_reduce(q, sum_up, NULL, NULL, NULL), EINVAL);
+	assert_ptr_equal(out, ptr(1));
+	assert_ptr_equal(acc, ptr(3));
+	/* ENOMEM: the new queue, then its second segment. */
+	tf__alloc_fail_site("tf_queue_create");
+	assert_int_equal(tf_queue_map(q, double_it, NULL, &out), ENOMEM);
+	tf__alloc_fail_site(NULL);
+	assert_ptr_equal(out, ptr(1));
+	expect_run(q, 0, 1, 5);
+	tf_queue_destroy(q);
+	assert_int_equal(tf_queue_create(&q, 0), 0);
+	for (uintptr_t i = 0; i < 2 * SEG; i++)
+		assert_int_equal(tf_queue_push(q, ptr(i)), 0);
+	tf__alloc_fail_site("seg_alloc");
+	assert_int_equal(tf_queue_filter(q, keep_even, &calls, &out), ENOMEM);
+	tf__alloc_fail_site(NULL);
+	/* The queue, its first segment, then the second fails. */
+	tf__alloc_fail_nth(3);
+	assert_int_equal(tf_queue_map(q, double_it, NULL, &out), ENOMEM);
+	tf__alloc_fail_nth(0);
+	assert_ptr_equal(out, ptr(1));
+	assert_int_equal(tf_queue_map(q, double_it, NULL, &out), 0);
+	assert_int_equal(tf_queue_size(out), 2 * SEG);
+	tf_queue_destroy(out);
+	expect_run(q, 0, 1, 2 * SEG);
+	tf_queue_destroy(q);
+}
+
+/* A walk whose callback pushes and pops: it ends, and sees no push. */
+static int
+visit_push_pop(void *item, void *arg)
+{
+	tf_queue_t *q = arg;
+	void *v;
+
+	(void)item;
+	assert_int_equal(tf_queue_push(q, ptr(999999)), 0);
+	assert_int_equal(tf_queue_pop(q, &v), 0);
+	return (uintptr_t)item == 999999 ? 1 : 0;
+}
+
+static void
+bulk_reentrant(void **state)
+{
+	tf_queue_t *q;
+
+	(void)state;
+	assert_int_equal(tf_queue_create(&q, 0), 0);
+	for (uintptr_t i = 0; i < 3 * SEG; i++)
+		assert_int_equal(tf_queue_push(q, ptr(i)), 0);
+	assert_int_equal(tf_queue_foreach(q, visit_push_pop, q), 0);
+	assert_int_equal(tf_queue_size(q), 3 * SEG);
+	expect_run(q, 999999, 0, 3 * SEG);
+	tf_queue_destroy(q);
+}
+
+/*
+ * Walks racing with pushes and pops that retire segments all the time:
+ * every item a walk sees is one that was pushed, the items of each
+ * producer in order; the sanitizers see any read of a freed segment.
+ */
+struct walk_race {
+	tf_queue_t *q;
+	unsigned np;
+	uint64_t per;
+	int done;
+	uint64_t walks, bad;
+	tf_test_barrier_t start;
+};
+
+static int
+walk_check(void *item, void *arg)
+{
+	uint64_t *last = arg, x = (uint64_t)(uintptr_t)item;
+	uint64_t p = x >> 40, s = x & ((1ULL << 40) - 1);
+
+	if (p >= 64 || (last[p] != 0 && s < last[p]))
+		return 1;
+	last[p] = s + 1;
+	return 0;
+}
+
+static void
+walk_thread(unsigned i, void *arg)
+{
+	struct walk_race *r = arg;
+	uint64_t last[64];
+	void *v;
+
+	tf_test_barrier_wait(&r->start);
+	if (i < r->np) {
+		for (uint64_t s = 0; s < r->per; s++)
+			assert_int_equal(tf_queue_push(r->q,
+			    ptr(((uintptr_t)i << 40) | s)), 0);
+	} else if (i < 2 * r->np) {
+		while (!__atomic_load_n(&r->done, __ATOMIC_ACQUIRE) ||
+		    tf_queue_size(r->q) > 0)
+			if (tf_queue_pop(r->q, &v) != 0)
+				sched_yield();
+	} else {
+		while (!__atomic_load_n(&r->done, __ATOMIC_ACQUIRE)) {
+			memset(last, 0, sizeof(last));
+			if (tf_queue_foreach(r->q, walk_check, last) != 0)
+				__atomic_add_fetch(&r->bad, 1,
+				    __ATOMIC_RELAXED);
+			__atomic_add_fetch(&r->walks, 1, __ATOMIC_RELAXED);
+		}
+	}
+}
+
+static void *
+walk_race_main(void *arg)
+{
+	tf_test_run_threads(2 * ((struct walk_race *)arg)->np + 4,
+	    walk_thread, arg);
+	return NULL;
+}
+
+static void
+bulk_walk_race(void **state)
+{
+	struct walk_race r;
+	pthread_t t;
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	r.np = 8;
+	r.per = tf_test_scaled(2000000) / r.np + 1;
+	assert_int_equal(tf_queue_create(&r.q, 0), 0);
+	tf_test_barrier_init(&r.start, 2 * r.np + 4);
+	assert_int_equal(pthread_create(&t, NULL, walk_race_main, &r), 0);
+	/* Walks run for a while; then walkers and consumers stop. */
+	tf_test_sleep_ns(200 * TF_MSEC);
+	__atomic_store_n(&r.done, 1, __ATOMIC_RELEASE);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_int_equal(r.bad, 0);
+	assert_true(r.walks > 0);
+	tf_queue_destroy(r.q);
+}
+
 /* ---- races --------------------------------------------------------- */
 
 struct race {
@@ -526,6 +827,11 @@ main(void)
 		cmocka_unit_test(enomem),
 		cmocka_unit_test(memory_returns),
 		cmocka_unit_test(destroy_with_items),
+		cmocka_unit_test(memory_after_burst),
+		cmocka_unit_test(bulk_walks),
+		cmocka_unit_test(bulk_bounded_and_bad_input),
+		cmocka_unit_test(bulk_reentrant),
+		cmocka_unit_test(bulk_walk_race),
 		cmocka_unit_test(race_1_1),
 		cmocka_unit_test(race_4_4),
 		cmocka_unit_test(race_20_20),

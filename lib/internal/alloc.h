@@ -77,4 +77,14 @@ unsigned long tf__alloc_failures(void);
  */
 long tf__alloc_live(void);
 
+/*
+ * tf__alloc_allocated - the bytes jemalloc counts as allocated now
+ * (its "stats.allocated", refreshed): every allocation of jemalloc in
+ * the process, the library's and any other user's, objects kept in
+ * thread caches included; -1 when built with the system's malloc
+ * (--enable-system-malloc, implied by the sanitizers) or when jemalloc
+ * keeps no statistics.  For tests and measurements of memory return.
+ */
+long long tf__alloc_allocated(void);
+
 #endif /* TF_INTERNAL_ALLOC_H */
