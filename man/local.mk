@@ -27,6 +27,11 @@ dist_man3_MANS += man/man3/tf_parallel_for.3 \
 # The FIFO queue (threadfactory/queue.h).
 dist_man3_MANS += man/man3/tf_queue_create.3 man/man3/tf_queue_push.3 \
 	man/man3/tf_queue_pop.3 man/man3/tf_queue_close.3
+dist_man3_MANS += man/man3/tf_queue_foreach.3
+# The sharded buffer (threadfactory/buffer.h).
+dist_man3_MANS += man/man3/tf_buffer_create.3 man/man3/tf_buffer_push.3 \
+	man/man3/tf_buffer_pop.3 man/man3/tf_buffer_close.3 \
+	man/man3/tf_buffer_foreach.3
 # The hash map (threadfactory/map.h).
 dist_man3_MANS += man/man3/tf_map_create.3 man/man3/tf_map_put.3 \
 	man/man3/tf_map_get.3 man/man3/tf_map_remove.3 \
