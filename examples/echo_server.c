@@ -712,36 +712,36 @@ bench_one(bool plain, unsigned workers, int conns, size_t size,
 	return rc != 0 || ret != NULL;
 }
 
+/* One row of the table: a label, then a column per result. */
+static void
+row(const char *label, const struct result *r, int n, int field)
+{
+	printf("%-22s", label);
+	for (int i = 0; i < n; i++) {
+		const double v[] = { r[i].rate, (double)r[i].messages,
+		    (double)r[i].p50_ns / 1e3, (double)r[i].p99_ns / 1e3,
+		    r[i].threads, (double)r[i].bad, (double)r[i].failed };
+
+		printf(" %22.*f", field == 2 || field == 3 ? 1 : 0, v[field]);
+	}
+	printf("\n");
+}
+
 static void
 print_results(const struct result *r, const char *const *names, int n)
 {
 	printf("%-22s", "");
 	for (int i = 0; i < n; i++)
 		printf(" %22s", names[i]);
-	printf("\n%-22s", "messages/s");
-	for (int i = 0; i < n; i++)
-		printf(" %22.0f", r[i].rate);
-	printf("\n%-22s", "messages");
-	for (int i = 0; i < n; i++)
-		printf(" %22llu", (unsigned long long)r[i].messages);
-	printf("\n%-22s", "round trip p50 (us)");
-	for (int i = 0; i < n; i++)
-		printf(" %22.1f", (double)r[i].p50_ns / 1e3);
-	printf("\n%-22s", "round trip p99 (us)");
-	for (int i = 0; i < n; i++)
-		printf(" %22.1f", (double)r[i].p99_ns / 1e3);
-	if (r[0].threads > 0) {         /* known when the server is ours */
-		printf("\n%-22s", "server threads");
-		for (int i = 0; i < n; i++)
-			printf(" %22u", r[i].threads);
-	}
-	printf("\n%-22s", "wrong echoes");
-	for (int i = 0; i < n; i++)
-		printf(" %22ld", r[i].bad);
-	printf("\n%-22s", "failed connections");
-	for (int i = 0; i < n; i++)
-		printf(" %22ld", r[i].failed);
 	printf("\n");
+	row("messages/s", r, n, 0);
+	row("messages", r, n, 1);
+	row("round trip p50 (us)", r, n, 2);
+	row("round trip p99 (us)", r, n, 3);
+	if (r[0].threads > 0)           /* known when the server is ours */
+		row("server threads", r, n, 4);
+	row("wrong echoes", r, n, 5);
+	row("failed connections", r, n, 6);
 }
 
 static bool
