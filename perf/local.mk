@@ -15,6 +15,7 @@ perf_tf_perf_SOURCES += perf/impl_tf_collection.c
 perf_tf_perf_SOURCES += perf/impl_tf_collection.c
 perf_tf_perf_SOURCES += perf/sc_parallel.c
 perf_tf_perf_SOURCES += perf/sc_sync.c
+perf_tf_perf_SOURCES += perf/impl_tf_buffer.c
 perf_tf_perf_SOURCES += perf/sc_map.c
 perf_tf_perf_SOURCES += perf/sc_sleeper.c
 perf_tf_perf_SOURCES += perf/sc_stack.c

@@ -154,6 +154,7 @@ extern const struct perf_pool_ops perf_pool_tbb_group;
 extern const struct perf_spawn_ops perf_spawn_tf, perf_spawn_mutex_deque;
 extern const struct perf_spawn_ops perf_spawn_tbb, perf_spawn_omp;
 extern const struct perf_queue_ops perf_queue_tf;
+extern const struct perf_queue_ops perf_queue_tf_buffer;
 extern const struct perf_queue_ops perf_queue_mutex, perf_queue_ck_ring;
 extern const struct perf_queue_ops perf_queue_glib, perf_queue_urcu;
 extern const struct perf_queue_ops perf_queue_moodycamel, perf_queue_boost;

@@ -54,6 +54,7 @@ const struct perf_spawn_ops *const perf_spawns[] = {
 
 const struct perf_queue_ops *const perf_queues[] = {
 	&perf_queue_tf,
+	&perf_queue_tf_buffer,
 	&perf_queue_tf_collection,
 	&perf_queue_tf_collection,
 	&perf_queue_mutex,
