@@ -1334,6 +1334,7 @@ test_read_section(void **state)
 	assert_int_equal(*(uint64_t *)v, 10);
 	assert_int_equal(value_frees, 0);
 	assert_int_equal(tf_map_read_end(m), 0);
+	assert_int_equal(tf_map_read_end(m), EINVAL);   /* none open */
 	settle();
 	assert_int_equal(value_frees, 1);
 	tf_map_destroy(m);

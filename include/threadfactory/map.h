@@ -148,7 +148,8 @@ TF_EXPORT bool tf_map_contains(tf_map_t *m, const void *key);
  * its key meanwhile.  Sections nest and cover every map; keep them short,
  * since memory removed anywhere is held while one is open.  Writes are
  * allowed inside (what they free waits for the section's end too).  Not
- * needed on a frozen map.  Wait-free.  Returns 0, EINVAL (NULL).
+ * needed on a frozen map.  Wait-free.  Returns 0, EINVAL (NULL; an end
+ * with no section open on this thread).
  */
 TF_EXPORT int tf_map_read_begin(tf_map_t *m);
 TF_EXPORT int tf_map_read_end(tf_map_t *m);

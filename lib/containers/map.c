@@ -183,6 +183,9 @@ tf_map_contains(tf_map_t *m, const void *key)
 	return tf__htab_get(&m->t, key, &v) == 0;
 }
 
+/* The read sections open on this thread: an unmatched end is EINVAL. */
+static TF_TLS unsigned long sections;
+
 int
 tf_map_read_begin(tf_map_t *m)
 {
@@ -190,14 +193,16 @@ tf_map_read_begin(tf_map_t *m)
 		return EINVAL;
 	/* Always a section, frozen or not: read_end must know to close it. */
 	tf__epoch_begin();
+	sections++;
 	return 0;
 }
 
 int
 tf_map_read_end(tf_map_t *m)
 {
-	if (m == NULL)
+	if (m == NULL || sections == 0)
 		return EINVAL;
+	sections--;
 	tf__epoch_end();
 	return 0;
 }
