@@ -12,7 +12,6 @@ perf_tf_perf_SOURCES = perf/tf-perf.c perf/perf.h perf/impl_tf.c \
 	perf/naive.c perf/sc_pool.c perf/sc_timers.c perf/sc_queue.c \
 	perf/peer_c.c
 perf_tf_perf_SOURCES += perf/impl_tf_collection.c
-perf_tf_perf_SOURCES += perf/impl_tf_collection.c
 perf_tf_perf_SOURCES += perf/sc_parallel.c
 perf_tf_perf_SOURCES += perf/sc_sync.c
 perf_tf_perf_SOURCES += perf/impl_tf_buffer.c

@@ -160,7 +160,6 @@ extern const struct perf_queue_ops perf_queue_glib, perf_queue_urcu;
 extern const struct perf_queue_ops perf_queue_moodycamel, perf_queue_boost;
 extern const struct perf_queue_ops perf_queue_tbb;
 extern const struct perf_queue_ops perf_queue_tf_collection;
-extern const struct perf_queue_ops perf_queue_tf_collection;
 /* The stack scenario's C++ peer, in the queue's table (push and pop). */
 extern const struct perf_queue_ops perf_stack_boost;
 extern const struct perf_loop_ops perf_loop_seq, perf_loop_tf_reduce;

@@ -56,7 +56,6 @@ const struct perf_queue_ops *const perf_queues[] = {
 	&perf_queue_tf,
 	&perf_queue_tf_buffer,
 	&perf_queue_tf_collection,
-	&perf_queue_tf_collection,
 	&perf_queue_mutex,
 	&perf_queue_ck_ring,
 #ifdef HAVE_GLIB
