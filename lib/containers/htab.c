@@ -154,17 +154,22 @@ table_destroy_cb(ck_epoch_entry_t *ep)
 }
 
 /*
- * The probe for key, and its shard.  The table hash is the mixed hash
- * rotated so that the shard's bits do not stay put at the top, where
- * ck_hs packs a part of it into the slot's pointer.
+ * The probe for key, and its shard.  The shard's bits, the top of the
+ * mixed hash, are the same for every key of a shard: the table hash is
+ * the mixed hash rotated by half, which puts them in the middle, away
+ * from the low bits (ck_hs's slot index) and the top ones (which it packs
+ * into the slot's pointer to skip most compares).  A rotation that left
+ * them at the bottom would start every probe at the same slot of a cache
+ * line.
  */
+#define HASH_ROTATE 32
+
 static inline struct tf__hshard *
 probe_of(const struct tf__htab *t, const void *key, struct tf__hprobe *p)
 {
 	uint64_t h = tf__hash_mix(t->ops.hash(key));
-	unsigned bits = 64 - t->shift;
 
-	p->thash = (h << bits) | (h >> t->shift);
+	p->thash = (h << HASH_ROTATE) | (h >> (64 - HASH_ROTATE));
 	p->key = key;
 	p->equal = t->ops.equal;
 	return &t->shards[h >> t->shift];
@@ -284,6 +289,7 @@ tf__htab_init(struct tf__htab *t, const tf_hash_ops *ops)
 
 		tf__lock_init(&s->lock);
 		s->count = s->weight = s->peak = 0;
+		s->pop_at = 0;
 		if ((s->t = table_new(INITIAL_SLOTS)) == NULL)
 			break;
 	}
@@ -526,7 +532,15 @@ tf__htab_pop(struct tf__htab *t, void **key, void **value)
 			continue;
 		if ((rc = write_lock(t, s)) != 0)
 			return rc;
-		if (ck_hs_next(&s->t->hs, &it, &obj)) {
+		/*
+		 * Start where the last pop found an entry: the slots before it
+		 * are likely empty now, and scanning them each time would make
+		 * emptying a shard by pops quadratic.
+		 */
+		it.offset = s->pop_at;
+		if (ck_hs_next(&s->t->hs, &it, &obj) ||
+		    (it.offset = 0, ck_hs_next(&s->t->hs, &it, &obj))) {
+			s->pop_at = it.offset - 1;
 			e = obj;
 			(void)ck_hs_remove(&s->t->hs, e->p.thash, e);
 			ck_pr_store_64(&s->count, s->count - 1);

@@ -68,6 +68,7 @@ struct tf__hshard {
 	uint64_t count;         /* entries */
 	uint64_t weight;        /* the sum of the writes' weights (bag) */
 	uint64_t peak;          /* most entries since the table was built */
+	unsigned long pop_at;   /* the slot where the last pop found one */
 	struct tf__htable *t;
 } TF_CACHE_ALIGNED;
 
