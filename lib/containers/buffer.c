@@ -41,7 +41,7 @@
  * one buffer: a thread must keep its shard in a buffer for the order of
  * its pushes, and one counter per buffer would need a table per thread.
  */
-static size_t next_thread;
+static uint64_t next_thread;
 static TF_TLS size_t thread_no;      /* 1 + the thread's number; 0: none */
 static TF_TLS size_t rotation;       /* the second choice of the pops */
 
@@ -50,7 +50,7 @@ static inline size_t
 my_shard(size_t n)
 {
 	if (TF_UNLIKELY(thread_no == 0))
-		thread_no = ck_pr_faa_64((uint64_t *)&next_thread, 1) + 1;
+		thread_no = (size_t)ck_pr_faa_64(&next_thread, 1) + 1;
 	return (thread_no - 1) % n;
 }
 
