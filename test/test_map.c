@@ -1032,6 +1032,18 @@ test_update(void **state)
 	    ACT(TF_MAP_DELETE)), 0);
 	assert_false(tf_map_contains(m, K(1)));
 	assert_int_equal(tf_map_size(m), 0);
+	/* ENOMEM: the new entry or the table; nothing changes. */
+	assert_int_equal(tf_map_put(m, K(3), V(3)), 0);
+	tf__alloc_fail_site("entry_new");
+	assert_int_equal(tf_map_update(m, K(3), act_update, ACT(TF_MAP_SET)),
+	    ENOMEM);
+	assert_int_equal(tf_map_update(m, K(4), act_update, ACT(TF_MAP_SET)),
+	    ENOMEM);
+	assert_int_equal(tf_map_update(m, K(3), act_update,
+	    ACT(TF_MAP_DELETE)), 0);        /* deleting allocates nothing */
+	tf__alloc_fail_site(NULL);
+	assert_false(tf_map_contains(m, K(3)));
+	assert_false(tf_map_contains(m, K(4)));
 	updated = m;
 	assert_int_equal(tf_map_put(m, K(5), V(5)), 0);
 	assert_int_equal(tf_map_update(m, K(5), write_update, NULL), 0);

@@ -490,11 +490,19 @@ test_enomem(void **state)
 	assert_int_equal(tf_set_add(sa, I(1)), ENOMEM);
 	assert_int_equal(tf_set_union(sa, sb, &out), ENOMEM);
 	assert_int_equal(tf_set_filter(sa, keep_odd, NULL, &out), ENOMEM);
+	assert_int_equal(tf_set_map(sa, halve, NULL, &out), ENOMEM);
+	assert_int_equal(tf_set_intersection(sa, sb, &out), ENOMEM);
+	assert_int_equal(tf_set_difference(sa, sb, &out), ENOMEM);
+	assert_int_equal(tf_set_symmetric_difference(sa, sb, &out), ENOMEM);
 	assert_int_equal(tf_set_remove(sa, I(3)), 0);   /* no allocation */
 	assert_int_equal(tf_set_add(sa, I(3)), ENOMEM);
 	tf__alloc_fail_site(NULL);
 	assert_int_equal(tf_set_add(sa, I(3)), 0);
 	assert_ptr_equal(out, I(1));
+	tf__alloc_fail_site("table_new");
+	assert_int_equal(tf_set_clear(sa), ENOMEM);
+	tf__alloc_fail_site(NULL);
+	assert_bits(sa, a);
 	for (size_t i = 0; i < TF_ARRAY_SIZE(update_sites); i++) {
 		tf__alloc_fail_site(update_sites[i]);
 		assert_int_equal(tf_set_union_update(sa, sb), ENOMEM);

@@ -125,8 +125,9 @@ TF_EXPORT void tf_map_destroy(tf_map_t *m);
  * (the map then takes neither key nor value).
  *
  * Returns 0, EEXIST, EPERM (frozen), ENOMEM, EDEADLK (called from a
- * tf_map_foreach callback of the same map), EINVAL (m NULL, a NULL key
- * with tf_hash_str).  On failure the caller keeps key and value.
+ * walk's callback or an update function of the same map), EINVAL (m
+ * NULL, a NULL key with tf_hash_str).  On failure the caller keeps key
+ * and value.
  */
 TF_EXPORT TF_WUR int tf_map_put(tf_map_t *m, void *key, void *value);
 TF_EXPORT TF_WUR int tf_map_put_if_absent(tf_map_t *m, void *key,
@@ -160,9 +161,9 @@ TF_EXPORT int tf_map_read_end(tf_map_t *m);
  * tf_map_take - remove key and hand its value to the caller in *value:
  * the map frees the key if it owns keys, never the value.
  *
- * Returns 0, ENOENT (absent), EPERM (frozen), EDEADLK (from a
- * tf_map_foreach callback of the same map), EINVAL (m NULL, value NULL
- * for take, a NULL key with tf_hash_str).
+ * Returns 0, ENOENT (absent), EPERM (frozen), EDEADLK (from a walk's
+ * callback or an update function of the same map), EINVAL (m NULL, value
+ * NULL for take, a NULL key with tf_hash_str).
  */
 TF_EXPORT int tf_map_remove(tf_map_t *m, const void *key);
 TF_EXPORT int tf_map_take(tf_map_t *m, const void *key, void **value);
