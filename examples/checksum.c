@@ -13,7 +13,8 @@
  * are not followed), in the order the files finish: pipe it through
  * sort(1) for a stable listing.  The checksum is 64-bit FNV-1a, written
  * below: good for spotting changed files, not for security.  A last line
- * gives the totals.  An unreadable file or directory is reported on
+ * gives the totals.  -j N checksums at most N files at once (default: one
+ * per core).  An unreadable file or directory is reported on
  * stderr and makes the exit status 1; the walk goes on.
  *
  * The directory walk is a stream that tf_parallel_foreach_stream() reads
@@ -307,6 +308,10 @@ main(int argc, char **argv)
 	printf("total: %llu files, %llu bytes, %.3f s\n",
 	    atomic_load(&w.files), atomic_load(&w.bytes),
 	    (double)(tf_now() - w.start) / 1e9);
+	if (fflush(stdout) != 0) {      /* a full disk, a closed pipe */
+		perror("checksum: stdout");
+		w.failed = 1;
+	}
 	tf_pool_destroy(pool);
 	/*
 	 * After an early stop (ENOMEM) the walk may hold a directory and a

@@ -106,7 +106,8 @@ listen_on(int port, int *bound)
 
 	if (fd < 0)
 		return -1;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	/* Best effort: a restart can bind while old connections linger. */
+	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	memset(&sa, 0, sizeof(sa));
 	sa.sin_family = AF_INET;
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -416,7 +417,7 @@ plain_serve(struct server *srv)
 	srv->threads = (unsigned)srv->accepted + 1;
 	/* Wake the threads still reading (their read returns 0), join. */
 	for (c = srv->conns; c != NULL; c = c->next)
-		shutdown(c->fd, SHUT_RDWR);
+		(void)shutdown(c->fd, SHUT_RDWR);
 	while ((c = srv->conns) != NULL) {
 		pthread_join(c->tid, NULL);
 		conn_close(c);

@@ -145,8 +145,8 @@ export_sample(void *arg)
 		return 0;
 	}
 	if (ex->print) {
-		fwrite(text, 1, len, stdout);
-		fflush(stdout);
+		if (fwrite(text, 1, len, stdout) != len || fflush(stdout) != 0)
+			perror("stdout");
 		free(text);
 		return 0;
 	}
@@ -185,7 +185,10 @@ answer(struct exporter *ex, int fd)
 	int hlen;
 
 	/* Read the request head; give up on a client silent for 2 s. */
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) != 0) {
+		perror("setsockopt");
+		return;
+	}
 	while (got < sizeof(req) - 1) {
 		ssize_t n = read(fd, req + got, sizeof(req) - 1 - got);
 
@@ -261,7 +264,8 @@ listen_on(int port, int *bound)
 
 	if (fd < 0)
 		return -1;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	/* Best effort: a restart can bind while old connections linger. */
+	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	sa.sin_port = htons((uint16_t)port);
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
@@ -414,7 +418,7 @@ main(int argc, char **argv)
 
 		export_sample(&ex);     /* a first sample to serve at once */
 		printf("serving http://127.0.0.1:%d/metrics\n", port);
-		fflush(stdout);
+		(void)fflush(stdout);
 		probe.port = port;
 		if (self_test && (err = pthread_create(&ptid, NULL,
 		    probe_main, &probe)) != 0) {
