@@ -105,20 +105,80 @@ static struct ck_malloc table_allocator = {
 	.free = table_free,
 };
 
+/*
+ * ck_hs stores pointers it never looks into; without pointer packing (off
+ * in Debian's libck) a probe calls hs_compare on every occupied slot it
+ * passes, a cache miss into each entry.  So the table stores each entry
+ * with 15 bits of its hash in the pointer's top bits, which are zero in
+ * user-space addresses of x86-64 and AArch64, and bit 63 set to say so:
+ * a probe rejects a slot of another hash without touching the entry (1
+ * in 32768 slots of other hashes still costs a look).  An entry whose
+ * address uses the top bits is stored as it is, and compared the slow way.
+ */
+#define TAG_SHIFT 48
+#define TAG_BIT (UINT64_C(1) << 63)
+#define TAG_ADDR ((UINT64_C(1) << TAG_SHIFT) - 1)
+
+static inline uint64_t
+tag_of(uint64_t thash)
+{
+	return TAG_BIT | ((thash >> (TAG_SHIFT + 1)) << TAG_SHIFT);
+}
+
+static inline void *
+tagged(struct tf__hentry *e)
+{
+	uint64_t a = (uint64_t)(uintptr_t)e;
+
+	return (a & ~TAG_ADDR) != 0 ? (void *)e :
+	    (void *)(uintptr_t)(a | tag_of(e->p.thash));
+}
+
+static inline struct tf__hentry *
+untagged(const void *o)
+{
+	uint64_t a = (uint64_t)(uintptr_t)o;
+
+	return (struct tf__hentry *)(uintptr_t)((a & TAG_BIT) ? a & TAG_ADDR :
+	    a);
+}
+
+/* ck_hs_get and ck_hs_next, the entry untagged. */
+static inline struct tf__hentry *
+hs_get(ck_hs_t *hs, const struct tf__hprobe *p)
+{
+	return untagged(ck_hs_get(hs, p->thash, p));
+}
+
+static inline bool
+hs_next(ck_hs_t *hs, ck_hs_iterator_t *it, struct tf__hentry **e)
+{
+	void *obj;
+
+	if (!ck_hs_next(hs, it, &obj))
+		return false;
+	*e = untagged(obj);
+	return true;
+}
+
 static unsigned long
 hs_hash(const void *object, unsigned long seed)
 {
 	(void)seed;
-	return (unsigned long)((const struct tf__hprobe *)object)->thash;
+	return (unsigned long)untagged(object)->p.thash;
 }
 
-/* stored: an entry of the table; key: a probe or an entry. */
+/* stored: an entry of the table (tagged); key: a probe or an entry. */
 static bool
 hs_compare(const void *stored, const void *key)
 {
-	const struct tf__hprobe *s = (const struct tf__hprobe *)stored;
-	const struct tf__hprobe *k = (const struct tf__hprobe *)key;
+	const struct tf__hprobe *k = &untagged(key)->p;
+	const struct tf__hprobe *s;
+	uint64_t a = (uint64_t)(uintptr_t)stored;
 
+	if ((a & TAG_BIT) && (a & ~TAG_ADDR) != tag_of(k->thash))
+		return false;
+	s = &untagged(stored)->p;
 	TF_TSAN_ACQUIRE(s); /* pairs with the release in entry_new */
 	return s->thash == k->thash && k->equal(s->key, k->key);
 }
@@ -332,11 +392,9 @@ static void
 table_fini(const struct tf__htab *t, struct tf__htable *tb)
 {
 	ck_hs_iterator_t it = CK_HS_ITERATOR_INITIALIZER;
-	void *obj;
+	struct tf__hentry *e;
 
-	while (ck_hs_next(&tb->hs, &it, &obj)) {
-		struct tf__hentry *e = obj;
-
+	while (hs_next(&tb->hs, &it, &e)) {
 		if (t->ops.free_key != NULL)
 			t->ops.free_key((void *)(uintptr_t)e->p.key);
 		if (t->ops.free_value != NULL)
@@ -389,7 +447,7 @@ shard_shrink(struct tf__hshard *s)
 {
 	ck_hs_iterator_t it = CK_HS_ITERATOR_INITIALIZER;
 	struct tf__htable *old = s->t, *n;
-	void *obj;
+	struct tf__hentry *e;
 
 	if (s->peak < SHRINK_MIN || s->count * SHRINK_RATIO > s->peak)
 		return NULL;
@@ -397,10 +455,8 @@ shard_shrink(struct tf__hshard *s)
 	    (unsigned long)s->count * 2));
 	if (n == NULL)
 		return NULL;
-	while (ck_hs_next(&old->hs, &it, &obj)) {
-		struct tf__hentry *e = obj;
-
-		if (!ck_hs_put_unique(&n->hs, e->p.thash, e)) {
+	while (hs_next(&old->hs, &it, &e)) {
+		if (!ck_hs_put_unique(&n->hs, e->p.thash, tagged(e))) {
 			table_destroy(n);
 			return NULL;
 		}
@@ -434,8 +490,8 @@ apply(struct tf__htab *t, struct tf__hshard *s, const struct tf__hprobe *p,
 		n = entry_new(t, p, e != NULL ? (void *)(uintptr_t)e->p.key :
 		    w->key, value);
 		if (n == NULL || !(e != NULL ?
-		    ck_hs_set(hs, p->thash, n, &prev) :
-		    ck_hs_put_unique(hs, p->thash, n))) {
+		    ck_hs_set(hs, p->thash, tagged(n), &prev) :
+		    ck_hs_put_unique(hs, p->thash, tagged(n)))) {
 			if (n != NULL)
 				tf__free(n, entry_size(t));
 			return ENOMEM;
@@ -495,7 +551,7 @@ tf__htab_write(struct tf__htab *t, struct tf__hwrite *w)
 	if ((rc = write_lock(t, s)) != 0)
 		return rc;
 	/* The lock excludes other writers: no epoch section needed. */
-	e = ck_hs_get(&s->t->hs, p.thash, &p);
+	e = hs_get(&s->t->hs, &p);
 	value = e != NULL ? e->value : NULL;
 	w->present = e != NULL;
 	w->old = value;
@@ -518,7 +574,6 @@ tf__htab_pop(struct tf__htab *t, void **key, void **value)
 	struct tf__htable *shrunk = NULL;
 	struct tf__hentry *e = NULL;
 	unsigned start = next++;
-	void *obj;
 	int rc;
 
 	if (TF_UNLIKELY(walks != NULL) && walking(t))
@@ -538,10 +593,9 @@ tf__htab_pop(struct tf__htab *t, void **key, void **value)
 		 * emptying a shard by pops quadratic.
 		 */
 		it.offset = s->pop_at;
-		if (ck_hs_next(&s->t->hs, &it, &obj) ||
-		    (it.offset = 0, ck_hs_next(&s->t->hs, &it, &obj))) {
+		if (hs_next(&s->t->hs, &it, &e) ||
+		    (it.offset = 0, hs_next(&s->t->hs, &it, &e))) {
 			s->pop_at = it.offset - 1;
-			e = obj;
 			(void)ck_hs_remove(&s->t->hs, e->p.thash, e);
 			ck_pr_store_64(&s->count, s->count - 1);
 			shrunk = shard_shrink(s);
@@ -563,10 +617,10 @@ static void
 table_retire(const struct tf__htab *t, struct tf__htable *tb)
 {
 	ck_hs_iterator_t it = CK_HS_ITERATOR_INITIALIZER;
-	void *obj;
+	struct tf__hentry *e;
 
-	while (ck_hs_next(&tb->hs, &it, &obj))
-		entry_retire(t, obj, true, true);
+	while (hs_next(&tb->hs, &it, &e))
+		entry_retire(t, e, true, true);
 	tf__epoch_call(&tb->ep, table_destroy_cb);
 }
 
@@ -659,7 +713,7 @@ tf__htab_find(const struct tf__htab *t, const void *key)
 	struct tf__hentry *e;
 
 	TF_TSAN_ACQUIRE(tb); /* pairs with the release in table_new */
-	e = ck_hs_get(&tb->hs, p.thash, &p);
+	e = hs_get(&tb->hs, &p);
 	if (e != NULL)
 		TF_TSAN_ACQUIRE(e); /* pairs with the release in entry_new */
 	return e;
@@ -727,12 +781,10 @@ static int
 walk_table(struct tf__htable *tb, tf__hvisit_fn *fn, void *arg)
 {
 	ck_hs_iterator_t it = CK_HS_ITERATOR_INITIALIZER;
-	void *obj;
+	struct tf__hentry *e;
 	int rc = 0;
 
-	while (rc == 0 && ck_hs_next(&tb->hs, &it, &obj)) {
-		struct tf__hentry *e = obj;
-
+	while (rc == 0 && hs_next(&tb->hs, &it, &e)) {
 		TF_TSAN_ACQUIRE(e); /* pairs with the release in entry_new */
 		rc = fn((void *)(uintptr_t)e->p.key, e->value, arg);
 	}
