@@ -141,6 +141,16 @@ tf__epoch_end(void)
 	if (--me.depth == 0) {
 		TF_TSAN_RELEASE(&tf__epoch_grace);
 		ck_epoch_end(me.rec, NULL);
+		/*
+		 * Frees deferred inside the section (a queue's pop retires the
+		 * segment it emptied) could not poll there: poll now, or a
+		 * thread that only ever retires inside sections would keep
+		 * everything it retired until it exits.
+		 */
+		if (TF_UNLIKELY(me.pending >= POLL_AFTER)) {
+			me.pending = 0;
+			ck_epoch_poll(me.rec);
+		}
 	}
 }
 
