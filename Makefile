@@ -31,7 +31,7 @@ CHECK_PKGS = valgrind
 
 DELEGATED = all check install install-strip uninstall installcheck \
 	dist distcheck clean perf perf-full perf-quick stress check-loop \
-	tf-perf install-man
+	tf-perf install-man soak
 
 .PHONY: $(DELEGATED) deps perf-deps check-tsan check-asan check-debug \
 	check-valgrind check-all distclean maintainer-clean help

@@ -174,6 +174,20 @@ test_test_list_CFLAGS = $(tf_test_cflags)
 test_test_list_LDADD = $(tf_test_ldadd)
 TESTS += test/test_list
 
+# The soak (test/soak.c): every kind of job and container at once, in
+# rounds ended by a ledger.  make check runs it for TF_SOAK_SECONDS (3 by
+# default); "make soak DURATION=300" for as long as asked, SOAK_FLAGS
+# adding --seed=N, --threads=N, --rounds=N.
+check_PROGRAMS += test/soak
+test_soak_SOURCES = test/soak.c
+test_soak_CFLAGS = $(tf_test_cflags)
+test_soak_LDADD = $(tf_test_ldadd)
+TESTS += test/soak
+DURATION = 60
+soak: test/soak$(EXEEXT)
+	$(top_builddir)/test/soak --duration=$(DURATION) $(SOAK_FLAGS)
+.PHONY: soak
+
 # --- build-level checks: ABI, headers, symbols, manual pages, install ----
 # test/check_*.sh print TAP (test/tap.sh); they read the makefile's lists
 # and tools from the environment below.
