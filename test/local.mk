@@ -174,6 +174,12 @@ test_test_list_CFLAGS = $(tf_test_cflags)
 test_test_list_LDADD = $(tf_test_ldadd)
 TESTS += test/test_list
 
+check_PROGRAMS += test/test_faults
+test_test_faults_SOURCES = test/test_faults.c
+test_test_faults_CFLAGS = $(tf_test_cflags)
+test_test_faults_LDADD = $(tf_test_ldadd)
+TESTS += test/test_faults
+
 # The soak (test/soak.c): every kind of job and container at once, in
 # rounds ended by a ledger.  make check runs it for TF_SOAK_SECONDS (3 by
 # default); "make soak DURATION=300" for as long as asked, SOAK_FLAGS
@@ -201,6 +207,7 @@ TESTS += test/test_abi
 tf_check_scripts = test/check_headers.sh test/check_symbols.sh \
 	test/check_man.sh test/check_install.sh test/check_examples.sh \
 	test/check_perf.sh test/check_layout.sh
+tf_check_scripts += test/check_faults.sh
 TESTS += $(tf_check_scripts)
 dist_noinst_SCRIPTS += $(tf_check_scripts)
 EXTRA_DIST += test/tap.sh
