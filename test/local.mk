@@ -162,6 +162,15 @@ test_test_collection_CFLAGS = $(tf_test_cflags)
 test_test_collection_LDADD = $(tf_test_ldadd)
 TESTS += test/test_collection
 
+# Every public function with each bad argument; check_badinput.sh fails
+# when a function declared TF_EXPORT has no row in test_badinput.c.
+check_PROGRAMS += test/test_badinput
+test_test_badinput_SOURCES = test/test_badinput.c
+test_test_badinput_CFLAGS = $(tf_test_cflags)
+test_test_badinput_LDADD = $(tf_test_ldadd)
+TESTS += test/test_badinput test/check_badinput.sh
+dist_noinst_SCRIPTS += test/check_badinput.sh
+
 check_PROGRAMS += test/test_stack
 test_test_stack_SOURCES = test/test_stack.c
 test_test_stack_CFLAGS = $(tf_test_cflags)
