@@ -32,6 +32,11 @@ sites()
 	    ! -path lib/alloc.c ! -path lib/internal/alloc.h | sort |
 	while read -r f; do
 		awk -v file="$f" '
+		# Whether this line belongs to a #define (continued lines too).
+		{
+			macro = /^[ \t]*#[ \t]*define/ || (macro && cont)
+			cont = /\\$/
+		}
 		/^[A-Za-z_][A-Za-z0-9_]*\(/ {
 			fn = $0
 			sub(/\(.*/, "", fn)
@@ -52,9 +57,6 @@ sites()
 		/tf__alloc(_zero|_aligned|_node)?[ \t]*\(/ {
 			print (macro ? "?" : fn), file ":" NR
 		}
-		{ macro = (/^[ \t]*#[ \t]*define/ || (macro && prev_cont))
-		  prev_cont = /\\$/
-		  if (!prev_cont) macro = 0 }
 		' "$f"
 	done
 }
