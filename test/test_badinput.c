@@ -96,6 +96,16 @@ cb_free_item(void *item, void *ctx)
 	calls++;
 }
 
+static int
+cb_count(void *item, size_t count, void *arg)
+{
+	(void)item;
+	(void)count;
+	(void)arg;
+	calls++;
+	return 0;
+}
+
 /*
  * A container's fingerprint: its item count, a sum that ignores order
  * and a hash that does not.  Taken with the container's own foreach.
@@ -192,21 +202,33 @@ mkpool_down(void)
 	return p;
 }
 
+/*
+ * What a pool has counted of its jobs, folded into one number: a
+ * refused submit counts nothing (every count the same before and after).
+ */
 static uint64_t
 submitted(tf_pool_t *p)
 {
 	tf_stats_t s;
+	uint64_t h = 0;
 
 	OK(tf_pool_stats(p, &s));
-	return s.submitted;
+	h = s.submitted;
+	h = h * 1000003 + s.completed;
+	h = h * 1000003 + s.failed;
+	h = h * 1000003 + s.cancelled;
+	h = h * 1000003 + s.pending;
+	h = h * 1000003 + s.delayed;
+	for (int i = 0; i < TF_PRIO_LEVELS; i++)
+		h = h * 1000003 + s.submitted_by_prio[i];
+	return h;
 }
 
 /* The job's counter is still 0 once the pool is idle: nothing ran. */
 static void
 nothing_ran(tf_pool_t *p, int *counter, uint64_t before)
 {
-	if (tf_pool_wait_idle(p, TF_FOREVER) != ESHUTDOWN)
-		OK(tf_pool_wait_idle(p, TF_FOREVER));
+	OK(tf_pool_wait_idle(p, TF_FOREVER));
 	assert_int_equal(__atomic_load_n(counter, __ATOMIC_RELAXED), 0);
 	assert_int_equal(submitted(p), before);
 }
@@ -2914,18 +2936,33 @@ R(set_discard_bad)
 	tf_set_destroy(ss);
 }
 
-/* Writes from a walk's callback on the same set: EDEADLK. */
+/*
+ * Writes, walks and algebra from a walk's callback on the same set:
+ * EDEADLK, no out-parameter written, and no callback run.
+ */
 static int
 set_visit_writes(void *item, void *arg)
 {
 	tf_set_t *s = arg;
 
+	tf_set_t *out = SENT;
+	void *res = SENT;
+	bool r = false;
+
 	calls++;
 	if (tf_set_add(s, IT(9)) != EDEADLK ||
 	    tf_set_remove(s, item) != EDEADLK ||
-	    tf_set_clear(s) != EDEADLK)
+	    tf_set_discard(s, item) != EDEADLK ||
+	    tf_set_clear(s) != EDEADLK ||
+	    tf_set_foreach(s, cb_visit, NULL) != EDEADLK ||
+	    tf_set_filter(s, cb_keep, NULL, &out) != EDEADLK ||
+	    tf_set_map(s, cb_transform, NULL, &out) != EDEADLK ||
+	    tf_set_reduce(s, cb_reduce, NULL, NULL, &res) != EDEADLK ||
+	    tf_set_union(s, s, &out) != EDEADLK ||
+	    tf_set_intersection_update(s, s) != EDEADLK ||
+	    tf_set_is_subset(s, s, &r) != EDEADLK)
 		return 1;
-	return 0;
+	return out == SENT && res == SENT && !r ? 0 : 1;
 }
 
 R(set_writes_from_walk)
@@ -2935,6 +2972,7 @@ R(set_writes_from_walk)
 
 	calls = 0;
 	OK(tf_set_foreach(s, set_visit_writes, s));
+	/* The three visits only: the nested walks called nothing. */
 	assert_int_equal(calls, 3);
 	same_fp(f, fp_set(s), false);
 	tf_set_destroy(s);
@@ -3219,19 +3257,31 @@ R(bag_discard_bad)
 	tf_bag_destroy(bs);
 }
 
-/* Writes from a walk's callback on the same bag: EDEADLK. */
+/*
+ * Writes and walks from a walk's callback on the same bag: EDEADLK, no
+ * out-parameter written, no callback run.
+ */
 static int
 bag_visit_writes(void *item, void *arg)
 {
 	tf_bag_t *b = arg;
 
+	tf_bag_t *out = SENT;
+	void *res = SENT;
+	size_t count = SENT_SIZE;
+
 	calls++;
 	if (tf_bag_add(b, IT(9)) != EDEADLK ||
 	    tf_bag_remove(b, item) != EDEADLK ||
-	    tf_bag_discard(b, item, NULL) != EDEADLK ||
-	    tf_bag_clear(b) != EDEADLK)
+	    tf_bag_discard(b, item, &count) != EDEADLK ||
+	    tf_bag_clear(b) != EDEADLK ||
+	    tf_bag_foreach(b, cb_visit, NULL) != EDEADLK ||
+	    tf_bag_foreach_distinct(b, cb_count, NULL) != EDEADLK ||
+	    tf_bag_filter(b, cb_keep, NULL, &out) != EDEADLK ||
+	    tf_bag_map(b, cb_transform, NULL, &out) != EDEADLK ||
+	    tf_bag_reduce(b, cb_reduce, NULL, NULL, &res) != EDEADLK)
 		return 1;
-	return 0;
+	return out == SENT && res == SENT && count == SENT_SIZE ? 0 : 1;
 }
 
 R(bag_writes_from_walk)
@@ -3293,16 +3343,6 @@ R(bag_freeze_null)
 R(bag_is_frozen_null)
 {
 	assert_false(tf_bag_is_frozen(NULL));
-}
-
-static int
-cb_count(void *item, size_t count, void *arg)
-{
-	(void)item;
-	(void)count;
-	(void)arg;
-	calls++;
-	return 0;
 }
 
 R(bag_foreach_distinct_bad)
@@ -3653,7 +3693,7 @@ static const struct CMUnitTest rows[] = {
 	ROW("tf_set_discard", "NULL set, NULL string item, absent item (0), "
 	    "frozen set", set_discard_bad),
 	ROW("tf_set_clear", "NULL set, frozen set", set_clear_bad),
-	ROW("tf_set_add", "add, remove, clear from a walk's callback",
+	ROW("tf_set_add", "writes, walks, algebra from a walk's callback",
 	    set_writes_from_walk),
 	ROW("tf_set_contains", "false for NULL set, NULL string item",
 	    set_contains_bad),
@@ -3697,7 +3737,7 @@ static const struct CMUnitTest rows[] = {
 	ROW("tf_bag_discard", "NULL bag, NULL string item, frozen bag",
 	    bag_discard_bad),
 	ROW("tf_bag_clear", "NULL bag, frozen bag", bag_clear_bad),
-	ROW("tf_bag_add", "add, remove, discard, clear from a walk's callback",
+	ROW("tf_bag_add", "writes and walks from a walk's callback",
 	    bag_writes_from_walk),
 	ROW("tf_bag_count", "0 for NULL bag, NULL string item", bag_count_bad),
 	ROW("tf_bag_contains", "false for NULL bag, NULL string item",
