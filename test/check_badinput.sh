@@ -52,7 +52,8 @@ for h in "$abs_top_srcdir"/include/threadfactory.h \
 done | sort -u >"$tmp/declared.where"
 awk '{ print $1 }' "$tmp/declared.where" | sort -u >"$tmp/declared"
 
-sed -n 's/^[ 	]*ROW("\(tf_[A-Za-z0-9_]*\)".*/\1/p' "$src" | sort >"$tmp/rows"
+sed -n 's/^[ 	]*ROW("\(tf_[A-Za-z0-9_]*\)".*/\1/p' "$src" |
+    sort >"$tmp/rows"
 sort -u "$tmp/rows" >"$tmp/covered"
 
 tap_diag "$(wc -l <"$tmp/declared") functions declared in include/," \
