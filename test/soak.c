@@ -60,8 +60,10 @@
  * does (3 s by default).
  */
 
+#include "containers/stack.h"
 #include "internal/alloc.h"
 #include "internal/epoch.h"
+#include "sched/job.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -77,6 +79,7 @@
 #define MAX_HANDLES 64       /* handles a thread holds */
 #define MAX_PERIODIC 4       /* periodic jobs a thread submits per round */
 #define RECENT 16            /* keys a thread remembers for removals */
+#define MAX_TRANSIENT 4      /* transient pools alive at once */
 #define ALLOC_MARGIN (32LL << 20) /* bytes, when only jemalloc counts */
 
 /* What a job does (job_slot.what). */
@@ -146,6 +149,7 @@ struct round {
 	int64_t end_ns;
 	unsigned npools;      /* the round's own pools */
 	unsigned pools_used;  /* with the transient ones (atomic) */
+	unsigned transients;  /* transient pools alive now (atomic) */
 	struct spool pools[MAX_POOLS];
 	struct job_slot *slots;
 	uint32_t nslots;      /* atomic; may pass SLOT_CAP */
@@ -643,12 +647,17 @@ static void
 transient_pool(struct soaker *w)
 {
 	struct round *r = w->r;
-	unsigned pi = __atomic_fetch_add(&r->pools_used, 1, __ATOMIC_RELAXED);
+	unsigned pi;
 	struct spool *sp;
 	unsigned n;
 
-	if (pi >= MAX_POOLS)
+	if (__atomic_add_fetch(&r->transients, 1, __ATOMIC_RELAXED) >
+	    MAX_TRANSIENT) {
+		__atomic_fetch_sub(&r->transients, 1, __ATOMIC_RELAXED);
 		return;
+	}
+	pi = __atomic_fetch_add(&r->pools_used, 1, __ATOMIC_RELAXED);
+	CHECK(pi < MAX_POOLS, "pool %u", pi);
 	sp = &r->pools[pi];
 	sp->transient = 1;
 	sp->workers = 1 + rnd(&w->rng, 4);
@@ -663,6 +672,7 @@ transient_pool(struct soaker *w)
 	if (rnd(&w->rng, 2))
 		tf_test_sleep_ns((int64_t)rnd(&w->rng, 2000) * 1000);
 	wind_down(sp, rnd(&w->rng, 4), &w->rng);
+	__atomic_fetch_sub(&r->transients, 1, __ATOMIC_RELAXED);
 	w->transients++;
 }
 
@@ -1378,26 +1388,67 @@ run_round(struct round *r, int64_t length_ns, char *line, size_t len)
 		    pi == 0 ? " " : "/", mode_name[mode[pi]]);
 }
 
-/* Live allocations (debug) or jemalloc's bytes, after deferred frees. */
+/*
+ * Live allocations (debug) or jemalloc's bytes, after the deferred frees,
+ * without what the main thread's caches keep for reuse: job records (the
+ * handles it released) and stack nodes (reclaimed by its barriers).
+ */
 static long long
 allocation_mark(int *counted)
 {
 	long live;
 
 	tf__epoch_barrier();
+	tf__job_cache_flush();
+	tf__stack_cache_flush();
 	live = tf__alloc_live();
 	*counted = live >= 0;
 	return live >= 0 ? live : tf__alloc_allocated();
 }
 
-/* Library state made once per process (topology, epoch records). */
+static void *
+enter_epoch(void *arg)
+{
+	tf__epoch_begin();
+	tf_test_barrier_wait(arg);
+	tf__epoch_end();
+	return NULL;
+}
+
+/*
+ * Library state made once per process: the topology, and epoch records,
+ * which are never freed (ck_epoch cannot remove one) but recycled by the
+ * threads that come later.  When live allocations are counted, as many
+ * threads as a round can ever run at once hold one each: the soakers and
+ * the main thread, each pool's workers and spares (as many as workers),
+ * the transient pools' (4 workers, 4 spares), and a margin.
+ */
 static void
 warm_up(void)
 {
+	unsigned n = 1 + (opt.threads > 32 ? opt.threads : 32) +
+	    3 * 2 * (2 * ncpu + 2) + MAX_TRANSIENT * 8 + 32;
+	pthread_t *tid = calloc(n, sizeof(*tid));
+	tf_test_barrier_t all;
 	uint64_t rng = 1;
 	tf_pool_t *p = make_pool(&rng, 2);
+	pthread_attr_t a;
 	tf_queue_t *q;
 	void *v;
+
+	CHECK(tid != NULL, "calloc");
+	if (tf__alloc_live() < 0)
+		n = 0;
+	tf_test_barrier_init(&all, n);
+	CHECK(pthread_attr_init(&a) == 0, "pthread_attr_init");
+	CHECK(pthread_attr_setstacksize(&a, 256 << 10) == 0, "stack size");
+	for (unsigned t = 0; t < n; t++)
+		CHECK(pthread_create(&tid[t], &a, enter_epoch, &all) == 0,
+		    "pthread_create");
+	for (unsigned t = 0; t < n; t++)
+		CHECK(pthread_join(tid[t], NULL) == 0, "pthread_join");
+	pthread_attr_destroy(&a);
+	free(tid);
 
 	CHECK(tf_queue_create(&q, 0) == 0, "tf_queue_create");
 	CHECK(tf_queue_push(q, ITEM(1)) == 0, "tf_queue_push");
@@ -1459,8 +1510,11 @@ main(int argc, char **argv)
 		ncpu = 1;
 	printf("1..1\n# soak: seed %" PRIu64 ", %.1f s%s, %u CPUs\n",
 	    opt.seed, opt.duration, opt.rounds ? " at most" : "", ncpu);
+	start = tf_test_now();
 	warm_up();
 	mark0 = allocation_mark(&counted);
+	printf("# soak: warm-up in %" PRId64 " ms\n",
+	    (tf_test_now() - start) / TF_MSEC);
 	start = tf_test_now();
 	deadline = start + (int64_t)(opt.duration * 1e9);
 	for (unsigned n = 1; opt.rounds == 0 || n <= opt.rounds; n++) {
