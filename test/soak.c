@@ -26,8 +26,9 @@
  *    children and wait for them, run nested parallel loops, or block in
  *    tf_blocking_begin(); handle waits, cancels and releases; token and
  *    group cancels; tf_pool_cancel_pending(); parallel loops from outside;
- *    transient pools made, used, shut down and destroyed while the
- *    round's pools run; container pushes, pops, bulk calls and walks;
+ *    transient pools (up to 4 at once) made, used, shut down and
+ *    destroyed while the round's pools run; container pushes, pops, bulk
+ *    calls and walks;
  *  - shuts some pools down while the threads still submit, the others
  *    after them, each in a random mode (drain, cancel, a short timeout
  *    then cancel, or tf_pool_destroy alone);
@@ -972,7 +973,7 @@ op_rare(struct soaker *w)
 		CHECK(rc != 0 || tf_group_pending(w->group) == 0,
 		    "group waited for, %zu pending",
 		    tf_group_pending(w->group));
-	} else if (x < 40) {
+	} else if (x < 36) {
 		rc = tf_pool_cancel_pending(r->pools[pi].p, &n);
 		CHECK(rc == 0, "tf_pool_cancel_pending: %d", rc);
 	} else if (x < 60) {
