@@ -287,11 +287,54 @@ mc_pop(void *q, uint64_t *v)
 	return static_cast<mc_queue *>(q)->try_dequeue(*v);
 }
 
+// With tokens: a producer token gives each producer a subqueue of its
+// own, which is fast but not linearizable (consumers take from one
+// subqueue at a time).  The tokens live in the thread, for the queue it
+// last used; the harness's threads end before it destroys the queue.
+struct mc_tokens {
+	mc_queue *q = nullptr;
+	std::unique_ptr<moodycamel::ProducerToken> pt;
+	std::unique_ptr<moodycamel::ConsumerToken> ct;
+};
+
+thread_local mc_tokens mc_tls;
+
+mc_tokens &
+mc_tokens_for(mc_queue *q)
+{
+	if (mc_tls.q != q) {
+		mc_tls.pt.reset(new moodycamel::ProducerToken(*q));
+		mc_tls.ct.reset(new moodycamel::ConsumerToken(*q));
+		mc_tls.q = q;
+	}
+	return mc_tls;
+}
+
+bool
+mc_push_tok(void *q, uint64_t v)
+{
+	auto *mq = static_cast<mc_queue *>(q);
+
+	return mq->enqueue(*mc_tokens_for(mq).pt, v);
+}
+
+bool
+mc_pop_tok(void *q, uint64_t *v)
+{
+	auto *mq = static_cast<mc_queue *>(q);
+
+	return mq->try_dequeue(*mc_tokens_for(mq).ct, *v);
+}
+
 } // namespace
 
 extern "C" const struct perf_queue_ops perf_queue_moodycamel = {
 	"moodycamel ConcurrentQueue", PERF_PEER, 0, 0, mc_create, mc_destroy,
 	mc_push, mc_pop
+};
+extern "C" const struct perf_queue_ops perf_queue_moodycamel_tokens = {
+	"moodycamel with tokens (not linearizable)", PERF_PEER, 0, 0,
+	mc_create, mc_destroy, mc_push_tok, mc_pop_tok
 };
 #endif // HAVE_MOODYCAMEL
 

@@ -158,6 +158,7 @@ extern const struct perf_queue_ops perf_queue_tf_buffer;
 extern const struct perf_queue_ops perf_queue_mutex, perf_queue_ck_ring;
 extern const struct perf_queue_ops perf_queue_glib, perf_queue_urcu;
 extern const struct perf_queue_ops perf_queue_moodycamel, perf_queue_boost;
+extern const struct perf_queue_ops perf_queue_moodycamel_tokens;
 extern const struct perf_queue_ops perf_queue_tbb;
 extern const struct perf_queue_ops perf_queue_tf_collection;
 /* The stack scenario's C++ peer, in the queue's table (push and pop). */

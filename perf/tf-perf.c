@@ -66,6 +66,7 @@ const struct perf_queue_ops *const perf_queues[] = {
 #endif
 #ifdef HAVE_MOODYCAMEL
 	&perf_queue_moodycamel,
+	&perf_queue_moodycamel_tokens,
 #endif
 #ifdef HAVE_BOOST_LOCKFREE
 	&perf_queue_boost,
