@@ -164,6 +164,8 @@ struct round {
 	tf_set_t *set;
 	tf_bag_t *bag;
 	tf_list_t *list;
+	int frozen[4];         /* map, set, bag, list: claimed (atomic) */
+	size_t frozen_size[4]; /* read once the freeze returned */
 	unsigned nthreads;
 	struct soaker *th;
 	tf_test_barrier_t start;
@@ -183,7 +185,7 @@ static unsigned current_round;
 /* Totals of the run. */
 static struct {
 	uint64_t rounds, jobs, refused, completed, failed, cancelled, runs;
-	uint64_t ops, items, pools, transients, shutdowns[4];
+	uint64_t ops, items, pools, transients, shutdowns[4], freezes;
 } total;
 
 /* ------------------------------------------------------------------ */
@@ -719,12 +721,14 @@ pushing(struct round *r, uint32_t id)
 	__atomic_fetch_add(&r->items[id - 1].pushed, 1, __ATOMIC_RELEASE);
 }
 
-/* rc: the push's result; a failed push is undone in the ledger. */
+/*
+ * rc: the push's result; a failed push is undone in the ledger.  ok: an
+ * error the push may give (EAGAIN: full, EPERM: frozen), or 0.
+ */
 static void
-pushed(struct soaker *w, uint32_t id, int rc, int may_fail)
+pushed(struct soaker *w, uint32_t id, int rc, int ok)
 {
-	CHECK(rc == 0 || (may_fail && rc == EAGAIN), "push of %u: %d", id,
-	    rc);
+	CHECK(rc == 0 || (ok != 0 && rc == ok), "push of %u: %d", id, rc);
 	if (rc != 0)
 		__atomic_fetch_sub(&w->r->items[id - 1].pushed, 1,
 		    __ATOMIC_RELAXED);
@@ -815,7 +819,7 @@ op_fifo(struct soaker *w, unsigned c, int push)
 		case 3: rc = tf_buffer_push(r->buffer, v[0]); break;
 		default: rc = tf_collection_put(r->coll, v[0]); break;
 		}
-		pushed(w, id, rc, c == 1);
+		pushed(w, id, rc, c == 1 ? EAGAIN : 0);
 		return;
 	}
 	switch (c * 4 + rnd(&w->rng, 4)) {
@@ -840,31 +844,33 @@ op_fifo(struct soaker *w, unsigned c, int push)
 		popped(r, v[k]);
 }
 
-/* A map, a set, a bag or the list. */
-static void
+/* A map, a set, a bag or the list.  Returns the call's result. */
+static int
 op_keyed(struct soaker *w, unsigned c, int push)
 {
 	struct round *r = w->r;
 	uint32_t id = push ? item_new(w) : c < 8 ? recall(w, c) : 0;
 	void *k, *v;
 	size_t size;
-	int rc;
+	int rc = 0;
 
 	if (c == 5) {
 		if (push && id != 0) {
 			pushing(r, id);
 			rc = tf_map_put_if_absent(r->map, ITEM(id), ITEM(id));
-			pushed(w, id, rc, 0);
+			pushed(w, id, rc, EPERM);
 			remember(w, c, id);
 		} else if (rnd(&w->rng, 2) && id != 0) {
 			rc = tf_map_take(r->map, ITEM(id), &v);
-			CHECK(rc == 0 || rc == ENOENT, "tf_map_take: %d", rc);
+			CHECK(rc == 0 || rc == ENOENT || rc == EPERM,
+			    "tf_map_take: %d", rc);
 			CHECK(rc != 0 || v == ITEM(id), "map value %p", v);
 			if (rc == 0)
 				popped(r, v);
 		} else {
 			rc = tf_map_pop(r->map, &k, &v);
-			CHECK(rc == 0 || rc == EAGAIN, "tf_map_pop: %d", rc);
+			CHECK(rc == 0 || rc == EAGAIN || rc == EPERM,
+			    "tf_map_pop: %d", rc);
 			CHECK(rc != 0 || k == v, "map entry %p -> %p", k, v);
 			if (rc == 0)
 				popped(r, k);
@@ -872,11 +878,13 @@ op_keyed(struct soaker *w, unsigned c, int push)
 	} else if (c == 6) {
 		if (push && id != 0) {
 			pushing(r, id);
-			pushed(w, id, tf_set_add(r->set, ITEM(id)), 0);
+			rc = tf_set_add(r->set, ITEM(id));
+			pushed(w, id, rc, EPERM);
 			remember(w, c, id);
 		} else if (id != 0) {
 			rc = tf_set_remove(r->set, ITEM(id));
-			CHECK(rc == 0 || rc == ENOENT, "tf_set_remove: %d", rc);
+			CHECK(rc == 0 || rc == ENOENT || rc == EPERM,
+			    "tf_set_remove: %d", rc);
 			if (rc == 0)
 				popped(r, ITEM(id));
 		}
@@ -886,20 +894,24 @@ op_keyed(struct soaker *w, unsigned c, int push)
 			id = recall(w, c);
 		if (push && id != 0) {
 			pushing(r, id);
-			pushed(w, id, tf_bag_add(r->bag, ITEM(id)), 0);
+			rc = tf_bag_add(r->bag, ITEM(id));
+			pushed(w, id, rc, EPERM);
 			remember(w, c, id);
 		} else if (id != 0) {
 			rc = tf_bag_remove(r->bag, ITEM(id));
-			CHECK(rc == 0 || rc == ENOENT, "tf_bag_remove: %d", rc);
+			CHECK(rc == 0 || rc == ENOENT || rc == EPERM,
+			    "tf_bag_remove: %d", rc);
 			if (rc == 0)
 				popped(r, ITEM(id));
 		}
 	} else if (push && id != 0) {
 		pushing(r, id);
-		pushed(w, id, tf_list_append(r->list, ITEM(id), NULL), 0);
+		rc = tf_list_append(r->list, ITEM(id), NULL);
+		pushed(w, id, rc, EPERM);
 	} else if (rnd(&w->rng, 16) == 0) {
 		rc = tf_list_pop(r->list, &v);
-		CHECK(rc == 0 || rc == EAGAIN, "tf_list_pop: %d", rc);
+		CHECK(rc == 0 || rc == EAGAIN || rc == EPERM,
+		    "tf_list_pop: %d", rc);
 		if (rc == 0)
 			popped(r, v);
 	} else if ((size = tf_list_size(r->list)) > 0) {
@@ -909,6 +921,42 @@ op_keyed(struct soaker *w, unsigned c, int push)
 		if (rc == 0)
 			visit_item(v, r);
 	}
+	return rc;
+}
+
+/* The size of keyed container c (5..8). */
+static size_t
+keyed_size(struct round *r, unsigned c)
+{
+	return c == 5 ? tf_map_size(r->map) : c == 6 ? tf_set_size(r->set) :
+	    c == 7 ? tf_bag_size(r->bag) : tf_list_size(r->list);
+}
+
+static bool
+keyed_frozen(struct round *r, unsigned c)
+{
+	return c == 5 ? tf_map_is_frozen(r->map) : c == 6 ?
+	    tf_set_is_frozen(r->set) : c == 7 ? tf_bag_is_frozen(r->bag) :
+	    tf_list_is_frozen(r->list);
+}
+
+/*
+ * Freeze keyed container c while the others write to it: once the freeze
+ * returned, every write fails with EPERM, so the size stays as it is.
+ */
+static void
+freeze(struct round *r, unsigned c)
+{
+	int rc;
+
+	if (__atomic_exchange_n(&r->frozen[c - 5], 1, __ATOMIC_RELAXED))
+		return;
+	rc = c == 5 ? tf_map_freeze(r->map) : c == 6 ? tf_set_freeze(r->set) :
+	    c == 7 ? tf_bag_freeze(r->bag) : tf_list_freeze(r->list);
+	CHECK(rc == 0, "freeze of container %u: %d", c, rc);
+	__atomic_fetch_add(&total.freezes, 1, __ATOMIC_RELAXED);
+	CHECK(keyed_frozen(r, c), "container %u not frozen", c);
+	r->frozen_size[c - 5] = keyed_size(r, c);
 }
 
 /* A walk of a random container. */
@@ -940,8 +988,9 @@ op_container(struct soaker *w)
 
 	if (c < 5)
 		op_fifo(w, c, push);
-	else
-		op_keyed(w, c, push);
+	else if (op_keyed(w, c, push) == EPERM)
+		CHECK(keyed_frozen(w->r, c), "EPERM from container %u, not"
+		    " frozen", c);
 }
 
 /* ------------------------------------------------------------------ */
@@ -976,6 +1025,9 @@ op_rare(struct soaker *w)
 	} else if (x < 36) {
 		rc = tf_pool_cancel_pending(r->pools[pi].p, &n);
 		CHECK(rc == 0, "tf_pool_cancel_pending: %d", rc);
+	} else if (x < 37) {
+		if (rnd(&w->rng, 8) == 0)
+			freeze(r, 5 + rnd(&w->rng, 4));
 	} else if (x < 60) {
 		run_parallel(&r->pools[pi], r->pools[pi].p,
 		    1 + rnd(&w->rng, 2000));
@@ -1198,15 +1250,97 @@ collect(void *item, void *arg)
 	return 0;
 }
 
+static int
+drain_entry(const void *key, void *value, void *arg)
+{
+	CHECK(key == value, "map entry %p -> %p", key, value);
+	popped(arg, value);
+	return 0;
+}
+
+static int
+drain_item(void *item, void *arg)
+{
+	popped(arg, item);
+	return 0;
+}
+
+/*
+ * Drain the map, the set, the bag and the list.  A container frozen
+ * during the round kept the size it had when the freeze returned.  Frozen
+ * ones (and, at random, others frozen now) are drained by a walk, which
+ * visits every item once; the others by their removals.
+ */
+static void
+drain_keyed(struct round *r, uint64_t *rng)
+{
+	struct gather g = { NULL, 0, tf_set_size(r->set) };
+	void *v, *k;
+
+	for (unsigned c = 5; c < 9; c++) {
+		if (r->frozen[c - 5])
+			CHECK(keyed_size(r, c) == r->frozen_size[c - 5],
+			    "container %u: %zu items, %zu when frozen", c,
+			    keyed_size(r, c), r->frozen_size[c - 5]);
+		else if (rnd(rng, 2))
+			freeze(r, c);
+	}
+	if (r->frozen[0])
+		CHECK(tf_map_foreach(r->map, drain_entry, r) == 0, "walk");
+	else
+		while (tf_map_pop(r->map, &k, &v) == 0) {
+			CHECK(k == v, "map entry %p -> %p", k, v);
+			popped(r, k);
+		}
+	CHECK(tf_bag_foreach_distinct(r->bag, drain_distinct, r) == 0,
+	    "tf_bag_foreach_distinct");
+	if (!r->frozen[2])
+		CHECK(tf_bag_clear(r->bag) == 0, "tf_bag_clear");
+	if (r->frozen[3])
+		CHECK(tf_list_foreach(r->list, drain_item, r) == 0, "walk");
+	else
+		while (tf_list_pop(r->list, &v) == 0)
+			popped(r, v);
+	g.items = calloc(g.cap + 1, sizeof(*g.items));
+	CHECK(g.items != NULL, "calloc");
+	CHECK(tf_set_foreach(r->set, collect, &g) == 0, "tf_set_foreach");
+	CHECK(g.n == g.cap, "set walk: %zu of %zu", g.n, g.cap);
+	for (size_t i = 0; i < g.n; i++) {
+		if (!r->frozen[1])
+			CHECK(tf_set_remove(r->set, g.items[i]) == 0,
+			    "tf_set_remove");
+		popped(r, g.items[i]);
+	}
+	free(g.items);
+	for (unsigned c = 5; c < 9; c++)
+		CHECK(keyed_size(r, c) == (r->frozen[c - 5] ?
+		    r->frozen_size[c - 5] : 0), "container %u: %zu left", c,
+		    keyed_size(r, c));
+}
+
+/*
+ * Drain a closed queue or buffer: pops take what is left, then say
+ * ESHUTDOWN; pushes are refused.
+ */
+#define DRAIN_CLOSED(type, c) \
+	do { \
+		void *v_; \
+		int rc_; \
+		CHECK(tf_##type##_close(c) == 0, #type " close"); \
+		CHECK(tf_##type##_push(c, ITEM(1)) == ESHUTDOWN, \
+		    #type " push after close"); \
+		while ((rc_ = tf_##type##_pop(c, &v_)) == 0) \
+			popped(r, v_); \
+		CHECK(rc_ == ESHUTDOWN, #type " pop: %d", rc_); \
+	} while (0)
+
 /* Sizes against the ledger, then every container drained and checked. */
 static void
-check_items(struct round *r)
+check_items(struct round *r, uint64_t *rng)
 {
 	uint32_t n = __atomic_load_n(&r->nitems, __ATOMIC_RELAXED);
 	uint64_t out = 0, sizes;
-	size_t setn = tf_set_size(r->set);
-	struct gather g = { NULL, 0, setn };
-	void *v, *k;
+	void *v;
 
 	if (n > ITEM_CAP)
 		n = ITEM_CAP;
@@ -1214,43 +1348,22 @@ check_items(struct round *r)
 		out += r->items[i].pushed - r->items[i].popped;
 	sizes = tf_queue_size(r->queue) + tf_queue_size(r->bounded) +
 	    tf_stack_size(r->stack) + tf_buffer_size(r->buffer) +
-	    tf_collection_size(r->coll) + tf_map_size(r->map) + setn +
-	    tf_bag_size(r->bag) + tf_list_size(r->list);
+	    tf_collection_size(r->coll) + tf_map_size(r->map) +
+	    tf_set_size(r->set) + tf_bag_size(r->bag) + tf_list_size(r->list);
 	CHECK(sizes == out, "containers hold %" PRIu64 " items, the ledger"
 	    " says %" PRIu64, sizes, out);
 
-	while (tf_queue_pop(r->queue, &v) == 0)
-		popped(r, v);
-	while (tf_queue_pop(r->bounded, &v) == 0)
-		popped(r, v);
+	DRAIN_CLOSED(queue, r->queue);
+	DRAIN_CLOSED(queue, r->bounded);
+	DRAIN_CLOSED(buffer, r->buffer);
 	while (tf_stack_pop(r->stack, &v) == 0)
-		popped(r, v);
-	while (tf_buffer_pop(r->buffer, &v) == 0)
 		popped(r, v);
 	while (tf_collection_take(r->coll, &v) == 0)
 		popped(r, v);
-	while (tf_map_pop(r->map, &k, &v) == 0) {
-		CHECK(k == v, "map entry %p -> %p", k, v);
-		popped(r, k);
-	}
-	CHECK(tf_bag_foreach_distinct(r->bag, drain_distinct, r) == 0,
-	    "tf_bag_foreach_distinct");
-	CHECK(tf_bag_clear(r->bag) == 0, "tf_bag_clear");
-	g.items = calloc(setn + 1, sizeof(*g.items));
-	CHECK(g.items != NULL, "calloc");
-	CHECK(tf_set_foreach(r->set, collect, &g) == 0, "tf_set_foreach");
-	CHECK(g.n == setn, "set walk: %zu of %zu", g.n, setn);
-	for (size_t i = 0; i < setn; i++) {
-		CHECK(tf_set_remove(r->set, g.items[i]) == 0, "tf_set_remove");
-		popped(r, g.items[i]);
-	}
-	free(g.items);
-	while (tf_list_pop(r->list, &v) == 0)
-		popped(r, v);
+	drain_keyed(r, rng);
 	sizes = tf_queue_size(r->queue) + tf_queue_size(r->bounded) +
 	    tf_stack_size(r->stack) + tf_buffer_size(r->buffer) +
-	    tf_collection_size(r->coll) + tf_map_size(r->map) +
-	    tf_set_size(r->set) + tf_bag_size(r->bag) + tf_list_size(r->list);
+	    tf_collection_size(r->coll);
 	CHECK(sizes == 0, "%" PRIu64 " items left after draining", sizes);
 	for (uint32_t i = 0; i < n; i++)
 		CHECK(r->items[i].pushed == r->items[i].popped,
@@ -1372,7 +1485,7 @@ run_round(struct round *r, int64_t length_ns, char *line, size_t len)
 		wind_down(&r->pools[pi], mode[pi], &rng);
 	check_handles(r);
 	check_jobs(r);
-	check_items(r);
+	check_items(r, &rng);
 	destroy_containers(r);
 	free(r->th);
 
@@ -1567,7 +1680,8 @@ main(int argc, char **argv)
 	    total.completed, total.failed, total.cancelled, total.runs,
 	    total.refused);
 	printf("# soak: %" PRIu64 " thread operations (%.0f/s), %" PRIu64
-	    " container items\n", total.ops, total.ops / secs, total.items);
+	    " container items, %" PRIu64 " freezes\n", total.ops,
+	    total.ops / secs, total.items, total.freezes);
 	printf("# soak: allocations: %s, at most %lld over the start\n",
 	    counted ? "live count (debug build) back to the start every round"
 	    : mark0 >= 0 ? "jemalloc's allocated bytes" : "not counted",
