@@ -25,10 +25,11 @@
  *    relative, periodic fixed-rate and fixed-delay), jobs that fail, fork
  *    children and wait for them, run nested parallel loops, or block in
  *    tf_blocking_begin(); handle waits, cancels and releases; token and
- *    group cancels; tf_pool_cancel_pending(); parallel loops from outside;
- *    transient pools (up to 4 at once) made, used, shut down and
- *    destroyed while the round's pools run; container pushes, pops, bulk
- *    calls and walks;
+ *    group cancels (token callbacks run once); tf_pool_cancel_pending();
+ *    parallel loops from outside; transient pools (up to 4 at once)
+ *    made, used, shut down and destroyed while the round's pools run;
+ *    container pushes, pops, bulk calls, walks, and freezes racing with
+ *    writes;
  *  - shuts some pools down while the threads still submit, the others
  *    after them, each in a random mode (drain, cancel, a short timeout
  *    then cancel, or tf_pool_destroy alone);
@@ -49,10 +50,11 @@
  * its pushes and its pops: a pop of an item never pushed, or popped more
  * often than pushed, fails at once; the containers' sizes add up to the
  * items outstanding; after draining every container, pops equal pushes
- * for every item.  Last, with everything destroyed, the library's live
- * allocation count (debug builds) is back where it was before the first
- * round, or jemalloc's allocated bytes (other builds) stay within a
- * margin of it.
+ * for every item (frozen containers are drained by walks, the queues and
+ * the buffer after a close).  Last, with everything destroyed, the
+ * library's live allocation count (debug builds) is back where it was
+ * before the first round, or jemalloc's allocated bytes (other builds)
+ * stay within a margin of it.
  *
  * The seed is printed; TF_TEST_SEED or --seed replays the same choices
  * (not the same interleaving).  The output is TAP with one test: comment
@@ -109,7 +111,7 @@ struct job_slot {
 };
 
 struct item {
-	uint32_t pushed; /* atomic; counted before the push, undone if it fails */
+	uint32_t pushed; /* atomic: counted before the push, undone on failure */
 	uint32_t popped; /* atomic */
 };
 
@@ -130,6 +132,8 @@ struct soaker {
 	uint64_t rng;
 	pthread_t tid;
 	tf_token_t *token;
+	unsigned callbacks;  /* registered on token and not removed */
+	unsigned called;     /* runs of those callbacks */
 	tf_group_t *group;
 	struct {
 		tf_job_t *h;
@@ -997,6 +1001,49 @@ op_container(struct soaker *w)
 /* The threads.                                                       */
 /* ------------------------------------------------------------------ */
 
+static void
+token_callback(void *arg)
+{
+	struct soaker *w = arg;
+
+	w->called++;
+}
+
+/*
+ * A new token for the thread, with up to 3 callbacks, one of which may be
+ * removed again: the others must run exactly once, at the cancel.
+ */
+static void
+new_token(struct soaker *w)
+{
+	unsigned n = rnd(&w->rng, 4);
+	uint64_t id = 0;
+
+	CHECK(tf_token_create(&w->token) == 0, "tf_token_create");
+	w->callbacks = w->called = 0;
+	for (unsigned k = 0; k < n; k++) {
+		CHECK(tf_token_on_cancel(w->token, token_callback, w, &id) == 0,
+		    "tf_token_on_cancel");
+		w->callbacks++;
+	}
+	if (n > 0 && rnd(&w->rng, 2)) {
+		CHECK(tf_token_remove_callback(w->token, id) == 0,
+		    "tf_token_remove_callback");
+		w->callbacks--;
+	}
+}
+
+static void
+cancel_token(struct soaker *w)
+{
+	tf_token_cancel(w->token);
+	CHECK(tf_token_is_cancelled(w->token), "token not cancelled");
+	CHECK(w->called == w->callbacks, "%u of %u token callbacks ran",
+	    w->called, w->callbacks);
+	tf_token_cancel(w->token);
+	CHECK(w->called == w->callbacks, "token callbacks ran again");
+}
+
 /* The rare things: cancels, waits, loops from outside, transient pools. */
 static void
 op_rare(struct soaker *w)
@@ -1008,9 +1055,9 @@ op_rare(struct soaker *w)
 	int rc;
 
 	if (x < 10) {
-		tf_token_cancel(w->token);
+		cancel_token(w);
 		tf_token_destroy(w->token);
-		CHECK(tf_token_create(&w->token) == 0, "tf_token_create");
+		new_token(w);
 	} else if (x < 20) {
 		CHECK(tf_group_cancel(w->group, &n) == 0, "tf_group_cancel");
 		tf_group_destroy(w->group);
@@ -1044,7 +1091,7 @@ soaker_main(void *arg)
 	struct soaker *w = arg;
 	struct round *r = w->r;
 
-	CHECK(tf_token_create(&w->token) == 0, "tf_token_create");
+	new_token(w);
 	CHECK(tf_group_create(&w->group) == 0, "tf_group_create");
 	tf_test_barrier_wait(&r->start);
 	for (;;) {
@@ -1066,7 +1113,9 @@ soaker_main(void *arg)
 			tf_test_relax();
 	}
 	if (rnd(&w->rng, 2))
-		tf_token_cancel(w->token);
+		cancel_token(w);
+	CHECK(w->called == 0 || tf_token_is_cancelled(w->token),
+	    "token callbacks ran without a cancel");
 	tf_token_destroy(w->token);
 	tf_group_destroy(w->group);
 	return NULL;
