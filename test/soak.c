@@ -111,7 +111,7 @@ struct job_slot {
 };
 
 struct item {
-	uint32_t pushed; /* atomic: counted before the push, undone on failure */
+	uint32_t pushed; /* atomic: counted before a push, undone on failure */
 	uint32_t popped; /* atomic */
 };
 
