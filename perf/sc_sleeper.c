@@ -157,7 +157,11 @@ idle_cpu(const struct impl *im, unsigned w)
 
 	if (im->ops == NULL || (p = im->ops->create(w)) == NULL)
 		return -1;
-	perf_sleep_until(perf_ns() + 20000000);
+	/*
+	 * Long enough for the threads of earlier runs (OpenMP's team spins
+	 * in its barrier a while after a region) to settle too.
+	 */
+	perf_sleep_until(perf_ns() + 200000000);
 	t0 = perf_ns();
 	cpu0 = perf_others_cpu_ns();
 	perf_sleep_until(t0 + len);
