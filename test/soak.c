@@ -145,7 +145,7 @@ struct soaker {
 	uint32_t item_next, item_end;
 	uint32_t recent[3][RECENT]; /* ids lately put in map, set, bag */
 	unsigned nrecent[3];
-	uint64_t jobs, refused, ops;
+	uint64_t jobs, refused, ops, cops;
 };
 
 struct round {
@@ -189,7 +189,7 @@ static unsigned current_round;
 /* Totals of the run. */
 static struct {
 	uint64_t rounds, jobs, refused, completed, failed, cancelled, runs;
-	uint64_t ops, items, pools, transients, shutdowns[4], freezes;
+	uint64_t ops, cops, items, pools, transients, shutdowns[4], freezes;
 } total;
 
 /* ------------------------------------------------------------------ */
@@ -990,6 +990,7 @@ op_container(struct soaker *w)
 	unsigned c = rnd(&w->rng, 9);
 	int push = rnd(&w->rng, 100) < 55;
 
+	w->cops++;
 	if (c < 5)
 		op_fifo(w, c, push);
 	else if (op_keyed(w, c, push) == EPERM)
@@ -1414,11 +1415,12 @@ check_items(struct round *r, uint64_t *rng)
 	    tf_stack_size(r->stack) + tf_buffer_size(r->buffer) +
 	    tf_collection_size(r->coll);
 	CHECK(sizes == 0, "%" PRIu64 " items left after draining", sizes);
-	for (uint32_t i = 0; i < n; i++)
+	for (uint32_t i = 0; i < n; i++) {
 		CHECK(r->items[i].pushed == r->items[i].popped,
 		    "item %u pushed %u times, popped %u times", i + 1,
 		    r->items[i].pushed, r->items[i].popped);
-	total.items += n;
+		total.items += r->items[i].pushed != 0;
+	}
 }
 
 /* ------------------------------------------------------------------ */
@@ -1488,7 +1490,8 @@ run_round(struct round *r, int64_t length_ns, char *line, size_t len)
 	uint64_t rng = r->seed;
 	int64_t when[3] = { 0, 0, 0 }, t0 = tf_test_now();
 	unsigned mode[3];
-	uint64_t jobs = 0, refused = 0, ops = 0;
+	uint64_t jobs = 0, refused = 0, ops = 0, cops = 0;
+	double secs = (double)length_ns / 1e9;
 	int off;
 
 	r->npools = 1 + rnd(&rng, 3);
@@ -1524,6 +1527,7 @@ run_round(struct round *r, int64_t length_ns, char *line, size_t len)
 		jobs += r->th[t].jobs;
 		refused += r->th[t].refused;
 		ops += r->th[t].ops;
+		cops += r->th[t].cops;
 	}
 	if (rnd(&rng, 2)) {
 		int rc = tf_pool_wait_idle(r->pools[0].p, 10 * TF_MSEC);
@@ -1540,12 +1544,15 @@ run_round(struct round *r, int64_t length_ns, char *line, size_t len)
 
 	total.rounds++;
 	total.ops += ops;
+	total.cops += cops;
 	total.pools += r->npools;
 	total.transients += r->pools_used - r->npools;
 	off += snprintf(line + off, len - off, " + %u transient; %u threads,"
-	    " %" PRId64 " ms: %" PRIu64 " jobs (%" PRIu64 " refused), %"
-	    PRIu64 " ops; shutdown", r->pools_used - r->npools, r->nthreads,
-	    length_ns / TF_MSEC, jobs, refused, ops);
+	    " %" PRId64 " ms: %" PRIu64 " jobs (%.0f/s, %" PRIu64 " refused),"
+	    " %" PRIu64 " container ops (%.0f/s), %" PRIu64 " in all;"
+	    " shutdown", r->pools_used - r->npools, r->nthreads,
+	    length_ns / TF_MSEC, jobs, jobs / secs, refused, cops,
+	    cops / secs, ops);
 	for (unsigned pi = 0; pi < r->npools; pi++)
 		off += snprintf(line + off, len - off, "%s%s",
 		    pi == 0 ? " " : "/", mode_name[mode[pi]]);
@@ -1728,15 +1735,16 @@ main(int argc, char **argv)
 	    PRIu64 " submits refused\n", total.jobs, total.jobs / secs,
 	    total.completed, total.failed, total.cancelled, total.runs,
 	    total.refused);
-	printf("# soak: %" PRIu64 " thread operations (%.0f/s), %" PRIu64
-	    " container items, %" PRIu64 " freezes\n", total.ops,
-	    total.ops / secs, total.items, total.freezes);
+	printf("# soak: %" PRIu64 " container operations (%.0f/s) on %" PRIu64
+	    " items, %" PRIu64 " freezes; %" PRIu64 " thread operations in"
+	    " all (%.0f/s)\n", total.cops, total.cops / secs, total.items,
+	    total.freezes, total.ops, total.ops / secs);
 	printf("# soak: allocations: %s, at most %lld over the start\n",
 	    counted ? "live count (debug build) back to the start every round"
 	    : mark0 >= 0 ? "jemalloc's allocated bytes" : "not counted",
 	    worst);
 	printf("ok 1 - soak: %" PRIu64 " rounds, %" PRIu64 " jobs, %" PRIu64
-	    " operations, seed %" PRIu64 "\n", total.rounds, total.jobs,
-	    total.ops, opt.seed);
+	    " container operations, seed %" PRIu64 "\n", total.rounds,
+	    total.jobs, total.cops, opt.seed);
 	return 0;
 }
