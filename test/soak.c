@@ -1370,18 +1370,21 @@ drain_keyed(struct round *r, uint64_t *rng)
 
 /*
  * Drain a closed queue or buffer: pops take what is left, then say
- * ESHUTDOWN; pushes are refused.
+ * ESHUTDOWN; pushes are refused (checked once empty: a full bounded queue
+ * may say EAGAIN first).
  */
 #define DRAIN_CLOSED(type, c) \
 	do { \
 		void *v_; \
 		int rc_; \
 		CHECK(tf_##type##_close(c) == 0, #type " close"); \
-		CHECK(tf_##type##_push(c, ITEM(1)) == ESHUTDOWN, \
-		    #type " push after close"); \
 		while ((rc_ = tf_##type##_pop(c, &v_)) == 0) \
 			popped(r, v_); \
 		CHECK(rc_ == ESHUTDOWN, #type " pop: %d", rc_); \
+		CHECK(tf_##type##_push(c, ITEM(1)) == ESHUTDOWN, \
+		    #type " push after close"); \
+		CHECK(tf_##type##_pop(c, &v_) == ESHUTDOWN, \
+		    #type " pop after a refused push"); \
 	} while (0)
 
 /* Sizes against the ledger, then every container drained and checked. */
