@@ -324,138 +324,101 @@ tf__buffer_segments(const tf_buffer_t *cb)
 }
 
 /* ------------------------------------------------------------------ */
-/* Bulk operations: a walk of each shard in turn.                     */
+/* Bulk operations: a walk of each shard in turn (queue.c).           */
 /* ------------------------------------------------------------------ */
 
-struct bulk {
-	union {
-		tf_visit_fn *visit;
-		tf_filter_fn *keep;
-		tf_transform_fn *transform;
-		tf_reduce_fn *reduce;
-	} fn;
-	void *arg;
-	void *acc;              /* reduce */
-	struct tf_buffer *out;  /* filter, map */
-	size_t shard;           /* the shard walked */
-};
-
-static int
-visit_cb(void *item, uint64_t stamp, void *p)
+static struct tf__qcore *
+bulk_core(void *p, size_t i)
 {
-	struct bulk *k = p;
+	struct tf_buffer *b = p;
 
-	(void)stamp;
-	return k->fn.visit(item, k->arg);
-}
-
-/* Into the same shard of the new buffer, with the same stamp. */
-static int
-append(struct bulk *k, void *item, uint64_t stamp)
-{
-	return tf__qcore_push(shard(k->out, k->shard), item, stamp,
-	    &k->out->closed);
+	return i < b->nshards ? shard(b, i) : NULL;
 }
 
 static int
-filter_cb(void *item, uint64_t stamp, void *p)
+bulk_create(void *src, void **out)
 {
-	struct bulk *k = p;
-
-	return k->fn.keep(item, k->arg) ? append(k, item, stamp) : 0;
-}
-
-static int
-map_cb(void *item, uint64_t stamp, void *p)
-{
-	struct bulk *k = p;
-	void *image;
+	struct tf_buffer *b, *from = src;
 	int rc;
 
-	if ((rc = k->fn.transform(item, &image, k->arg)) != 0)
-		return rc;
-	return append(k, image, stamp);
-}
-
-static int
-reduce_cb(void *item, uint64_t stamp, void *p)
-{
-	struct bulk *k = p;
-
-	(void)stamp;
-	k->acc = k->fn.reduce(k->acc, item, k->arg);
-	return 0;
-}
-
-/* Walk every shard of b with cb: 0, or the first non-zero result. */
-static int
-walk(struct tf_buffer *b, tf__qwalk_fn *cb, struct bulk *k)
-{
-	int rc = 0;
-
-	for (k->shard = 0; k->shard < b->nshards && rc == 0; k->shard++)
-		rc = tf__qcore_walk(shard(b, k->shard), cb, k);
+	if ((rc = tf_buffer_create(&b, from->nshards)) == 0)
+		*out = b;
 	return rc;
 }
+
+static void
+bulk_destroy(void *c)
+{
+	tf_buffer_destroy(c);
+}
+
+/* Into the shard of the same number in the new buffer, same stamp. */
+static int
+bulk_put(void *out, size_t i, void *item, uint64_t stamp)
+{
+	struct tf_buffer *b = out;
+
+	return tf__qcore_push(shard(b, i), item, stamp, &b->closed);
+}
+
+static const struct tf__qbulk_ops bulk_ops = {
+	.core = bulk_core,
+	.create = bulk_create,
+	.destroy = bulk_destroy,
+	.put = bulk_put,
+};
 
 int
 tf_buffer_foreach(tf_buffer_t *b, tf_visit_fn *fn, void *arg)
 {
-	struct bulk k = { .fn.visit = fn, .arg = arg };
+	struct tf__qbulk k = { .ops = &bulk_ops, .fn.visit = fn, .arg = arg };
 
 	if (b == NULL || fn == NULL)
 		return EINVAL;
-	return walk(b, visit_cb, &k);
-}
-
-/* Filter or map b into a new buffer of as many shards, set in *out. */
-static int
-derive(struct tf_buffer *b, tf__qwalk_fn *cb, struct bulk *k,
-    tf_buffer_t **out)
-{
-	int rc;
-
-	if ((rc = tf_buffer_create(&k->out, b->nshards)) != 0)
-		return rc;
-	if ((rc = walk(b, cb, k)) != 0) {
-		tf_buffer_destroy(k->out);
-		return rc;
-	}
-	*out = k->out;
-	return 0;
+	return tf__qbulk_walk(&k, b, tf__qbulk_visit);
 }
 
 int
 tf_buffer_filter(tf_buffer_t *b, tf_filter_fn *keep, void *arg,
     tf_buffer_t **out)
 {
-	struct bulk k = { .fn.keep = keep, .arg = arg };
+	struct tf__qbulk k = { .ops = &bulk_ops, .fn.keep = keep, .arg = arg };
+	int rc;
 
 	if (b == NULL || keep == NULL || out == NULL)
 		return EINVAL;
-	return derive(b, filter_cb, &k, out);
+	if ((rc = tf__qbulk_derive(&k, b, tf__qbulk_keep)) == 0)
+		*out = k.out;
+	return rc;
 }
 
 int
 tf_buffer_map(tf_buffer_t *b, tf_transform_fn *fn, void *arg,
     tf_buffer_t **out)
 {
-	struct bulk k = { .fn.transform = fn, .arg = arg };
+	struct tf__qbulk k = {
+		.ops = &bulk_ops, .fn.transform = fn, .arg = arg,
+	};
+	int rc;
 
 	if (b == NULL || fn == NULL || out == NULL)
 		return EINVAL;
-	return derive(b, map_cb, &k, out);
+	if ((rc = tf__qbulk_derive(&k, b, tf__qbulk_transform)) == 0)
+		*out = k.out;
+	return rc;
 }
 
 int
 tf_buffer_reduce(tf_buffer_t *b, tf_reduce_fn *fn, void *init, void *arg,
     void **result)
 {
-	struct bulk k = { .fn.reduce = fn, .arg = arg, .acc = init };
+	struct tf__qbulk k = {
+		.ops = &bulk_ops, .fn.reduce = fn, .arg = arg, .acc = init,
+	};
 
 	if (b == NULL || fn == NULL || result == NULL)
 		return EINVAL;
-	(void)walk(b, reduce_cb, &k);
+	(void)tf__qbulk_walk(&k, b, tf__qbulk_reduce);
 	*result = k.acc;
 	return 0;
 }

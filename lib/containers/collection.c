@@ -242,139 +242,102 @@ tf_collection_shards(const tf_collection_t *c)
 }
 
 /* ------------------------------------------------------------------ */
-/* Bulk operations: a walk of each shard in turn.                     */
+/* Bulk operations: a walk of each shard in turn (queue.c).           */
 /* ------------------------------------------------------------------ */
 
-struct bulk {
-	union {
-		tf_visit_fn *visit;
-		tf_filter_fn *keep;
-		tf_transform_fn *transform;
-		tf_reduce_fn *reduce;
-	} fn;
-	void *arg;
-	void *acc;                  /* reduce */
-	struct tf_collection *out;  /* filter, map */
-	size_t shard;               /* the shard walked */
-};
+static struct tf__qcore *
+bulk_core(void *p, size_t i)
+{
+	struct tf_collection *c = p;
+
+	return i < c->nshards ? shard(c, i) : NULL;
+}
 
 static int
-visit_cb(void *item, uint64_t stamp, void *p)
+bulk_create(void *src, void **out)
 {
-	struct bulk *k = p;
+	struct tf_collection *c, *from = src;
+	int rc;
 
-	(void)stamp;
-	return k->fn.visit(item, k->arg);
+	if ((rc = tf_collection_create(&c, from->nshards)) == 0)
+		*out = c;
+	return rc;
+}
+
+static void
+bulk_destroy(void *c)
+{
+	tf_collection_destroy(c);
 }
 
 /* Into the shard of the same number in the new collection. */
 static int
-append(struct bulk *k, void *item)
+bulk_put(void *out, size_t i, void *item, uint64_t stamp)
 {
-	return tf__qcore_push(shard(k->out, k->shard), item, 0, &never_closed);
-}
-
-static int
-filter_cb(void *item, uint64_t stamp, void *p)
-{
-	struct bulk *k = p;
+	struct tf_collection *c = out;
 
 	(void)stamp;
-	return k->fn.keep(item, k->arg) ? append(k, item) : 0;
+	return tf__qcore_push(shard(c, i), item, 0, &never_closed);
 }
 
-static int
-map_cb(void *item, uint64_t stamp, void *p)
-{
-	struct bulk *k = p;
-	void *image;
-	int rc;
-
-	(void)stamp;
-	if ((rc = k->fn.transform(item, &image, k->arg)) != 0)
-		return rc;
-	return append(k, image);
-}
-
-static int
-reduce_cb(void *item, uint64_t stamp, void *p)
-{
-	struct bulk *k = p;
-
-	(void)stamp;
-	k->acc = k->fn.reduce(k->acc, item, k->arg);
-	return 0;
-}
-
-/* Walk every shard of c with cb: 0, or the first non-zero result. */
-static int
-walk(struct tf_collection *c, tf__qwalk_fn *cb, struct bulk *k)
-{
-	int rc = 0;
-
-	for (k->shard = 0; k->shard < c->nshards && rc == 0; k->shard++)
-		rc = tf__qcore_walk(shard(c, k->shard), cb, k);
-	return rc;
-}
+static const struct tf__qbulk_ops bulk_ops = {
+	.core = bulk_core,
+	.create = bulk_create,
+	.destroy = bulk_destroy,
+	.put = bulk_put,
+};
 
 int
 tf_collection_foreach(tf_collection_t *c, tf_visit_fn *fn, void *arg)
 {
-	struct bulk k = { .fn.visit = fn, .arg = arg };
+	struct tf__qbulk k = { .ops = &bulk_ops, .fn.visit = fn, .arg = arg };
 
 	if (c == NULL || fn == NULL)
 		return EINVAL;
-	return walk(c, visit_cb, &k);
-}
-
-/* Filter or map c into a new collection of as many shards, in *out. */
-static int
-derive(struct tf_collection *c, tf__qwalk_fn *cb, struct bulk *k,
-    tf_collection_t **out)
-{
-	int rc;
-
-	if ((rc = tf_collection_create(&k->out, c->nshards)) != 0)
-		return rc;
-	if ((rc = walk(c, cb, k)) != 0) {
-		tf_collection_destroy(k->out);
-		return rc;
-	}
-	*out = k->out;
-	return 0;
+	return tf__qbulk_walk(&k, c, tf__qbulk_visit);
 }
 
 int
 tf_collection_filter(tf_collection_t *c, tf_filter_fn *keep, void *arg,
     tf_collection_t **out)
 {
-	struct bulk k = { .fn.keep = keep, .arg = arg };
+	struct tf__qbulk k = { .ops = &bulk_ops, .fn.keep = keep, .arg = arg };
+	int rc;
 
 	if (c == NULL || keep == NULL || out == NULL)
 		return EINVAL;
-	return derive(c, filter_cb, &k, out);
+	if ((rc = tf__qbulk_derive(&k, c, tf__qbulk_keep)) == 0)
+		*out = k.out;
+	return rc;
 }
 
 int
 tf_collection_map(tf_collection_t *c, tf_transform_fn *fn, void *arg,
     tf_collection_t **out)
 {
-	struct bulk k = { .fn.transform = fn, .arg = arg };
+	struct tf__qbulk k = {
+		.ops = &bulk_ops, .fn.transform = fn, .arg = arg,
+	};
+	int rc;
 
 	if (c == NULL || fn == NULL || out == NULL)
 		return EINVAL;
-	return derive(c, map_cb, &k, out);
+	if ((rc = tf__qbulk_derive(&k, c, tf__qbulk_transform)) == 0)
+		*out = k.out;
+	return rc;
 }
 
 int
 tf_collection_reduce(tf_collection_t *c, tf_reduce_fn *fn, void *init,
     void *arg, void **result)
 {
-	struct bulk k = { .fn.reduce = fn, .arg = arg, .acc = init };
+	struct tf__qbulk k = {
+		.ops = &bulk_ops, .fn.reduce = fn, .arg = arg, .acc = init,
+	};
 
 	if (c == NULL || fn == NULL || result == NULL)
 		return EINVAL;
-	(void)walk(c, reduce_cb, &k);
+	(void)tf__qbulk_walk(&k, c, tf__qbulk_reduce);
 	*result = k.acc;
 	return 0;
 }

@@ -787,28 +787,99 @@ tf_queue_destroy(tf_queue_t *q)
 }
 
 /* ------------------------------------------------------------------ */
-/* Bulk operations: walks of the core.                                */
+/* Bulk operations: walks of the cores, shared with tf_buffer and     */
+/* tf_collection.                                                     */
 /* ------------------------------------------------------------------ */
 
-struct bulk {
-	union {
-		tf_visit_fn *visit;
-		tf_filter_fn *keep;
-		tf_transform_fn *transform;
-		tf_reduce_fn *reduce;
-	} fn;
-	void *arg;
-	void *acc;          /* reduce */
-	struct tf_queue *out; /* filter, map */
-};
-
-static int
-visit_cb(void *item, uint64_t stamp, void *p)
+int
+tf__qbulk_visit(void *item, uint64_t stamp, void *p)
 {
-	struct bulk *b = p;
+	struct tf__qbulk *k = p;
 
 	(void)stamp;
-	return b->fn.visit(item, b->arg);
+	return k->fn.visit(item, k->arg);
+}
+
+int
+tf__qbulk_keep(void *item, uint64_t stamp, void *p)
+{
+	struct tf__qbulk *k = p;
+
+	if (!k->fn.keep(item, k->arg))
+		return 0;
+	return k->ops->put(k->out, k->shard, item, stamp);
+}
+
+int
+tf__qbulk_transform(void *item, uint64_t stamp, void *p)
+{
+	struct tf__qbulk *k = p;
+	void *image;
+	int rc;
+
+	if ((rc = k->fn.transform(item, &image, k->arg)) != 0)
+		return rc;
+	return k->ops->put(k->out, k->shard, image, stamp);
+}
+
+int
+tf__qbulk_reduce(void *item, uint64_t stamp, void *p)
+{
+	struct tf__qbulk *k = p;
+
+	(void)stamp;
+	k->acc = k->fn.reduce(k->acc, item, k->arg);
+	return 0;
+}
+
+int
+tf__qbulk_walk(struct tf__qbulk *k, void *c, tf__qwalk_fn *cb)
+{
+	struct tf__qcore *core;
+	int rc = 0;
+
+	for (k->shard = 0; rc == 0 &&
+	    (core = k->ops->core(c, k->shard)) != NULL; k->shard++)
+		rc = tf__qcore_walk(core, cb, k);
+	return rc;
+}
+
+int
+tf__qbulk_derive(struct tf__qbulk *k, void *c, tf__qwalk_fn *cb)
+{
+	int rc;
+
+	if ((rc = k->ops->create(c, &k->out)) != 0)
+		return rc;
+	if ((rc = tf__qbulk_walk(k, c, cb)) != 0) {
+		k->ops->destroy(k->out);
+		k->out = NULL;
+	}
+	return rc;
+}
+
+/* The queue's one core. */
+static struct tf__qcore *
+bulk_core(void *c, size_t i)
+{
+	return i == 0 ? &((struct tf_queue *)c)->core : NULL;
+}
+
+static int
+bulk_create(void *src, void **out)
+{
+	struct tf_queue *q, *from = src;
+	int rc;
+
+	if ((rc = tf_queue_create(&q, from->capacity)) == 0)
+		*out = q;
+	return rc;
+}
+
+static void
+bulk_destroy(void *c)
+{
+	tf_queue_destroy(c);
 }
 
 /*
@@ -817,103 +888,73 @@ visit_cb(void *item, uint64_t stamp, void *p)
  * walk can show more items than its capacity; the first ones are kept.
  */
 static int
-append(struct tf_queue *q, void *item)
+bulk_put(void *out, size_t shard, void *item, uint64_t stamp)
 {
-	int rc = push_try(q, item);
+	int rc = push_try(out, item);
 
+	(void)shard;
+	(void)stamp;
 	return rc == EAGAIN ? 0 : rc;
 }
 
-static int
-filter_cb(void *item, uint64_t stamp, void *p)
-{
-	struct bulk *b = p;
-
-	(void)stamp;
-	return b->fn.keep(item, b->arg) ? append(b->out, item) : 0;
-}
-
-static int
-map_cb(void *item, uint64_t stamp, void *p)
-{
-	struct bulk *b = p;
-	void *image;
-	int rc;
-
-	(void)stamp;
-	if ((rc = b->fn.transform(item, &image, b->arg)) != 0)
-		return rc;
-	return append(b->out, image);
-}
-
-static int
-reduce_cb(void *item, uint64_t stamp, void *p)
-{
-	struct bulk *b = p;
-
-	(void)stamp;
-	b->acc = b->fn.reduce(b->acc, item, b->arg);
-	return 0;
-}
+static const struct tf__qbulk_ops bulk_ops = {
+	.core = bulk_core,
+	.create = bulk_create,
+	.destroy = bulk_destroy,
+	.put = bulk_put,
+};
 
 int
 tf_queue_foreach(tf_queue_t *q, tf_visit_fn *fn, void *arg)
 {
-	struct bulk b = { .fn.visit = fn, .arg = arg };
+	struct tf__qbulk k = { .ops = &bulk_ops, .fn.visit = fn, .arg = arg };
 
 	if (q == NULL || fn == NULL)
 		return EINVAL;
-	return tf__qcore_walk(&q->core, visit_cb, &b);
-}
-
-/* Filter or map q into a new queue of its capacity, set in *out. */
-static int
-derive(struct tf_queue *q, tf__qwalk_fn *cb, struct bulk *b,
-    tf_queue_t **out)
-{
-	int rc;
-
-	if ((rc = tf_queue_create(&b->out, q->capacity)) != 0)
-		return rc;
-	if ((rc = tf__qcore_walk(&q->core, cb, b)) != 0) {
-		tf_queue_destroy(b->out);
-		return rc;
-	}
-	*out = b->out;
-	return 0;
+	return tf__qbulk_walk(&k, q, tf__qbulk_visit);
 }
 
 int
 tf_queue_filter(tf_queue_t *q, tf_filter_fn *keep, void *arg,
     tf_queue_t **out)
 {
-	struct bulk b = { .fn.keep = keep, .arg = arg };
+	struct tf__qbulk k = { .ops = &bulk_ops, .fn.keep = keep, .arg = arg };
+	int rc;
 
 	if (q == NULL || keep == NULL || out == NULL)
 		return EINVAL;
-	return derive(q, filter_cb, &b, out);
+	if ((rc = tf__qbulk_derive(&k, q, tf__qbulk_keep)) == 0)
+		*out = k.out;
+	return rc;
 }
 
 int
 tf_queue_map(tf_queue_t *q, tf_transform_fn *fn, void *arg,
     tf_queue_t **out)
 {
-	struct bulk b = { .fn.transform = fn, .arg = arg };
+	struct tf__qbulk k = {
+		.ops = &bulk_ops, .fn.transform = fn, .arg = arg,
+	};
+	int rc;
 
 	if (q == NULL || fn == NULL || out == NULL)
 		return EINVAL;
-	return derive(q, map_cb, &b, out);
+	if ((rc = tf__qbulk_derive(&k, q, tf__qbulk_transform)) == 0)
+		*out = k.out;
+	return rc;
 }
 
 int
 tf_queue_reduce(tf_queue_t *q, tf_reduce_fn *fn, void *init, void *arg,
     void **result)
 {
-	struct bulk b = { .fn.reduce = fn, .arg = arg, .acc = init };
+	struct tf__qbulk k = {
+		.ops = &bulk_ops, .fn.reduce = fn, .arg = arg, .acc = init,
+	};
 
 	if (q == NULL || fn == NULL || result == NULL)
 		return EINVAL;
-	(void)tf__qcore_walk(&q->core, reduce_cb, &b);
-	*result = b.acc;
+	(void)tf__qbulk_walk(&k, q, tf__qbulk_reduce);
+	*result = k.acc;
 	return 0;
 }

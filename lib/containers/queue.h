@@ -145,6 +145,48 @@ typedef int tf__qwalk_fn(void *item, uint64_t stamp, void *arg);
 int tf__qcore_walk(struct tf__qcore *c, tf__qwalk_fn *fn, void *arg);
 
 /*
+ * Bulk operations of the containers made of cores (tf_queue, tf_buffer,
+ * tf_collection): a tf__qcore_walk() of each core in turn, with the
+ * callbacks of common.h.  The container's ops reach its cores and make,
+ * fill and drop the new container of filter and map.
+ */
+struct tf__qbulk_ops {
+	/* Core i of c, NULL past its last. */
+	struct tf__qcore *(*core)(void *c, size_t i);
+	/* A new empty container of src's parameters in *out: 0 or error. */
+	int (*create)(void *src, void **out);
+	void (*destroy)(void *c);
+	/* Put item, found in core shard with stamp, into the new out. */
+	int (*put)(void *out, size_t shard, void *item, uint64_t stamp);
+};
+
+struct tf__qbulk {
+	const struct tf__qbulk_ops *ops;
+	union {
+		tf_visit_fn *visit;
+		tf_filter_fn *keep;
+		tf_transform_fn *transform;
+		tf_reduce_fn *reduce;
+	} fn;
+	void *arg;
+	void *acc;              /* reduce */
+	void *out;              /* filter, map: the new container */
+	size_t shard;           /* the core walked */
+};
+
+/*
+ * tf__qbulk_walk - walk every core of c with cb(item, stamp, k): 0, or
+ * the first non-zero result.  tf__qbulk_derive - the same into a new
+ * container, set in k->out, which is destroyed if the walk fails.  The
+ * callbacks: tf__qbulk_visit (foreach), _keep (filter), _transform
+ * (map) and _reduce (reduce, into k->acc).
+ */
+int tf__qbulk_walk(struct tf__qbulk *k, void *c, tf__qwalk_fn *cb);
+int tf__qbulk_derive(struct tf__qbulk *k, void *c, tf__qwalk_fn *cb);
+tf__qwalk_fn tf__qbulk_visit, tf__qbulk_keep, tf__qbulk_transform,
+    tf__qbulk_reduce;
+
+/*
  * tf__qwake - wake one thread sleeping on *word, if *sleepers counts
  * one, after the caller put its item (or room, or close) in place.
  * tf__qwait - spin briefly on try(obj, arg), then sleep on *word
