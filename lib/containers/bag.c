@@ -176,137 +176,91 @@ tf_bag_is_frozen(const tf_bag_t *b)
 
 /* --- walks ----------------------------------------------------------- */
 
-struct visit {
-	struct tf__hderive d;   /* filter, map: the new bag */
-	union {
-		tf_visit_fn *visit;
-		tf_bag_count_fn *distinct;
-		tf_filter_fn *keep;
-		tf_transform_fn *transform;
-		tf_reduce_fn *reduce;
-	} fn;
+struct distinct {
+	tf_bag_count_fn *fn;
 	void *arg;
-	void *acc;              /* reduce */
 };
 
 static int
 visit_distinct(void *key, void *value, void *arg)
 {
-	struct visit *v = arg;
+	struct distinct *v = arg;
 
-	return v->fn.distinct(key, COUNT(value), v->arg);
+	return v->fn(key, COUNT(value), v->arg);
 }
 
 int
 tf_bag_foreach_distinct(tf_bag_t *b, tf_bag_count_fn *fn, void *arg)
 {
-	struct visit v = { .fn.distinct = fn, .arg = arg };
+	struct distinct v = { .fn = fn, .arg = arg };
 
 	if (b == NULL || fn == NULL)
 		return EINVAL;
 	return tf__htab_walk(&b->t, visit_distinct, &v);
 }
 
-/* Each occurrence in turn: an item of count n, n times. */
-static int
-visit_each(void *key, void *value, void *arg)
-{
-	struct visit *v = arg;
-	int rc = 0;
-
-	for (size_t i = 0; rc == 0 && i < COUNT(value); i++)
-		rc = v->fn.visit(key, v->arg);
-	return rc;
-}
-
+/* Each walk sees an item of count n as n occurrences of it. */
 int
 tf_bag_foreach(tf_bag_t *b, tf_visit_fn *fn, void *arg)
 {
-	struct visit v = { .fn.visit = fn, .arg = arg };
+	struct tf__hbulk k = { .fn.visit = fn, .arg = arg, .counted = true };
 
 	if (b == NULL || fn == NULL)
 		return EINVAL;
-	return tf__htab_walk(&b->t, visit_each, &v);
+	return tf__htab_walk(&b->t, tf__hbulk_visit, &k);
 }
 
+/* The put of struct tf__hbulk: n more occurrences of key in out. */
 static int
-visit_keep(void *key, void *value, void *arg)
+bulk_put(struct tf__htab *out, void *key, size_t n)
 {
-	struct visit *v = arg;
-	size_t kept = 0;
-
-	for (size_t i = 0; i < COUNT(value); i++)
-		kept += v->fn.keep(key, v->arg);
-	if (kept == 0)
-		return 0;
-	return bag_write((tf_bag_t *)v->d.out, key, decide_add, kept, NULL);
-}
-
-static int
-visit_transform(void *key, void *value, void *arg)
-{
-	struct visit *v = arg;
-	void *image;
-	int rc = 0;
-
-	for (size_t i = 0; rc == 0 && i < COUNT(value); i++) {
-		if ((rc = v->fn.transform(key, &image, v->arg)) != 0)
-			break;
-		rc = tf__htab_bad_key(v->d.out, image) ? EINVAL :
-		    bag_write((tf_bag_t *)v->d.out, image, decide_add, 1, NULL);
-	}
-	return rc;
-}
-
-static int
-visit_reduce(void *key, void *value, void *arg)
-{
-	struct visit *v = arg;
-
-	for (size_t i = 0; i < COUNT(value); i++)
-		v->acc = v->fn.reduce(v->acc, key, v->arg);
-	return 0;
+	return bag_write((tf_bag_t *)out, key, decide_add, n, NULL);
 }
 
 /* A new bag of b's hash and equal, owning nothing, filled by visit. */
 static int
-derive(tf_bag_t *b, tf__hvisit_fn *visit, struct visit *v, tf_bag_t **out)
+derive(tf_bag_t *b, tf__hvisit_fn *visit, struct tf__hbulk *k,
+    tf_bag_t **out)
 {
 	int rc;
 
-	if (b == NULL || v->fn.visit == NULL || out == NULL)
+	if (b == NULL || k->fn.visit == NULL || out == NULL)
 		return EINVAL;
-	if ((rc = tf__htab_derive(&b->t, visit, &v->d)) == 0)
-		*out = (tf_bag_t *)v->d.out;
+	k->counted = true;
+	k->put = bulk_put;
+	if ((rc = tf__htab_derive(&b->t, visit, &k->d)) == 0)
+		*out = (tf_bag_t *)k->d.out;
 	return rc;
 }
 
 int
 tf_bag_filter(tf_bag_t *b, tf_filter_fn *keep, void *arg, tf_bag_t **out)
 {
-	struct visit v = { .fn.keep = keep, .arg = arg };
+	struct tf__hbulk k = { .fn.keep = keep, .arg = arg };
 
-	return derive(b, visit_keep, &v, out);
+	return derive(b, tf__hbulk_keep, &k, out);
 }
 
 int
 tf_bag_map(tf_bag_t *b, tf_transform_fn *fn, void *arg, tf_bag_t **out)
 {
-	struct visit v = { .fn.transform = fn, .arg = arg };
+	struct tf__hbulk k = { .fn.transform = fn, .arg = arg };
 
-	return derive(b, visit_transform, &v, out);
+	return derive(b, tf__hbulk_transform, &k, out);
 }
 
 int
 tf_bag_reduce(tf_bag_t *b, tf_reduce_fn *fn, void *init, void *arg,
     void **result)
 {
-	struct visit v = { .fn.reduce = fn, .arg = arg, .acc = init };
+	struct tf__hbulk k = {
+		.fn.reduce = fn, .arg = arg, .acc = init, .counted = true,
+	};
 	int rc;
 
 	if (b == NULL || fn == NULL || result == NULL)
 		return EINVAL;
-	if ((rc = tf__htab_walk(&b->t, visit_reduce, &v)) == 0)
-		*result = v.acc;
+	if ((rc = tf__htab_walk(&b->t, tf__hbulk_reduce, &k)) == 0)
+		*result = k.acc;
 	return rc;
 }

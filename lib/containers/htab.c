@@ -437,6 +437,63 @@ tf__htab_derive(struct tf__htab *t, tf__hvisit_fn *visit,
 	return rc;
 }
 
+/* --- bulk operations of tf_set and tf_bag ----------------------------- */
+
+/* The occurrences of an entry's key. */
+static size_t
+bulk_count(const struct tf__hbulk *k, void *value)
+{
+	return k->counted ? (size_t)(uintptr_t)value : 1;
+}
+
+int
+tf__hbulk_visit(void *key, void *value, void *arg)
+{
+	struct tf__hbulk *k = arg;
+	int rc = 0;
+
+	for (size_t i = 0, n = bulk_count(k, value); rc == 0 && i < n; i++)
+		rc = k->fn.visit(key, k->arg);
+	return rc;
+}
+
+int
+tf__hbulk_keep(void *key, void *value, void *arg)
+{
+	struct tf__hbulk *k = arg;
+	size_t kept = 0;
+
+	for (size_t i = 0, n = bulk_count(k, value); i < n; i++)
+		kept += k->fn.keep(key, k->arg);
+	return kept == 0 ? 0 : k->put(k->d.out, key, kept);
+}
+
+int
+tf__hbulk_transform(void *key, void *value, void *arg)
+{
+	struct tf__hbulk *k = arg;
+	void *image;
+	int rc = 0;
+
+	for (size_t i = 0, n = bulk_count(k, value); rc == 0 && i < n; i++) {
+		if ((rc = k->fn.transform(key, &image, k->arg)) != 0)
+			break;
+		rc = tf__htab_bad_key(k->d.out, image) ? EINVAL :
+		    k->put(k->d.out, image, 1);
+	}
+	return rc;
+}
+
+int
+tf__hbulk_reduce(void *key, void *value, void *arg)
+{
+	struct tf__hbulk *k = arg;
+
+	for (size_t i = 0, n = bulk_count(k, value); i < n; i++)
+		k->acc = k->fn.reduce(k->acc, key, k->arg);
+	return 0;
+}
+
 /*
  * Rebuild s (locked) small if it has shrunk enough.  Returns the table
  * replaced, to retire once unlocked, or NULL (no need, or no memory: the

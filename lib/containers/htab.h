@@ -204,6 +204,30 @@ struct tf__hderive {
 int tf__htab_derive(struct tf__htab *t, tf__hvisit_fn *visit,
     struct tf__hderive *d);
 
+/*
+ * Bulk operations of tf_set and tf_bag: each entry stands for its key
+ * once, or value times when counted (a bag).  tf__hbulk_visit
+ * (foreach), _keep (filter), _transform (map; an image that is a bad key:
+ * EINVAL) and _reduce (into acc) are walk callbacks taking a tf__hbulk;
+ * filter and map add n occurrences of a key to d.out by put(d.out, key,
+ * n), so they go to tf__htab_derive().
+ */
+struct tf__hbulk {
+	struct tf__hderive d;   /* filter, map: the new container */
+	union {
+		tf_visit_fn *visit;
+		tf_filter_fn *keep;
+		tf_transform_fn *transform;
+		tf_reduce_fn *reduce;
+	} fn;
+	void *arg;
+	void *acc;              /* reduce */
+	bool counted;
+	int (*put)(struct tf__htab *out, void *key, size_t n);
+};
+tf__hvisit_fn tf__hbulk_visit, tf__hbulk_keep, tf__hbulk_transform,
+    tf__hbulk_reduce;
+
 /* The bytes of the shards' slot arrays (white-box tests of shrinking). */
 size_t tf__htab_bytes(const struct tf__htab *t);
 

@@ -167,18 +167,6 @@ tf_set_is_frozen(const tf_set_t *s)
 
 /* --- walks ----------------------------------------------------------- */
 
-struct visit {
-	struct tf__hderive d;   /* filter, map: the new set */
-	union {
-		tf_visit_fn *visit;
-		tf_filter_fn *keep;
-		tf_transform_fn *transform;
-		tf_reduce_fn *reduce;
-	} fn;
-	void *arg;
-	void *acc;              /* reduce */
-};
-
 /* Add item to out; present already is fine. */
 static int
 put(tf_set_t *out, void *item)
@@ -188,99 +176,66 @@ put(tf_set_t *out, void *item)
 	return rc == EEXIST ? 0 : rc;
 }
 
+/* The put of struct tf__hbulk: n is 1, as each item is once in a set. */
 static int
-visit_each(void *key, void *value, void *arg)
+bulk_put(struct tf__htab *out, void *key, size_t n)
 {
-	struct visit *v = arg;
-
-	(void)value;
-	return v->fn.visit(key, v->arg);
-}
-
-static int
-visit_keep(void *key, void *value, void *arg)
-{
-	struct visit *v = arg;
-
-	(void)value;
-	return v->fn.keep(key, v->arg) ? put((tf_set_t *)v->d.out, key) : 0;
-}
-
-static int
-visit_transform(void *key, void *value, void *arg)
-{
-	struct visit *v = arg;
-	void *image;
-	int rc;
-
-	(void)value;
-	if ((rc = v->fn.transform(key, &image, v->arg)) != 0)
-		return rc;
-	if (tf__htab_bad_key(v->d.out, image))
-		return EINVAL;
-	return put((tf_set_t *)v->d.out, image);
-}
-
-static int
-visit_reduce(void *key, void *value, void *arg)
-{
-	struct visit *v = arg;
-
-	(void)value;
-	v->acc = v->fn.reduce(v->acc, key, v->arg);
-	return 0;
+	(void)n;
+	return put((tf_set_t *)out, key);
 }
 
 int
 tf_set_foreach(tf_set_t *s, tf_visit_fn *fn, void *arg)
 {
-	struct visit v = { .fn.visit = fn, .arg = arg };
+	struct tf__hbulk k = { .fn.visit = fn, .arg = arg };
 
 	if (s == NULL || fn == NULL)
 		return EINVAL;
-	return tf__htab_walk(&s->t, visit_each, &v);
+	return tf__htab_walk(&s->t, tf__hbulk_visit, &k);
 }
 
 /* A new set of s's hash and equal, owning nothing, filled by visit. */
 static int
-derive(tf_set_t *s, tf__hvisit_fn *visit, struct visit *v, tf_set_t **out)
+derive(tf_set_t *s, tf__hvisit_fn *visit, struct tf__hbulk *k,
+    tf_set_t **out)
 {
 	int rc;
 
-	if (s == NULL || v->fn.visit == NULL || out == NULL)
+	if (s == NULL || k->fn.visit == NULL || out == NULL)
 		return EINVAL;
-	if ((rc = tf__htab_derive(&s->t, visit, &v->d)) == 0)
-		*out = (tf_set_t *)v->d.out;
+	k->put = bulk_put;
+	if ((rc = tf__htab_derive(&s->t, visit, &k->d)) == 0)
+		*out = (tf_set_t *)k->d.out;
 	return rc;
 }
 
 int
 tf_set_filter(tf_set_t *s, tf_filter_fn *keep, void *arg, tf_set_t **out)
 {
-	struct visit v = { .fn.keep = keep, .arg = arg };
+	struct tf__hbulk k = { .fn.keep = keep, .arg = arg };
 
-	return derive(s, visit_keep, &v, out);
+	return derive(s, tf__hbulk_keep, &k, out);
 }
 
 int
 tf_set_map(tf_set_t *s, tf_transform_fn *fn, void *arg, tf_set_t **out)
 {
-	struct visit v = { .fn.transform = fn, .arg = arg };
+	struct tf__hbulk k = { .fn.transform = fn, .arg = arg };
 
-	return derive(s, visit_transform, &v, out);
+	return derive(s, tf__hbulk_transform, &k, out);
 }
 
 int
 tf_set_reduce(tf_set_t *s, tf_reduce_fn *fn, void *init, void *arg,
     void **result)
 {
-	struct visit v = { .fn.reduce = fn, .arg = arg, .acc = init };
+	struct tf__hbulk k = { .fn.reduce = fn, .arg = arg, .acc = init };
 	int rc;
 
 	if (s == NULL || fn == NULL || result == NULL)
 		return EINVAL;
-	if ((rc = tf__htab_walk(&s->t, visit_reduce, &v)) == 0)
-		*result = v.acc;
+	if ((rc = tf__htab_walk(&s->t, tf__hbulk_reduce, &k)) == 0)
+		*result = k.acc;
 	return rc;
 }
 
