@@ -371,24 +371,22 @@ static const struct tf__qbulk_ops bulk_ops = {
 int
 tf_buffer_foreach(tf_buffer_t *b, tf_visit_fn *fn, void *arg)
 {
-	struct tf__qbulk k = { .ops = &bulk_ops, .fn.visit = fn, .arg = arg };
-
 	if (b == NULL || fn == NULL)
 		return EINVAL;
-	return tf__qbulk_walk(&k, b, tf__qbulk_visit);
+	return tf__qbulk_foreach(&bulk_ops, b, fn, arg);
 }
 
 int
 tf_buffer_filter(tf_buffer_t *b, tf_filter_fn *keep, void *arg,
     tf_buffer_t **out)
 {
-	struct tf__qbulk k = { .ops = &bulk_ops, .fn.keep = keep, .arg = arg };
+	void *o;
 	int rc;
 
 	if (b == NULL || keep == NULL || out == NULL)
 		return EINVAL;
-	if ((rc = tf__qbulk_derive(&k, b, tf__qbulk_keep)) == 0)
-		*out = k.out;
+	if ((rc = tf__qbulk_filter(&bulk_ops, b, keep, arg, &o)) == 0)
+		*out = o;
 	return rc;
 }
 
@@ -396,15 +394,13 @@ int
 tf_buffer_map(tf_buffer_t *b, tf_transform_fn *fn, void *arg,
     tf_buffer_t **out)
 {
-	struct tf__qbulk k = {
-		.ops = &bulk_ops, .fn.transform = fn, .arg = arg,
-	};
+	void *o;
 	int rc;
 
 	if (b == NULL || fn == NULL || out == NULL)
 		return EINVAL;
-	if ((rc = tf__qbulk_derive(&k, b, tf__qbulk_transform)) == 0)
-		*out = k.out;
+	if ((rc = tf__qbulk_map(&bulk_ops, b, fn, arg, &o)) == 0)
+		*out = o;
 	return rc;
 }
 
@@ -412,13 +408,8 @@ int
 tf_buffer_reduce(tf_buffer_t *b, tf_reduce_fn *fn, void *init, void *arg,
     void **result)
 {
-	struct tf__qbulk k = {
-		.ops = &bulk_ops, .fn.reduce = fn, .arg = arg, .acc = init,
-	};
-
 	if (b == NULL || fn == NULL || result == NULL)
 		return EINVAL;
-	(void)tf__qbulk_walk(&k, b, tf__qbulk_reduce);
-	*result = k.acc;
+	*result = tf__qbulk_reduce(&bulk_ops, b, fn, init, arg);
 	return 0;
 }

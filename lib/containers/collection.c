@@ -290,24 +290,22 @@ static const struct tf__qbulk_ops bulk_ops = {
 int
 tf_collection_foreach(tf_collection_t *c, tf_visit_fn *fn, void *arg)
 {
-	struct tf__qbulk k = { .ops = &bulk_ops, .fn.visit = fn, .arg = arg };
-
 	if (c == NULL || fn == NULL)
 		return EINVAL;
-	return tf__qbulk_walk(&k, c, tf__qbulk_visit);
+	return tf__qbulk_foreach(&bulk_ops, c, fn, arg);
 }
 
 int
 tf_collection_filter(tf_collection_t *c, tf_filter_fn *keep, void *arg,
     tf_collection_t **out)
 {
-	struct tf__qbulk k = { .ops = &bulk_ops, .fn.keep = keep, .arg = arg };
+	void *o;
 	int rc;
 
 	if (c == NULL || keep == NULL || out == NULL)
 		return EINVAL;
-	if ((rc = tf__qbulk_derive(&k, c, tf__qbulk_keep)) == 0)
-		*out = k.out;
+	if ((rc = tf__qbulk_filter(&bulk_ops, c, keep, arg, &o)) == 0)
+		*out = o;
 	return rc;
 }
 
@@ -315,15 +313,13 @@ int
 tf_collection_map(tf_collection_t *c, tf_transform_fn *fn, void *arg,
     tf_collection_t **out)
 {
-	struct tf__qbulk k = {
-		.ops = &bulk_ops, .fn.transform = fn, .arg = arg,
-	};
+	void *o;
 	int rc;
 
 	if (c == NULL || fn == NULL || out == NULL)
 		return EINVAL;
-	if ((rc = tf__qbulk_derive(&k, c, tf__qbulk_transform)) == 0)
-		*out = k.out;
+	if ((rc = tf__qbulk_map(&bulk_ops, c, fn, arg, &o)) == 0)
+		*out = o;
 	return rc;
 }
 
@@ -331,13 +327,8 @@ int
 tf_collection_reduce(tf_collection_t *c, tf_reduce_fn *fn, void *init,
     void *arg, void **result)
 {
-	struct tf__qbulk k = {
-		.ops = &bulk_ops, .fn.reduce = fn, .arg = arg, .acc = init,
-	};
-
 	if (c == NULL || fn == NULL || result == NULL)
 		return EINVAL;
-	(void)tf__qbulk_walk(&k, c, tf__qbulk_reduce);
-	*result = k.acc;
+	*result = tf__qbulk_reduce(&bulk_ops, c, fn, init, arg);
 	return 0;
 }

@@ -791,29 +791,43 @@ tf_queue_destroy(tf_queue_t *q)
 /* tf_collection.                                                     */
 /* ------------------------------------------------------------------ */
 
-int
-tf__qbulk_visit(void *item, uint64_t stamp, void *p)
+struct bulk {
+	const struct tf__qbulk_ops *ops;
+	union {
+		tf_visit_fn *visit;
+		tf_filter_fn *keep;
+		tf_transform_fn *transform;
+		tf_reduce_fn *reduce;
+	} fn;
+	void *arg;
+	void *acc;              /* reduce */
+	void *out;              /* filter, map: the new container */
+	size_t shard;           /* the core walked */
+};
+
+static int
+visit_cb(void *item, uint64_t stamp, void *p)
 {
-	struct tf__qbulk *k = p;
+	struct bulk *k = p;
 
 	(void)stamp;
 	return k->fn.visit(item, k->arg);
 }
 
-int
-tf__qbulk_keep(void *item, uint64_t stamp, void *p)
+static int
+filter_cb(void *item, uint64_t stamp, void *p)
 {
-	struct tf__qbulk *k = p;
+	struct bulk *k = p;
 
 	if (!k->fn.keep(item, k->arg))
 		return 0;
 	return k->ops->put(k->out, k->shard, item, stamp);
 }
 
-int
-tf__qbulk_transform(void *item, uint64_t stamp, void *p)
+static int
+map_cb(void *item, uint64_t stamp, void *p)
 {
-	struct tf__qbulk *k = p;
+	struct bulk *k = p;
 	void *image;
 	int rc;
 
@@ -822,18 +836,19 @@ tf__qbulk_transform(void *item, uint64_t stamp, void *p)
 	return k->ops->put(k->out, k->shard, image, stamp);
 }
 
-int
-tf__qbulk_reduce(void *item, uint64_t stamp, void *p)
+static int
+reduce_cb(void *item, uint64_t stamp, void *p)
 {
-	struct tf__qbulk *k = p;
+	struct bulk *k = p;
 
 	(void)stamp;
 	k->acc = k->fn.reduce(k->acc, item, k->arg);
 	return 0;
 }
 
-int
-tf__qbulk_walk(struct tf__qbulk *k, void *c, tf__qwalk_fn *cb)
+/* Walk every core of c with cb: 0, or the first non-zero result. */
+static int
+walk(struct bulk *k, void *c, tf__qwalk_fn *cb)
 {
 	struct tf__qcore *core;
 	int rc = 0;
@@ -844,18 +859,59 @@ tf__qbulk_walk(struct tf__qbulk *k, void *c, tf__qwalk_fn *cb)
 	return rc;
 }
 
-int
-tf__qbulk_derive(struct tf__qbulk *k, void *c, tf__qwalk_fn *cb)
+/* Filter or map c with cb into a new container, set in *out. */
+static int
+derive(struct bulk *k, void *c, tf__qwalk_fn *cb, void **out)
 {
 	int rc;
 
 	if ((rc = k->ops->create(c, &k->out)) != 0)
 		return rc;
-	if ((rc = tf__qbulk_walk(k, c, cb)) != 0) {
+	if ((rc = walk(k, c, cb)) != 0) {
 		k->ops->destroy(k->out);
-		k->out = NULL;
+		return rc;
 	}
-	return rc;
+	*out = k->out;
+	return 0;
+}
+
+int
+tf__qbulk_foreach(const struct tf__qbulk_ops *ops, void *c,
+    tf_visit_fn *fn, void *arg)
+{
+	struct bulk k = { .ops = ops, .fn.visit = fn, .arg = arg };
+
+	return walk(&k, c, visit_cb);
+}
+
+int
+tf__qbulk_filter(const struct tf__qbulk_ops *ops, void *c,
+    tf_filter_fn *keep, void *arg, void **out)
+{
+	struct bulk k = { .ops = ops, .fn.keep = keep, .arg = arg };
+
+	return derive(&k, c, filter_cb, out);
+}
+
+int
+tf__qbulk_map(const struct tf__qbulk_ops *ops, void *c,
+    tf_transform_fn *fn, void *arg, void **out)
+{
+	struct bulk k = { .ops = ops, .fn.transform = fn, .arg = arg };
+
+	return derive(&k, c, map_cb, out);
+}
+
+void *
+tf__qbulk_reduce(const struct tf__qbulk_ops *ops, void *c,
+    tf_reduce_fn *fn, void *init, void *arg)
+{
+	struct bulk k = {
+		.ops = ops, .fn.reduce = fn, .arg = arg, .acc = init,
+	};
+
+	(void)walk(&k, c, reduce_cb);
+	return k.acc;
 }
 
 /* The queue's one core. */
@@ -907,24 +963,22 @@ static const struct tf__qbulk_ops bulk_ops = {
 int
 tf_queue_foreach(tf_queue_t *q, tf_visit_fn *fn, void *arg)
 {
-	struct tf__qbulk k = { .ops = &bulk_ops, .fn.visit = fn, .arg = arg };
-
 	if (q == NULL || fn == NULL)
 		return EINVAL;
-	return tf__qbulk_walk(&k, q, tf__qbulk_visit);
+	return tf__qbulk_foreach(&bulk_ops, q, fn, arg);
 }
 
 int
 tf_queue_filter(tf_queue_t *q, tf_filter_fn *keep, void *arg,
     tf_queue_t **out)
 {
-	struct tf__qbulk k = { .ops = &bulk_ops, .fn.keep = keep, .arg = arg };
+	void *o;
 	int rc;
 
 	if (q == NULL || keep == NULL || out == NULL)
 		return EINVAL;
-	if ((rc = tf__qbulk_derive(&k, q, tf__qbulk_keep)) == 0)
-		*out = k.out;
+	if ((rc = tf__qbulk_filter(&bulk_ops, q, keep, arg, &o)) == 0)
+		*out = o;
 	return rc;
 }
 
@@ -932,15 +986,13 @@ int
 tf_queue_map(tf_queue_t *q, tf_transform_fn *fn, void *arg,
     tf_queue_t **out)
 {
-	struct tf__qbulk k = {
-		.ops = &bulk_ops, .fn.transform = fn, .arg = arg,
-	};
+	void *o;
 	int rc;
 
 	if (q == NULL || fn == NULL || out == NULL)
 		return EINVAL;
-	if ((rc = tf__qbulk_derive(&k, q, tf__qbulk_transform)) == 0)
-		*out = k.out;
+	if ((rc = tf__qbulk_map(&bulk_ops, q, fn, arg, &o)) == 0)
+		*out = o;
 	return rc;
 }
 
@@ -948,13 +1000,8 @@ int
 tf_queue_reduce(tf_queue_t *q, tf_reduce_fn *fn, void *init, void *arg,
     void **result)
 {
-	struct tf__qbulk k = {
-		.ops = &bulk_ops, .fn.reduce = fn, .arg = arg, .acc = init,
-	};
-
 	if (q == NULL || fn == NULL || result == NULL)
 		return EINVAL;
-	(void)tf__qbulk_walk(&k, q, tf__qbulk_reduce);
-	*result = k.acc;
+	*result = tf__qbulk_reduce(&bulk_ops, q, fn, init, arg);
 	return 0;
 }

@@ -146,9 +146,8 @@ int tf__qcore_walk(struct tf__qcore *c, tf__qwalk_fn *fn, void *arg);
 
 /*
  * Bulk operations of the containers made of cores (tf_queue, tf_buffer,
- * tf_collection): a tf__qcore_walk() of each core in turn, with the
- * callbacks of common.h.  The container's ops reach its cores and make,
- * fill and drop the new container of filter and map.
+ * tf_collection): the container's ops reach its cores and make, fill and
+ * drop the new container of filter and map.
  */
 struct tf__qbulk_ops {
 	/* Core i of c, NULL past its last. */
@@ -160,31 +159,21 @@ struct tf__qbulk_ops {
 	int (*put)(void *out, size_t shard, void *item, uint64_t stamp);
 };
 
-struct tf__qbulk {
-	const struct tf__qbulk_ops *ops;
-	union {
-		tf_visit_fn *visit;
-		tf_filter_fn *keep;
-		tf_transform_fn *transform;
-		tf_reduce_fn *reduce;
-	} fn;
-	void *arg;
-	void *acc;              /* reduce */
-	void *out;              /* filter, map: the new container */
-	size_t shard;           /* the core walked */
-};
-
 /*
- * tf__qbulk_walk - walk every core of c with cb(item, stamp, k): 0, or
- * the first non-zero result.  tf__qbulk_derive - the same into a new
- * container, set in k->out, which is destroyed if the walk fails.  The
- * callbacks: tf__qbulk_visit (foreach), _keep (filter), _transform
- * (map) and _reduce (reduce, into k->acc).
+ * tf__qbulk_foreach, _filter, _map, _reduce - the bulk operations of c,
+ * made of cores as ops says, for its tf_*_ functions, which check the
+ * arguments: a tf__qcore_walk() of each core in turn.  filter and map
+ * set the new container in *out on success only; the new container is
+ * destroyed if the walk fails.  reduce returns the accumulator.
  */
-int tf__qbulk_walk(struct tf__qbulk *k, void *c, tf__qwalk_fn *cb);
-int tf__qbulk_derive(struct tf__qbulk *k, void *c, tf__qwalk_fn *cb);
-tf__qwalk_fn tf__qbulk_visit, tf__qbulk_keep, tf__qbulk_transform,
-    tf__qbulk_reduce;
+int tf__qbulk_foreach(const struct tf__qbulk_ops *ops, void *c,
+    tf_visit_fn *fn, void *arg);
+int tf__qbulk_filter(const struct tf__qbulk_ops *ops, void *c,
+    tf_filter_fn *keep, void *arg, void **out);
+int tf__qbulk_map(const struct tf__qbulk_ops *ops, void *c,
+    tf_transform_fn *fn, void *arg, void **out);
+void *tf__qbulk_reduce(const struct tf__qbulk_ops *ops, void *c,
+    tf_reduce_fn *fn, void *init, void *arg);
 
 /*
  * tf__qwake - wake one thread sleeping on *word, if *sleepers counts
