@@ -199,68 +199,58 @@ tf_bag_foreach_distinct(tf_bag_t *b, tf_bag_count_fn *fn, void *arg)
 	return tf__htab_walk(&b->t, visit_distinct, &v);
 }
 
-/* Each walk sees an item of count n as n occurrences of it. */
-int
-tf_bag_foreach(tf_bag_t *b, tf_visit_fn *fn, void *arg)
-{
-	struct tf__hbulk k = { .fn.visit = fn, .arg = arg, .counted = true };
-
-	if (b == NULL || fn == NULL)
-		return EINVAL;
-	return tf__htab_walk(&b->t, tf__hbulk_visit, &k);
-}
-
-/* The put of struct tf__hbulk: n more occurrences of key in out. */
+/* The put of the bulk operations: n more occurrences of key in out. */
 static int
 bulk_put(struct tf__htab *out, void *key, size_t n)
 {
 	return bag_write((tf_bag_t *)out, key, decide_add, n, NULL);
 }
 
-/* A new bag of b's hash and equal, owning nothing, filled by visit. */
-static int
-derive(tf_bag_t *b, tf__hvisit_fn *visit, struct tf__hbulk *k,
-    tf_bag_t **out)
-{
-	int rc;
+static const struct tf__hbulk_ops bulk_ops = {
+	.counted = true,
+	.put = bulk_put,
+};
 
-	if (b == NULL || k->fn.visit == NULL || out == NULL)
+/* Each walk sees an item of count n as n occurrences of it. */
+int
+tf_bag_foreach(tf_bag_t *b, tf_visit_fn *fn, void *arg)
+{
+	if (b == NULL || fn == NULL)
 		return EINVAL;
-	k->counted = true;
-	k->put = bulk_put;
-	if ((rc = tf__htab_derive(&b->t, visit, &k->d)) == 0)
-		*out = (tf_bag_t *)k->d.out;
-	return rc;
+	return tf__hbulk_foreach(&b->t, &bulk_ops, fn, arg);
 }
 
 int
 tf_bag_filter(tf_bag_t *b, tf_filter_fn *keep, void *arg, tf_bag_t **out)
 {
-	struct tf__hbulk k = { .fn.keep = keep, .arg = arg };
+	struct tf__htab *o;
+	int rc;
 
-	return derive(b, tf__hbulk_keep, &k, out);
+	if (b == NULL || keep == NULL || out == NULL)
+		return EINVAL;
+	if ((rc = tf__hbulk_filter(&b->t, &bulk_ops, keep, arg, &o)) == 0)
+		*out = (tf_bag_t *)o;
+	return rc;
 }
 
 int
 tf_bag_map(tf_bag_t *b, tf_transform_fn *fn, void *arg, tf_bag_t **out)
 {
-	struct tf__hbulk k = { .fn.transform = fn, .arg = arg };
+	struct tf__htab *o;
+	int rc;
 
-	return derive(b, tf__hbulk_transform, &k, out);
+	if (b == NULL || fn == NULL || out == NULL)
+		return EINVAL;
+	if ((rc = tf__hbulk_map(&b->t, &bulk_ops, fn, arg, &o)) == 0)
+		*out = (tf_bag_t *)o;
+	return rc;
 }
 
 int
 tf_bag_reduce(tf_bag_t *b, tf_reduce_fn *fn, void *init, void *arg,
     void **result)
 {
-	struct tf__hbulk k = {
-		.fn.reduce = fn, .arg = arg, .acc = init, .counted = true,
-	};
-	int rc;
-
 	if (b == NULL || fn == NULL || result == NULL)
 		return EINVAL;
-	if ((rc = tf__htab_walk(&b->t, tf__hbulk_reduce, &k)) == 0)
-		*result = k.acc;
-	return rc;
+	return tf__hbulk_reduce(&b->t, &bulk_ops, fn, init, arg, result);
 }

@@ -439,59 +439,119 @@ tf__htab_derive(struct tf__htab *t, tf__hvisit_fn *visit,
 
 /* --- bulk operations of tf_set and tf_bag ----------------------------- */
 
+struct bulk {
+	struct tf__hderive d;   /* filter, map: the new table */
+	const struct tf__hbulk_ops *ops;
+	union {
+		tf_visit_fn *visit;
+		tf_filter_fn *keep;
+		tf_transform_fn *transform;
+		tf_reduce_fn *reduce;
+	} fn;
+	void *arg;
+	void *acc;              /* reduce */
+};
+
 /* The occurrences of an entry's key. */
 static size_t
-bulk_count(const struct tf__hbulk *k, void *value)
+occurrences(const struct bulk *k, void *value)
 {
-	return k->counted ? (size_t)(uintptr_t)value : 1;
+	return k->ops->counted ? (size_t)(uintptr_t)value : 1;
 }
 
-int
-tf__hbulk_visit(void *key, void *value, void *arg)
+static int
+bulk_visit(void *key, void *value, void *arg)
 {
-	struct tf__hbulk *k = arg;
+	struct bulk *k = arg;
 	int rc = 0;
 
-	for (size_t i = 0, n = bulk_count(k, value); rc == 0 && i < n; i++)
+	for (size_t i = 0, n = occurrences(k, value); rc == 0 && i < n; i++)
 		rc = k->fn.visit(key, k->arg);
 	return rc;
 }
 
-int
-tf__hbulk_keep(void *key, void *value, void *arg)
+static int
+bulk_keep(void *key, void *value, void *arg)
 {
-	struct tf__hbulk *k = arg;
+	struct bulk *k = arg;
 	size_t kept = 0;
 
-	for (size_t i = 0, n = bulk_count(k, value); i < n; i++)
+	for (size_t i = 0, n = occurrences(k, value); i < n; i++)
 		kept += k->fn.keep(key, k->arg);
-	return kept == 0 ? 0 : k->put(k->d.out, key, kept);
+	return kept == 0 ? 0 : k->ops->put(k->d.out, key, kept);
 }
 
-int
-tf__hbulk_transform(void *key, void *value, void *arg)
+static int
+bulk_transform(void *key, void *value, void *arg)
 {
-	struct tf__hbulk *k = arg;
+	struct bulk *k = arg;
 	void *image;
 	int rc = 0;
 
-	for (size_t i = 0, n = bulk_count(k, value); rc == 0 && i < n; i++) {
+	for (size_t i = 0, n = occurrences(k, value); rc == 0 && i < n; i++) {
 		if ((rc = k->fn.transform(key, &image, k->arg)) != 0)
 			break;
 		rc = tf__htab_bad_key(k->d.out, image) ? EINVAL :
-		    k->put(k->d.out, image, 1);
+		    k->ops->put(k->d.out, image, 1);
 	}
 	return rc;
 }
 
-int
-tf__hbulk_reduce(void *key, void *value, void *arg)
+static int
+bulk_reduce(void *key, void *value, void *arg)
 {
-	struct tf__hbulk *k = arg;
+	struct bulk *k = arg;
 
-	for (size_t i = 0, n = bulk_count(k, value); i < n; i++)
+	for (size_t i = 0, n = occurrences(k, value); i < n; i++)
 		k->acc = k->fn.reduce(k->acc, key, k->arg);
 	return 0;
+}
+
+int
+tf__hbulk_foreach(struct tf__htab *t, const struct tf__hbulk_ops *ops,
+    tf_visit_fn *fn, void *arg)
+{
+	struct bulk k = { .ops = ops, .fn.visit = fn, .arg = arg };
+
+	return tf__htab_walk(t, bulk_visit, &k);
+}
+
+int
+tf__hbulk_filter(struct tf__htab *t, const struct tf__hbulk_ops *ops,
+    tf_filter_fn *keep, void *arg, struct tf__htab **out)
+{
+	struct bulk k = { .ops = ops, .fn.keep = keep, .arg = arg };
+	int rc;
+
+	if ((rc = tf__htab_derive(t, bulk_keep, &k.d)) == 0)
+		*out = k.d.out;
+	return rc;
+}
+
+int
+tf__hbulk_map(struct tf__htab *t, const struct tf__hbulk_ops *ops,
+    tf_transform_fn *fn, void *arg, struct tf__htab **out)
+{
+	struct bulk k = { .ops = ops, .fn.transform = fn, .arg = arg };
+	int rc;
+
+	if ((rc = tf__htab_derive(t, bulk_transform, &k.d)) == 0)
+		*out = k.d.out;
+	return rc;
+}
+
+int
+tf__hbulk_reduce(struct tf__htab *t, const struct tf__hbulk_ops *ops,
+    tf_reduce_fn *fn, void *init, void *arg, void **result)
+{
+	struct bulk k = {
+		.ops = ops, .fn.reduce = fn, .arg = arg, .acc = init,
+	};
+	int rc;
+
+	if ((rc = tf__htab_walk(t, bulk_reduce, &k)) == 0)
+		*result = k.acc;
+	return rc;
 }
 
 /*

@@ -205,28 +205,25 @@ int tf__htab_derive(struct tf__htab *t, tf__hvisit_fn *visit,
     struct tf__hderive *d);
 
 /*
- * Bulk operations of tf_set and tf_bag: each entry stands for its key
- * once, or value times when counted (a bag).  tf__hbulk_visit
- * (foreach), _keep (filter), _transform (map; an image that is a bad key:
- * EINVAL) and _reduce (into acc) are walk callbacks taking a tf__hbulk;
- * filter and map add n occurrences of a key to d.out by put(d.out, key,
- * n), so they go to tf__htab_derive().
+ * Bulk operations of tf_set and tf_bag, for their functions, which check
+ * the arguments: walks of t (tf__htab_walk) where an entry stands for
+ * its key once, or value times if ops->counted (a bag).  filter and map
+ * (tf__htab_derive) add n occurrences of a key to the new table by
+ * ops->put(out, key, n), and set it in *out on success only (an image
+ * that is a bad key: EINVAL); reduce sets *result on success only.
  */
-struct tf__hbulk {
-	struct tf__hderive d;   /* filter, map: the new container */
-	union {
-		tf_visit_fn *visit;
-		tf_filter_fn *keep;
-		tf_transform_fn *transform;
-		tf_reduce_fn *reduce;
-	} fn;
-	void *arg;
-	void *acc;              /* reduce */
+struct tf__hbulk_ops {
 	bool counted;
 	int (*put)(struct tf__htab *out, void *key, size_t n);
 };
-tf__hvisit_fn tf__hbulk_visit, tf__hbulk_keep, tf__hbulk_transform,
-    tf__hbulk_reduce;
+int tf__hbulk_foreach(struct tf__htab *t, const struct tf__hbulk_ops *ops,
+    tf_visit_fn *fn, void *arg);
+int tf__hbulk_filter(struct tf__htab *t, const struct tf__hbulk_ops *ops,
+    tf_filter_fn *keep, void *arg, struct tf__htab **out);
+int tf__hbulk_map(struct tf__htab *t, const struct tf__hbulk_ops *ops,
+    tf_transform_fn *fn, void *arg, struct tf__htab **out);
+int tf__hbulk_reduce(struct tf__htab *t, const struct tf__hbulk_ops *ops,
+    tf_reduce_fn *fn, void *init, void *arg, void **result);
 
 /* The bytes of the shards' slot arrays (white-box tests of shrinking). */
 size_t tf__htab_bytes(const struct tf__htab *t);

@@ -176,7 +176,7 @@ put(tf_set_t *out, void *item)
 	return rc == EEXIST ? 0 : rc;
 }
 
-/* The put of struct tf__hbulk: n is 1, as each item is once in a set. */
+/* The put of the bulk operations: n is 1, each item being once in a set. */
 static int
 bulk_put(struct tf__htab *out, void *key, size_t n)
 {
@@ -184,59 +184,52 @@ bulk_put(struct tf__htab *out, void *key, size_t n)
 	return put((tf_set_t *)out, key);
 }
 
+static const struct tf__hbulk_ops bulk_ops = {
+	.counted = false,
+	.put = bulk_put,
+};
+
 int
 tf_set_foreach(tf_set_t *s, tf_visit_fn *fn, void *arg)
 {
-	struct tf__hbulk k = { .fn.visit = fn, .arg = arg };
-
 	if (s == NULL || fn == NULL)
 		return EINVAL;
-	return tf__htab_walk(&s->t, tf__hbulk_visit, &k);
-}
-
-/* A new set of s's hash and equal, owning nothing, filled by visit. */
-static int
-derive(tf_set_t *s, tf__hvisit_fn *visit, struct tf__hbulk *k,
-    tf_set_t **out)
-{
-	int rc;
-
-	if (s == NULL || k->fn.visit == NULL || out == NULL)
-		return EINVAL;
-	k->put = bulk_put;
-	if ((rc = tf__htab_derive(&s->t, visit, &k->d)) == 0)
-		*out = (tf_set_t *)k->d.out;
-	return rc;
+	return tf__hbulk_foreach(&s->t, &bulk_ops, fn, arg);
 }
 
 int
 tf_set_filter(tf_set_t *s, tf_filter_fn *keep, void *arg, tf_set_t **out)
 {
-	struct tf__hbulk k = { .fn.keep = keep, .arg = arg };
+	struct tf__htab *o;
+	int rc;
 
-	return derive(s, tf__hbulk_keep, &k, out);
+	if (s == NULL || keep == NULL || out == NULL)
+		return EINVAL;
+	if ((rc = tf__hbulk_filter(&s->t, &bulk_ops, keep, arg, &o)) == 0)
+		*out = (tf_set_t *)o;
+	return rc;
 }
 
 int
 tf_set_map(tf_set_t *s, tf_transform_fn *fn, void *arg, tf_set_t **out)
 {
-	struct tf__hbulk k = { .fn.transform = fn, .arg = arg };
+	struct tf__htab *o;
+	int rc;
 
-	return derive(s, tf__hbulk_transform, &k, out);
+	if (s == NULL || fn == NULL || out == NULL)
+		return EINVAL;
+	if ((rc = tf__hbulk_map(&s->t, &bulk_ops, fn, arg, &o)) == 0)
+		*out = (tf_set_t *)o;
+	return rc;
 }
 
 int
 tf_set_reduce(tf_set_t *s, tf_reduce_fn *fn, void *init, void *arg,
     void **result)
 {
-	struct tf__hbulk k = { .fn.reduce = fn, .arg = arg, .acc = init };
-	int rc;
-
 	if (s == NULL || fn == NULL || result == NULL)
 		return EINVAL;
-	if ((rc = tf__htab_walk(&s->t, tf__hbulk_reduce, &k)) == 0)
-		*result = k.acc;
-	return rc;
+	return tf__hbulk_reduce(&s->t, &bulk_ops, fn, init, arg, result);
 }
 
 /* --- algebra --------------------------------------------------------- */
