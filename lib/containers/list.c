@@ -306,43 +306,44 @@ read_live(tf_list_t *l, uint64_t i, void ***pp, void **item)
 	}
 }
 
+/*
+ * The place of index i and its item, for tf_list_get and tf_list_at: 0,
+ * ERANGE or EAGAIN, with *pp and *item (either may be NULL) written on
+ * success only.
+ */
 static int
 read_at(tf_list_t *l, size_t i, void ***pp, void **item)
 {
-	if (frozen(l)) {
-		if (i >= l->frozen_size)
-			return ERANGE;
-		*pp = place(l, i);
-		*item = **pp;
-		return 0;
-	}
-	return read_live(l, i, pp, item);
-}
+	void **p = NULL, *v = NULL;
+	int rc = 0;
 
-int
-tf_list_get(tf_list_t *l, size_t i, void **item)
-{
-	void **p, *v;
-	int rc;
-
-	if (l == NULL || item == NULL)
-		return EINVAL;
-	if ((rc = read_at(l, i, &p, &v)) == 0)
+	if (!frozen(l))
+		rc = read_live(l, i, &p, &v);
+	else if (i < l->frozen_size)
+		v = *(p = place(l, i));
+	else
+		rc = ERANGE;
+	if (rc == 0 && pp != NULL)
+		*pp = p;
+	if (rc == 0 && item != NULL)
 		*item = v;
 	return rc;
 }
 
 int
+tf_list_get(tf_list_t *l, size_t i, void **item)
+{
+	if (l == NULL || item == NULL)
+		return EINVAL;
+	return read_at(l, i, NULL, item);
+}
+
+int
 tf_list_at(tf_list_t *l, size_t i, void ***slot)
 {
-	void **p, *v;
-	int rc;
-
 	if (l == NULL || slot == NULL)
 		return EINVAL;
-	if ((rc = read_at(l, i, &p, &v)) == 0)
-		*slot = p;
-	return rc;
+	return read_at(l, i, slot, NULL);
 }
 
 size_t
