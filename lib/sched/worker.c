@@ -482,6 +482,13 @@ worker_loop(struct tf__worker *w)
 	unsigned level;
 
 	for (;;) {
+		/*
+		 * The child of a fork(2) made inside a job: this thread is its
+		 * only one, and no other worker exists to finish a steal or a
+		 * claim it could wait for.  It leaves (fork.c).
+		 */
+		if (TF_UNLIKELY(tf__pool_forked(w->pool)))
+			break;
 		if (tf__find_work(w, &e, &level, false)) {
 			stop_spinning(w);
 			tf__run_entry(w, &e, level);
