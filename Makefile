@@ -29,7 +29,7 @@ PERF_PKGS = g++ libtbb-dev libglib2.0-dev libconcurrentqueue-dev \
 	liburcu-dev libboost-dev gnuplot-nox hwloc python3
 CHECK_PKGS = valgrind
 
-DELEGATED = all check install install-strip uninstall installcheck \
+DELEGATED = all check install install-strip uninstall installcheck analyze \
 	dist distcheck clean perf perf-full perf-quick stress check-loop \
 	tf-perf install-man soak
 

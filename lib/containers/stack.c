@@ -407,7 +407,7 @@ tf_stack_push_n(tf_stack_t *s, void *const *items, size_t n)
 		if (bottom == NULL)
 			bottom = node;
 	}
-	if (n == 0)
+	if (bottom == NULL) /* n == 0 */
 		return 0;
 	tf__epoch_begin();
 	top = ck_pr_load_ptr(&s->top);
