@@ -389,8 +389,15 @@ memory_after_burst(void **state)
 	void *v;
 
 	(void)state;
-	if (tf__alloc_allocated() < 0)
-		skip(); /* the system's malloc: no statistics */
+	/*
+	 * The system's malloc (sanitizers, valgrind) keeps no statistics:
+	 * nothing to measure.  Not cmocka's skip(), which automake's TAP
+	 * driver reads as a failure.
+	 */
+	if (tf__alloc_allocated() < 0) {
+		print_message("# no allocator statistics: not measured\n");
+		return;
+	}
 	assert_int_equal(tf_queue_create(&q, 0), 0);
 	tf__epoch_barrier();
 	before = tf__alloc_allocated();
