@@ -674,8 +674,14 @@ bulk_walk_race(void **state)
 	assert_int_equal(tf_queue_create(&r.q, 0), 0);
 	tf_test_barrier_init(&r.start, 2 * r.np + 4);
 	assert_int_equal(pthread_create(&t, NULL, walk_race_main, &r), 0);
-	/* Walks run for a while; then walkers and consumers stop. */
+	/*
+	 * Walks run for a while (and at least one has ended: under valgrind
+	 * the threads may take longer than that to start); then walkers
+	 * and consumers stop.
+	 */
 	tf_test_sleep_ns(200 * TF_MSEC);
+	while (__atomic_load_n(&r.walks, __ATOMIC_RELAXED) == 0)
+		tf_test_sleep_ns(TF_MSEC);
 	__atomic_store_n(&r.done, 1, __ATOMIC_RELEASE);
 	assert_int_equal(pthread_join(t, NULL), 0);
 	assert_int_equal(r.bad, 0);
