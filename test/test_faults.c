@@ -968,6 +968,23 @@ setup_pool(struct ctx *c)
 	c->gate = 1;
 }
 
+/*
+ * One worker, for a job's own submits: nobody steals its children, so
+ * its deque must grow (array_new) and retire the old array, whatever
+ * the timing (with two workers a quick thief could keep it small).
+ */
+static void
+setup_pool_alone(struct ctx *c)
+{
+	tf_pool_attr_t a;
+
+	tf_pool_attr_init(&a);
+	a.workers = 1;
+	a.pin = TF_PIN_NONE;
+	assert_int_equal(tf_pool_create(&c->pool, &a), 0);
+	c->gate = 1;
+}
+
 /* Open the gate, let everything run; then what ran and the counters. */
 static void
 fp_pool(struct ctx *c, struct fp *f)
@@ -1601,8 +1618,8 @@ static const struct op ops[] = {
 	POOL("tf_submit_after", setup_pool_held, submit_after),
 	POOL("tf_submit_every", setup_pool_held, submit_every),
 	POOL("tf_pool_stats", setup_pool_held, pool_stats),
-	{ "tf_submit from a job", setup_pool, submit_from_job, fp_from_job,
-	    teardown_pool, 0 },
+	{ "tf_submit from a job", setup_pool_alone, submit_from_job,
+	    fp_from_job, teardown_pool, 0 },
 	{ "tf_token_create", setup_nothing, token_create, fp_token_group,
 	    teardown_pool, OP_LIVE },
 	{ "tf_token_on_cancel", setup_token, token_on_cancel, fp_token_group,
