@@ -286,6 +286,72 @@ test_owned(void **state)
 	assert_int_equal(key_frees + value_frees, box_allocs);
 }
 
+/*
+ * Frozen gets go through the read tables freeze lays out: the same
+ * answers as before the freeze for present keys (the key 0 among them,
+ * and string keys, compared by content), absent ones and keys of
+ * colliding slots; and without them (no memory at freeze), the same.
+ */
+static void
+check_frozen_gets(tf_map_t *m, uint64_t n)
+{
+	void *v;
+
+	for (uint64_t i = 0; i < n; i++) {
+		v = V(7);
+		assert_int_equal(tf_map_get(m, K(i), &v), 0);
+		assert_ptr_equal(v, V(3 * i + 1));
+		assert_true(tf_map_contains(m, K(i)));
+	}
+	for (uint64_t i = n; i < 2 * n; i++) {
+		v = V(7);
+		assert_int_equal(tf_map_get(m, K(i), &v), ENOENT);
+		assert_ptr_equal(v, V(7));
+	}
+}
+
+static void
+test_frozen_read_tables(void **state)
+{
+	static const uint64_t sizes[] = { 0, 1, 7, 1000, 100000 };
+	char buf[32], *keys[64];
+	tf_map_t *m;
+	void *v;
+
+	(void)state;
+	for (int oom = 0; oom < 2; oom++)
+		for (size_t z = 0; z < TF_ARRAY_SIZE(sizes); z++) {
+			assert_int_equal(tf_map_create(&m, &tf_hash_u64), 0);
+			for (uint64_t i = 0; i < sizes[z]; i++)
+				assert_int_equal(tf_map_put(m, K(i),
+				    V(3 * i + 1)), 0);
+			if (oom)
+				tf__alloc_fail_site("flat_new");
+			assert_int_equal(tf_map_freeze(m), 0);
+			tf__alloc_fail_site(NULL);
+			check_frozen_gets(m, sizes[z]);
+			tf_map_destroy(m);
+		}
+	/* String keys: found by content, not by address. */
+	assert_int_equal(tf_map_create(&m, &tf_hash_str), 0);
+	for (int i = 0; i < 64; i++) {
+		keys[i] = malloc(16);
+		assert_non_null(keys[i]);
+		snprintf(keys[i], 16, "key-%d", i);
+		assert_int_equal(tf_map_put(m, keys[i], V(i + 1)), 0);
+	}
+	assert_int_equal(tf_map_freeze(m), 0);
+	for (int i = 0; i < 64; i++) {
+		snprintf(buf, sizeof(buf), "key-%d", i);
+		assert_int_equal(tf_map_get(m, buf, &v), 0);
+		assert_ptr_equal(v, V(i + 1));
+	}
+	assert_int_equal(tf_map_get(m, "key-64", &v), ENOENT);
+	tf_map_destroy(m);
+	for (int i = 0; i < 64; i++)
+		free(keys[i]);
+}
+
 /* --- freeze and walk ------------------------------------------------ */
 
 static int
@@ -1373,6 +1439,7 @@ main(void)
 		cmocka_unit_test(test_pop),
 		cmocka_unit_test(test_clear),
 		cmocka_unit_test(test_shrink),
+		cmocka_unit_test(test_frozen_read_tables),
 		cmocka_unit_test(test_bulk),
 		cmocka_unit_test(test_read_section),
 		cmocka_unit_test(test_update_race),

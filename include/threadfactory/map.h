@@ -221,7 +221,10 @@ TF_EXPORT size_t tf_map_size(const tf_map_t *m);
 
 /*
  * tf_map_freeze - make the map read-only for good: once it returns, every
- * write fails with EPERM, and reads skip all synchronization.  A write
+ * write fails with EPERM, and reads skip all synchronization.  It also
+ * lays each shard out for reads (an array of hash, key and value: one
+ * place read per lookup; about 48 bytes more per key, skipped if memory
+ * runs short), in time proportional to the size.  A write
  * racing with it either completes before it returns or fails with EPERM.
  * Freezing a frozen map does nothing.  There is no thaw: readers of a
  * frozen map rely on it staying frozen (they take no section), so a

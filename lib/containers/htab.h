@@ -70,6 +70,7 @@ struct tf__hshard {
 	uint64_t peak;          /* most entries since the table was built */
 	unsigned long pop_at;   /* the slot where the last pop found one */
 	struct tf__htable *t;
+	struct tf__hflat *flat; /* once frozen: the shard laid out for reads */
 } TF_CACHE_ALIGNED;
 
 struct tf__htab {
