@@ -26,8 +26,10 @@
 
 /* The calling thread's free nodes, and its elimination heuristics. */
 struct node_cache {
-	struct tf__snode *head;
+	struct tf__snode *head;     /* graced or private nodes, by next */
 	unsigned n;
+	unsigned npending;
+	struct tf__snode *pending;  /* popped, not yet retired, by free */
 	bool hooked;
 	struct tf__thread_hook hook;
 	unsigned range;     /* slots picked from: 1 .. TF__STACK_SLOTS */
@@ -35,6 +37,17 @@ struct node_cache {
 };
 
 static TF_TLS struct node_cache cache;
+
+/*
+ * The depot: graced batches of free nodes that any thread's pushes take,
+ * a Treiber list of batch heads linked by free (each batch chained by
+ * next, its length in the head's depth), and how many batches are in it
+ * or on their way in (at most TF__STACK_DEPOT).
+ */
+static struct {
+	struct tf__snode *head;
+	unsigned batches;
+} depot TF_CACHE_ALIGNED;
 
 TF_TLS bool tf__stack_elim_first;
 
@@ -55,33 +68,174 @@ node_free(struct tf__snode *n)
 	tf__free_aligned(n, sizeof(*n), _Alignof(struct tf__snode));
 }
 
+/* Free the chain from n, linked by next. */
+static void
+chain_free(struct tf__snode *n)
+{
+	struct tf__snode *next;
+
+	for (; n != NULL; n = next) {
+		next = n->next;
+		node_free(n);
+	}
+}
+
+static void cache_exit(struct tf__thread_hook *hook);
+
+/* Make sure the thread's nodes are given back when it exits. */
+static inline void
+cache_hook(void)
+{
+	if (TF_UNLIKELY(!cache.hooked)) {
+		/* Re-registered if a reclamation runs after the exit hook. */
+		cache.hook.fn = cache_exit;
+		tf__thread_on_exit(&cache.hook);
+		cache.hooked = true;
+	}
+}
+
+/*
+ * The callback of a retired batch, headed by the node that embeds e and
+ * linked by free: no section can see its nodes any more.  Into the
+ * thread's cache when it fits, else into the depot, else freed.
+ */
+static void
+batch_reclaim(ck_epoch_entry_t *e)
+{
+	struct tf__snode *h = TF_CONTAINER_OF(e, struct tf__snode, entry);
+	struct tf__snode *n, *top;
+	unsigned k = 1;
+
+	TF_EPOCH_ACQUIRE();
+	for (n = h; (n->next = ck_pr_load_ptr(&n->free)) != NULL; n = n->next)
+		k++;
+	if (cache.n + k <= TF__STACK_CACHE) {
+		cache_hook();
+		n->next = cache.head;
+		cache.head = h;
+		cache.n += k;
+		return;
+	}
+	if (ck_pr_faa_uint(&depot.batches, 1) >= TF__STACK_DEPOT) {
+		ck_pr_dec_uint(&depot.batches);
+		chain_free(h);
+		return;
+	}
+	h->depth = k;
+	top = ck_pr_load_ptr(&depot.head);
+	do {
+		ck_pr_store_ptr(&h->free, top);
+		/* A full barrier: the batch is written before it is seen. */
+	} while (!ck_pr_cas_ptr_value(&depot.head, top, h, &top));
+}
+
+/* Retire the thread's popped nodes as one batch.  Outside a section. */
+static void
+pending_flush(void)
+{
+	struct tf__snode *h = cache.pending;
+
+	if (h == NULL)
+		return;
+	cache.pending = NULL;
+	cache.npending = 0;
+	tf__epoch_call(&h->entry, batch_reclaim);
+	/* Give the batches retired before a chance to come back. */
+	tf__epoch_poll();
+}
+
+/*
+ * Retire node n, which this thread popped: with the next ones, as a
+ * batch.  Sections may still read its next, item and depth; free is
+ * only ever read with an atomic load (by depot_take).
+ */
+static inline void
+node_retire(struct tf__snode *n)
+{
+	cache_hook();
+	ck_pr_store_ptr(&n->free, cache.pending);
+	cache.pending = n;
+	if (++cache.npending == TF__STACK_BATCH)
+		pending_flush();
+}
+
+/*
+ * Move a batch from the depot into the (empty) cache: false when the
+ * depot is empty.  A batch comes into the depot only through the epoch,
+ * after every section that saw it there (or its nodes in a stack) ended,
+ * so the head this section read cannot leave and come back before the
+ * compare-and-swap: no ABA.
+ */
+static bool
+depot_take(void)
+{
+	struct tf__snode *h, *below;
+
+	if (ck_pr_load_ptr(&depot.head) == NULL)
+		return false;
+	tf__epoch_begin();
+	h = ck_pr_load_ptr(&depot.head);
+	while (h != NULL) {
+		ck_pr_fence_load_depends();
+		below = ck_pr_load_ptr(&h->free);
+		if (ck_pr_cas_ptr_value(&depot.head, h, below, &h))
+			break;
+	}
+	tf__epoch_end();
+	if (h == NULL)
+		return false;
+	ck_pr_dec_uint(&depot.batches);
+	cache_hook();
+	cache.head = h;
+	cache.n = (unsigned)h->depth;
+	return true;
+}
+
+/* Free the thread's cache. */
+static void
+cache_free(void)
+{
+	chain_free(cache.head);
+	cache.head = NULL;
+	cache.n = 0;
+}
+
 void
 tf__stack_cache_flush(void)
 {
-	struct tf__snode *n;
+	struct tf__snode *h, *below;
 
-	while ((n = cache.head) != NULL) {
-		cache.head = n->next;
-		node_free(n);
+	pending_flush();
+	tf__epoch_barrier();
+	cache_free();
+	if ((h = ck_pr_fas_ptr(&depot.head, NULL)) == NULL)
+		return;
+	/* Another thread's depot_take may still read a head. */
+	tf__epoch_barrier();
+	for (; h != NULL; h = below) {
+		below = ck_pr_load_ptr(&h->free);
+		chain_free(h);
+		ck_pr_dec_uint(&depot.batches);
 	}
-	cache.n = 0;
 }
 
 static void
 cache_exit(struct tf__thread_hook *hook)
 {
 	(void)hook;
-	tf__stack_cache_flush();
+	pending_flush();
+	cache_free();
 	cache.hooked = false;
 }
 
-/* A free node: from the cache, else the allocator; NULL when out. */
+/* A free node: from the cache, the depot, else the allocator. */
 static struct tf__snode *
 node_get(void)
 {
 	struct tf__snode *n = cache.head;
 
-	if (TF_LIKELY(n != NULL)) {
+	if (TF_LIKELY(n != NULL) || depot_take()) {
+		n = cache.head;
 		cache.head = n->next;
 		cache.n--;
 		return n;
@@ -97,30 +251,10 @@ node_put(struct tf__snode *n)
 		node_free(n);
 		return;
 	}
-	if (!cache.hooked) {
-		/* Re-registered if a reclamation runs after the exit hook. */
-		cache.hook.fn = cache_exit;
-		tf__thread_on_exit(&cache.hook);
-		cache.hooked = true;
-	}
+	cache_hook();
 	n->next = cache.head;
 	cache.head = n;
 	cache.n++;
-}
-
-/* The epoch callback of a popped node. */
-static void
-node_reclaim(ck_epoch_entry_t *e)
-{
-	TF_EPOCH_ACQUIRE();
-	node_put(TF_CONTAINER_OF(e, struct tf__snode, entry));
-}
-
-/* Retire a node this thread took; outside any section of its own. */
-static inline void
-node_retire(struct tf__snode *n)
-{
-	tf__epoch_call(&n->entry, node_reclaim);
 }
 
 /* ------------------------------------------------------------------ */

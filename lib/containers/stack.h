@@ -14,12 +14,29 @@
  * once, before the compare-and-swap that publishes it, and never again
  * while it is reachable: its item, its next, and its depth (the number of
  * nodes from it to the bottom, itself included, so that the size is the
- * top's depth).  A popped node is retired through tf__epoch_call(); its
- * callback puts it into the reclaiming thread's node cache (or frees it),
- * from which that thread's pushes take their nodes.  Since no node is
- * reused while a section that could have read it is open, a pop's
+ * top's depth).  A thread keeps the nodes it popped on a list of its own
+ * (linked by free, the one field that sections never read plainly) and
+ * retires them TF__STACK_BATCH at a time, with one tf__epoch_call() and
+ * a poll.  The batch's callback puts it into the thread's node cache when
+ * it fits, else into the depot, a process-wide Treiber list of batches
+ * (at most TF__STACK_DEPOT), else frees it.  A push takes its node from
+ * the cache, refilling the empty cache with a whole batch from the
+ * depot, and allocates only when both are empty: producers live on the
+ * nodes that consumers on other threads popped.  Since no node is reused
+ * while a section that could have read it is open, a pop's
  * compare-and-swap from top to top->next cannot succeed on a recycled top
- * (no ABA), and every walk of the list is a snapshot.
+ * (no ABA), and every walk of the list is a snapshot.  The depot is
+ * ABA-safe the same way: its pops run in a section, and a batch enters it
+ * only through the epoch, so a head cannot leave and come back while a
+ * section that read it is open.  The depot is not per stack because a
+ * batch's callback may run after the stacks its nodes came from were
+ * destroyed; nodes are all alike.
+ *
+ * Memory kept for later, besides the stacks' own nodes: per thread, at
+ * most TF__STACK_CACHE cached and TF__STACK_BATCH - 1 popped nodes, plus
+ * the batches still in their grace period; process-wide, at most
+ * TF__STACK_DEPOT * TF__STACK_BATCH nodes in the depot.  A thread's cache
+ * and popped nodes are given back when it exits.
  *
  * The elimination array is TF__STACK_SLOTS slots of one word each, on a
  * line of their own.  A slot holds:
@@ -57,8 +74,14 @@
 /* Slots of the elimination array. */
 #define TF__STACK_SLOTS 8
 
-/* Free nodes a thread keeps for its pushes; the rest go to the allocator. */
+/* Free nodes a thread keeps for its pushes; the rest go to the depot. */
 #define TF__STACK_CACHE 256
+
+/* Popped nodes a thread retires at once: a batch, in the depot too. */
+#define TF__STACK_BATCH 64
+
+/* Batches the depot keeps at most; the rest go to the allocator. */
+#define TF__STACK_DEPOT 32
 
 /* The states of an elimination slot (nodes are 16-byte aligned). */
 #define TF__SLOT_EMPTY ((uintptr_t)0)
@@ -69,7 +92,8 @@ struct tf__snode {
 	struct tf__snode *next;   /* below; the cache's link when free */
 	void *item;
 	size_t depth;             /* nodes from here to the bottom */
-	ck_epoch_entry_t entry;   /* retirement */
+	struct tf__snode *free;   /* popped nodes, depot: atomic access */
+	ck_epoch_entry_t entry;   /* retirement of a batch */
 } TF_ALIGNED(16);
 
 struct tf__sslot {
@@ -96,8 +120,9 @@ uint64_t tf__stack_eliminated(const tf_stack_t *s);
 extern TF_TLS bool tf__stack_elim_first;
 
 /*
- * tf__stack_cache_flush - free the calling thread's cached nodes (tests
- * of allocation failure and of memory return).
+ * tf__stack_cache_flush - retire the calling thread's popped nodes, wait
+ * for a grace period, free its cached nodes and empty the depot (tests of
+ * allocation failure and of memory return).  Outside any section.
  */
 void tf__stack_cache_flush(void);
 
