@@ -313,6 +313,28 @@ pool_missed(struct tf_pool *pool, unsigned n, bool away)
 }
 
 /*
+ * An outside submitter found the long spinner (worker.c) bound to its own
+ * CPU.  That spinner runs only when this thread does not: it takes the
+ * job once the submitter sleeps or is preempted (about 10 us later on a
+ * 2-CPU machine), and meanwhile takes the CPU whenever the submitter
+ * wakes there, while a worker bound to another CPU sleeps.  The kernel
+ * keeps waking the submitter on the CPU it slept on, so this lasts: ask
+ * the spinner to hand the spin to a worker elsewhere.  A load of a
+ * read-mostly word unless a long spinner exists (jobs come sparsely).
+ */
+static void
+spin_misplaced(struct tf_pool *pool)
+{
+	uint32_t ls = ck_pr_load_32(&pool->long_spinner);
+
+	if (ls == 0 || pool->ncpus == 0)
+		return;
+	if ((uint32_t)(local_index(pool) + 1) == ls &&
+	    ck_pr_load_32(&pool->spin_move) != ls)
+		ck_pr_store_32(&pool->spin_move, ls);
+}
+
+/*
  * Jobs of level were published: set the level's bit if it was clear,
  * then, unless the caller is about to look for work itself, wake a
  * sleeping worker when nobody spins.  When somebody spins, it will find
@@ -341,10 +363,14 @@ publish(struct tf_pool *pool, unsigned level, size_t n, bool fence,
 		ck_pr_or_64(&pool->sched, 1ULL << level);
 	if ((flags & TF__ENQ_NOWAKE) || tf__s_parked(s) == 0)
 		return;
-	if (tf__s_spinning(s) == 0)
+	if (tf__s_spinning(s) == 0) {
 		tf__pool_wake(pool, (unsigned)TF_MIN(n, (size_t)UINT_MAX),
 		    away);
-	else if (TF_UNLIKELY(!(s & TF__S_MISSED)))
+		return;
+	}
+	if (fence)
+		spin_misplaced(pool);
+	if (TF_UNLIKELY(!(s & TF__S_MISSED)))
 		pool_missed(pool, (unsigned)TF_MIN(n, (size_t)UINT_MAX), away);
 }
 

@@ -123,11 +123,15 @@ struct tf_pool {
 
 	/*
 	 * The adaptive spin (see worker.c): how long the one worker allowed
-	 * past spin_ns spins now, and whether one does.
+	 * past spin_ns spins now, and which one does (index + 1; 0: none).
+	 * spin_move: the long spinner (index + 1) that an outside submitter
+	 * found on its own CPU, where the spin only delays the submitter;
+	 * it hands the spin to a worker on another CPU (see publish()).
 	 */
 	int64_t spin_cur TF_CACHE_ALIGNED;
 	int64_t spin_max;
 	uint32_t long_spinner;
+	uint32_t spin_move;
 
 	/* Spare threads for tf_blocking_begin (spare.c). */
 	uint32_t nblocked TF_CACHE_ALIGNED;

@@ -319,6 +319,8 @@ enum spin_end {
 	SPIN_RAN = 1,    /* a job was run */
 	SPIN_WANTED = 2, /* (polite spins) a yield ran another thread for
 	                    long: the CPU is wanted */
+	SPIN_MOVE = 3,   /* (polite spins) an outside submitter shares this
+	                    worker's CPU: spin elsewhere (enqueue.c) */
 };
 
 /* Spin until end looking for work; polite: give way (SPIN_WANTED). */
@@ -341,6 +343,8 @@ spin(struct tf__worker *w, int64_t end, bool polite)
 		}
 		if (ck_pr_load_64(&pool->sched) & TF__S_STOP)
 			return SPIN_EXIT;
+		if (polite && ck_pr_load_32(&pool->spin_move) == w->index + 1)
+			return SPIN_MOVE;
 		/* Let a preempted submitter on this core go on. */
 		if (++round % SPIN_YIELD_EVERY == 0) {
 			sched_yield();
@@ -357,7 +361,8 @@ spin(struct tf__worker *w, int64_t end, bool polite)
  * jobs have been coming less than spin_max apart, and one of them would
  * otherwise wait for a worker to wake up.  It gives way to other threads
  * that want its CPU: when a yield lets one run long, it parks, and the
- * spin is back to spin_ns.
+ * spin is back to spin_ns; when the thread that submits the jobs runs on
+ * its CPU, it hands the spin to a sleeping worker and parks.
  */
 static enum spin_end
 spin_long(struct tf__worker *w, int64_t start)
@@ -371,12 +376,22 @@ spin_long(struct tf__worker *w, int64_t start)
 		return SPIN_TIMEOUT;
 	}
 	if (ck_pr_load_32(&pool->long_spinner) != 0 ||
-	    !ck_pr_cas_32(&pool->long_spinner, 0, 1))
+	    !ck_pr_cas_32(&pool->long_spinner, 0, w->index + 1))
 		return SPIN_TIMEOUT;
 	rc = spin(w, start + cur, true);
 	ck_pr_store_32(&pool->long_spinner, 0);
 	if (rc == SPIN_TIMEOUT)
 		w->spun_for = cur;
+	/*
+	 * The submitter runs on this worker's CPU: a sleeping worker takes
+	 * over the spin (it finds long_spinner free), this one parks.  The
+	 * spin keeps its length: the gaps between jobs have not changed.
+	 */
+	if (rc == SPIN_MOVE) {
+		ck_pr_store_32(&pool->spin_move, 0);
+		tf__pool_wake(pool, 1, true);
+		return SPIN_TIMEOUT;
+	}
 	/*
 	 * Other threads want this CPU: spinning takes it from them.  Back to
 	 * the short spin, until gaps between jobs say otherwise again.
