@@ -12,15 +12,19 @@
  * new stacks); ENOMEM at each allocation site with nothing lost and the
  * stack still usable; memory given back after a burst; destroy_with
  * calling its callback once per item, top first; the elimination array
- * exercised and counted; and races of 16 to 32 threads mixing pushes,
- * pops, push_n, pop_n and walks over millions of tagged items (thread,
- * sequence), ending with a ledger that every item was popped or left
- * exactly once, and a check that concurrent pushes of one thread come
- * out in the reverse of their order.
+ * exercised and counted; ENOMEM with the node depot empty and full; a
+ * drained burst of 32 threads leaving no more than the depot's bound;
+ * races of 16 to 32 threads mixing pushes, pops, push_n, pop_n and walks
+ * over millions of tagged items (thread, sequence), ending with a ledger
+ * that every item was popped or left exactly once; a check that
+ * concurrent pushes of one thread come out in the reverse of their
+ * order; and producers and consumers on separate threads, their nodes
+ * recycled through the depot while walks check that each producer's
+ * items stay in order.
  *
  * White-box: "containers/stack.h" counts the exchanges of the
  * elimination array, can send a thread there first, and flushes the
- * calling thread's node cache.
+ * calling thread's node cache and the depot.
  */
 #include "tf_test.h"
 
@@ -432,6 +436,56 @@ memory_returns(void **state)
 		assert_int_equal(tf__alloc_live(), live0);
 }
 
+/*
+ * ENOMEM with the depot empty and full: a push takes its node from the
+ * thread's cache, then from the depot, and fails only when both are
+ * empty and the allocator fails; nothing is lost either way.
+ */
+static void
+enomem_depot(void **state)
+{
+	size_t keep = TF__STACK_CACHE + TF__STACK_DEPOT * TF__STACK_BATCH;
+	size_t n = keep + 4 * TF__STACK_BATCH;
+	void *v, *items[3] = { ptr(1), ptr(2), ptr(3) };
+	tf_stack_t *s;
+
+	(void)state;
+	quiesce();
+	assert_int_equal(tf_stack_create(&s), 0);
+	/* Nothing cached, the depot empty. */
+	tf__alloc_fail_site("node_alloc");
+	assert_int_equal(tf_stack_push(s, ptr(1)), ENOMEM);
+	assert_int_equal(tf_stack_push_n(s, items, 3), ENOMEM);
+	assert_int_equal(tf_stack_size(s), 0);
+	tf__alloc_fail_site(NULL);
+	/*
+	 * Whole batches popped: a cache's worth comes back to this thread,
+	 * the depot's worth into the depot, the rest to the allocator.
+	 */
+	for (uintptr_t i = 0; i < n; i++)
+		assert_int_equal(tf_stack_push(s, ptr(i)), 0);
+	for (uintptr_t i = 0; i < n; i++)
+		assert_int_equal(tf_stack_pop(s, &v), 0);
+	tf__epoch_barrier();
+	tf__alloc_fail_site("node_alloc");
+	for (uintptr_t i = 0; i < keep; i++)
+		assert_int_equal(tf_stack_push(s, ptr(i)), 0);
+	assert_int_equal(tf_stack_push(s, ptr(keep)), ENOMEM);
+	assert_int_equal(tf_stack_push_n(s, items, 3), ENOMEM);
+	tf__alloc_fail_site(NULL);
+	assert_int_equal(tf_stack_size(s), keep);
+	for (uintptr_t i = keep; i-- > 0;) {
+		assert_int_equal(tf_stack_pop(s, &v), 0);
+		assert_ptr_equal(v, ptr(i));
+	}
+	assert_int_equal(tf_stack_pop(s, &v), EAGAIN);
+	assert_int_equal(tf_stack_push_n(s, items, 3), 0);
+	assert_int_equal(tf_stack_pop(s, &v), 0);
+	assert_ptr_equal(v, ptr(3));
+	tf_stack_destroy(s);
+	quiesce();
+}
+
 struct freed {
 	unsigned count[3000];
 	uintptr_t last;
@@ -752,6 +806,187 @@ elimination_meets(void **state)
 	tf_stack_destroy(e.s);
 }
 
+/*
+ * Producers and consumers on different threads, the pattern the depot is
+ * for: nodes popped by consumers come back to producers through it while
+ * walks run.  Every walk sees each producer's items in the reverse of
+ * their order (a node reused under a walk would break that), and the
+ * ledger proves every item came out exactly once.
+ */
+enum { PC_PRODUCERS = 12, PC_CONSUMERS = 16, PC_WALKERS = 4 };
+
+struct pc {
+	struct race r;          /* r.nthreads: the producers */
+	uint64_t total, walks;
+};
+
+struct pc_look {
+	struct race *r;
+	unsigned budget;
+	uint64_t last[PC_PRODUCERS];
+};
+
+static int
+visit_ordered(void *item, void *arg)
+{
+	struct pc_look *l = arg;
+	uint64_t x = (uint64_t)(uintptr_t)item, t = x >> 40;
+	uint64_t seq = x & ((1ULL << 40) - 1);
+
+	if (t >= PC_PRODUCERS || seq >= l->r->per || seq >= l->last[t]) {
+		__atomic_add_fetch(&l->r->walks_bad, 1, __ATOMIC_RELAXED);
+		return 1;
+	}
+	l->last[t] = seq;
+	return --l->budget == 0;
+}
+
+static bool
+pc_done(struct pc *p)
+{
+	return __atomic_load_n(&p->r.popped, __ATOMIC_RELAXED) >= p->total;
+}
+
+static void
+pc_consume(struct pc *p, uint64_t *rng)
+{
+	uint64_t dice, before;
+
+	while (!pc_done(p)) {
+		dice = tf_test_rand(rng) >> 8;
+		before = __atomic_load_n(&p->r.popped, __ATOMIC_RELAXED);
+		race_pop(&p->r, dice);
+		if (__atomic_load_n(&p->r.popped, __ATOMIC_RELAXED) == before)
+			sched_yield();
+	}
+}
+
+static void
+pc_thread(unsigned t, void *arg)
+{
+	struct pc *p = arg;
+	uint64_t rng = 0x9E3779B97F4A7C15ULL * (t + 1), seq = 0;
+	struct pc_look look;
+
+	/* Some of each side go to the elimination array first. */
+	if (t % 4 == 1)
+		tf__stack_elim_first = true;
+	tf_test_barrier_wait(&p->r.start);
+	if (t < PC_PRODUCERS) {
+		while (seq < p->r.per)
+			seq += race_push(&p->r, t, seq, tf_test_rand(&rng) >> 8);
+	} else if (t < PC_PRODUCERS + PC_CONSUMERS) {
+		pc_consume(p, &rng);
+	} else {
+		while (!pc_done(p)) {
+			look.r = &p->r;
+			look.budget = 5000;
+			for (unsigned i = 0; i < PC_PRODUCERS; i++)
+				look.last[i] = UINT64_MAX;
+			(void)tf_stack_foreach(p->r.s, visit_ordered, &look);
+			__atomic_add_fetch(&p->walks, 1, __ATOMIC_RELAXED);
+			sched_yield();
+		}
+	}
+	tf__stack_elim_first = false;
+}
+
+static void
+producers_consumers(void **state)
+{
+	struct pc p;
+
+	(void)state;
+	memset(&p, 0, sizeof(p));
+	p.r.nthreads = PC_PRODUCERS;
+	p.r.per = tf_test_scaled(4000000) / PC_PRODUCERS + 1;
+	p.total = p.r.per * PC_PRODUCERS;
+	p.r.seen = calloc(p.total / 64 + 1, sizeof(*p.r.seen));
+	assert_non_null(p.r.seen);
+	assert_int_equal(tf_stack_create(&p.r.s), 0);
+	tf_test_barrier_init(&p.r.start,
+	    PC_PRODUCERS + PC_CONSUMERS + PC_WALKERS);
+	tf_test_run_threads(PC_PRODUCERS + PC_CONSUMERS + PC_WALKERS,
+	    pc_thread, &p);
+	assert_int_equal(p.r.bogus, 0);
+	assert_int_equal(p.r.walks_bad, 0);
+	assert_int_equal(p.r.dups, 0);
+	assert_int_equal(p.r.popped, p.total);
+	for (uint64_t b = 0; b < p.total; b++)
+		if (!(p.r.seen[b / 64] & (1ULL << (b % 64))))
+			fail_msg("item %llu never came out",
+			    (unsigned long long)b);
+	assert_int_equal(tf_stack_size(p.r.s), 0);
+	print_message("# %u producers, %u consumers: %llu items, %llu walks, "
+	    "%llu pairs eliminated\n", PC_PRODUCERS, PC_CONSUMERS,
+	    (unsigned long long)p.total, (unsigned long long)p.walks,
+	    (unsigned long long)tf__stack_eliminated(p.r.s));
+	tf_stack_destroy(p.r.s);
+	free(p.r.seen);
+}
+
+/*
+ * A burst pushed by 16 threads and drained by 16 others: once they have
+ * exited (giving back their caches and popped nodes), no more than the
+ * depot's worth of nodes stays allocated, and nothing after a flush.
+ */
+struct burst {
+	tf_stack_t *s;
+	uint64_t per, popped, total;
+	tf_test_barrier_t start;
+};
+
+static void
+burst_thread(unsigned t, void *arg)
+{
+	struct burst *b = arg;
+	void *v;
+
+	tf_test_barrier_wait(&b->start);
+	if (t < 16) {
+		for (uint64_t i = 0; i < b->per; i++)
+			assert_int_equal(tf_stack_push(b->s, TAG(t, i)), 0);
+		return;
+	}
+	while (__atomic_load_n(&b->popped, __ATOMIC_RELAXED) < b->total) {
+		if (tf_stack_pop(b->s, &v) == 0)
+			__atomic_add_fetch(&b->popped, 1, __ATOMIC_RELAXED);
+		else
+			sched_yield();
+	}
+}
+
+static void
+burst_drains_bounded(void **state)
+{
+	struct burst b;
+	long live0 = -1;
+
+	(void)state;
+	memset(&b, 0, sizeof(b));
+	b.per = tf_test_scaled(1000000) / 16 + 1;
+	b.total = b.per * 16;
+	assert_int_equal(tf_stack_create(&b.s), 0);
+	for (int round = 0; round < 3; round++) {
+		b.popped = 0;
+		tf_test_barrier_init(&b.start, 32);
+		tf_test_run_threads(32, burst_thread, &b);
+		assert_int_equal(tf_stack_size(b.s), 0);
+		if (round == 0) {
+			/* Epoch records (kept for good) are made by now. */
+			quiesce();
+			live0 = tf__alloc_live();
+		} else if (live0 >= 0) {
+			assert_true(tf__alloc_live() - live0 <=
+			    TF__STACK_DEPOT * TF__STACK_BATCH);
+		}
+	}
+	tf_stack_destroy(b.s);
+	quiesce();
+	if (live0 >= 0)
+		assert_int_equal(tf__alloc_live(), live0 - 1);
+}
+
 int
 main(void)
 {
@@ -761,12 +996,15 @@ main(void)
 		cmocka_unit_test(bulk),
 		cmocka_unit_test(walks),
 		cmocka_unit_test(enomem),
+		cmocka_unit_test(enomem_depot),
 		cmocka_unit_test(memory_returns),
+		cmocka_unit_test(burst_drains_bounded),
 		cmocka_unit_test(destroy_with_items),
 		cmocka_unit_test(elimination_meets),
 		cmocka_unit_test(concurrent_pushes_stay_ordered),
 		cmocka_unit_test(race_16),
 		cmocka_unit_test(race_32_elimination),
+		cmocka_unit_test(producers_consumers),
 	};
 
 	return cmocka_run_group_tests_name("stack", tests, NULL, NULL);
