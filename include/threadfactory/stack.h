@@ -11,9 +11,12 @@
  * list, and popped nodes are reclaimed through the library's epoch, so
  * no pop can meet a node that was freed or reused under it (no ABA).
  * Each node also records how many nodes lie below it, so the size is
- * one read.  Nodes come from a small per-thread cache, refilled by the
- * thread's own pops once their grace period has passed: a thread that
- * pushes and pops allocates nothing in steady state.
+ * one read.  Nodes come from a small per-thread cache.  Popped nodes are
+ * retired in batches; once its grace period has passed, a batch goes to
+ * the popping thread's cache or, when that is full, to a bounded depot
+ * shared by all threads, from which a push with an empty cache takes a
+ * whole batch.  A thread that pushes and pops, and producers fed by
+ * consumers on other threads, allocate nothing in steady state.
  *
  * Under contention a single top collapses (every failed compare-and-swap
  * is a retry on the same cache line), so a push or pop whose swap failed
@@ -40,7 +43,8 @@
  *	tf_stack_filter,
  *	tf_stack_map          anything but destroy          wait-free*,**
  *
- *	*  plus an allocation when the thread's node cache is empty.
+ *	*  plus an allocation when the thread's node cache and the depot
+ *	   are empty.
  *	** in the number of items, plus the callbacks' own time.
  *
  * Lock-free: a call completes in a bounded number of its own steps unless
