@@ -528,22 +528,30 @@ test_enomem_writes(void **state)
 	for (uint64_t i = 0; i < 100; i++)
 		assert_int_equal(tf_map_put(m, box(i), box(i)), 0);
 
-	/* No entry: neither insert nor replace; nothing changes. */
+	/* No entry: no insert; a replace stores in place, allocates none. */
 	tf__alloc_fail_site("entry_new");
-	uint64_t *k = box(5), *v = box(55), *k2 = box(500);
-	assert_int_equal(tf_map_put(m, k, v), ENOMEM);
+	uint64_t *k = box(5), *v = box(55), *k2 = box(500), *v2 = box(56);
 	assert_int_equal(tf_map_put(m, k2, v), ENOMEM);
 	assert_int_equal(tf_map_put_if_absent(m, k2, v), ENOMEM);
+	assert_int_equal(tf_map_put(m, k, v), 0);      /* frees k and 5 */
 	/* Removals allocate nothing. */
 	probe = 7;
 	assert_int_equal(tf_map_remove(m, &probe), 0);
+	/* No record to free the old value later: the replace fails. */
+	tf__alloc_fail_site("old_value_new");
+	k = box(5);
+	assert_int_equal(tf_map_put(m, k, v2), ENOMEM);
+	assert_int_equal(box_get(m, 5), 55);
+	/* The value it holds again: nothing to free, nothing allocated. */
+	assert_int_equal(tf_map_put(m, k, v), 0);      /* frees k */
 	tf__alloc_fail_site(NULL);
 	assert_int_equal(tf_map_size(m), 99);
-	assert_int_equal(box_get(m, 5), 5);
+	assert_int_equal(box_get(m, 5), 55);
 	assert_false(tf_map_contains(m, k2));
 	settle();
-	assert_int_equal(key_frees, 1);
-	assert_int_equal(value_frees, 1);
+	assert_int_equal(key_frees, 3);
+	assert_int_equal(value_frees, 2);
+	v = box(500);
 
 	/* No table: growth fails; what failed is absent, the rest there. */
 	tf__alloc_fail_site("table_alloc");
@@ -563,7 +571,7 @@ test_enomem_writes(void **state)
 	assert_int_equal(tf_map_size(m), 99 + added);
 	/* Usable again: the key that failed goes in now. */
 	assert_int_equal(tf_map_put(m, k2, v), 0);
-	assert_int_equal(tf_map_put(m, k, v = box(56)), 0);
+	assert_int_equal(tf_map_put(m, box(5), v2), 0);
 	assert_int_equal(box_get(m, 5), 56);
 	assert_int_equal(tf_map_size(m), 100 + added);
 	tf_map_destroy(m);
@@ -1101,8 +1109,9 @@ test_update(void **state)
 	/* ENOMEM: the new entry or the table; nothing changes. */
 	assert_int_equal(tf_map_put(m, K(3), V(3)), 0);
 	tf__alloc_fail_site("entry_new");
+	/* A replace stores in place: no entry to allocate. */
 	assert_int_equal(tf_map_update(m, K(3), act_update, ACT(TF_MAP_SET)),
-	    ENOMEM);
+	    0);
 	assert_int_equal(tf_map_update(m, K(4), act_update, ACT(TF_MAP_SET)),
 	    ENOMEM);
 	assert_int_equal(tf_map_update(m, K(3), act_update,

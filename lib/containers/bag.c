@@ -7,7 +7,8 @@
  * lib/containers/bag.c - the concurrent multiset (threadfactory/bag.h):
  * the sharded table of containers/htab.h with each distinct item as a
  * key and its count as the value.  A count changes by a write that
- * publishes a new entry, so a reader sees a count the item had; the
+ * stores it in the item's entry in place (one atomic word, allocating
+ * nothing), so a reader sees a count the item had; the
  * shards' weights sum the counts, which makes tf_bag_size a sum over the
  * shards.
  */

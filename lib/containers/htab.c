@@ -278,6 +278,49 @@ entry_free_owned(ck_epoch_entry_t *ep)
 }
 
 /*
+ * A replaced value the table owns, freed through the epoch: a replace
+ * stores the new value in the entry in place (value_set), so the old one
+ * needs an epoch entry of its own.  It carries the free function, like an
+ * owned entry, so that its callback needs nothing of the container.
+ */
+struct old_value {
+	ck_epoch_entry_t ep;
+	void (*free_value)(void *);
+	void *value;
+};
+
+static struct old_value *
+old_value_new(const struct tf__htab *t, void *value)
+{
+	struct old_value *v = tf__alloc(sizeof(*v));
+
+	if (v != NULL) {
+		v->free_value = t->ops.free_value;
+		v->value = value;
+	}
+	return v;
+}
+
+static void
+old_value_free(ck_epoch_entry_t *ep)
+{
+	struct old_value *v = TF_CONTAINER_OF(ep, struct old_value, ep);
+
+	TF_EPOCH_ACQUIRE();
+	v->free_value(v->value);
+	tf__free(v, sizeof(*v));
+}
+
+/* Store e's new value, under its shard's lock: tf__hentry_value reads it. */
+static inline void
+value_set(struct tf__hentry *e, void *value)
+{
+	TF_TSAN_RELEASE(&e->value); /* pairs with tf__hentry_value's acquire */
+	ck_pr_fence_store(); /* pairs with the fence_load in tf__hentry_value */
+	ck_pr_store_ptr(&e->value, value);
+}
+
+/*
  * Free e once no reader can see it, with its key and value if the table
  * owns them and free_key / free_value say so.  Called outside the lock:
  * the epoch may run deferred frees, the ops' among them, right here.
@@ -452,7 +495,7 @@ flat_new(const struct tf__hshard *s)
 		while (f->slot[i].thash != 0)
 			i = (i + 1) & f->mask;
 		f->slot[i] = (struct tf__hflat_slot){ e->p.thash | 1,
-			e->p.key, e->value };
+			e->p.key, tf__hentry_value(e) };
 	}
 	return f;
 }
@@ -695,6 +738,7 @@ shard_shrink(struct tf__hshard *s)
 /* What a write changed, to finish once the lock is released. */
 struct outcome {
 	struct tf__hentry *gone;        /* unlinked entry, or NULL */
+	struct old_value *replaced;     /* a replaced value to free, or NULL */
 	bool free_key, free_value;      /* of gone */
 	const void *kept;               /* the key the table holds, or NULL */
 	struct tf__htable *shrunk;      /* replaced table, or NULL */
@@ -708,25 +752,27 @@ apply(struct tf__htab *t, struct tf__hshard *s, const struct tf__hprobe *p,
 {
 	ck_hs_t *hs = &s->t->hs;
 	struct tf__hentry *n;
-	void *prev;
 
-	if (act == TF__HSET) {
-		n = entry_new(t, p, e != NULL ? (void *)(uintptr_t)e->p.key :
-		    w->key, value);
-		if (n == NULL || !(e != NULL ?
-		    ck_hs_set(hs, p->thash, tagged(n), &prev) :
-		    ck_hs_put_unique(hs, p->thash, tagged(n)))) {
+	if (act == TF__HSET && e != NULL) {
+		o->kept = e->p.key;
+		if (value != tf__hentry_value(e)) {
+			/* The old value is the table's to free: say how first. */
+			if (!w->take && t->ops.free_value != NULL &&
+			    (o->replaced = old_value_new(t,
+			    tf__hentry_value(e))) == NULL)
+				return ENOMEM;
+			value_set(e, value);
+		}
+	} else if (act == TF__HSET) {
+		n = entry_new(t, p, w->key, value);
+		if (n == NULL || !ck_hs_put_unique(hs, p->thash, tagged(n))) {
 			if (n != NULL)
 				tf__free(n, entry_size(t));
 			return ENOMEM;
 		}
 		o->kept = n->p.key;
-		o->gone = e;
-		o->free_value = !w->take && e != NULL && value != e->value;
-		if (e == NULL) {
-			ck_pr_store_64(&s->count, s->count + 1);
-			s->peak = TF_MAX(s->peak, s->count);
-		}
+		ck_pr_store_64(&s->count, s->count + 1);
+		s->peak = TF_MAX(s->peak, s->count);
 	} else if (act == TF__HDEL && e != NULL) {
 		(void)ck_hs_remove(hs, p->thash, p);
 		ck_pr_store_64(&s->count, s->count - 1);
@@ -752,6 +798,8 @@ finish(struct tf__htab *t, struct tf__hwrite *w, const struct outcome *o)
 		t->ops.free_key(w->key);
 	if (o->gone != NULL)
 		entry_retire(t, o->gone, o->free_key, o->free_value);
+	if (o->replaced != NULL)
+		tf__epoch_call(&o->replaced->ep, old_value_free);
 	if (o->shrunk != NULL)
 		tf__epoch_call(&o->shrunk->ep, table_destroy_cb);
 }
@@ -759,7 +807,7 @@ finish(struct tf__htab *t, struct tf__hwrite *w, const struct outcome *o)
 int
 tf__htab_write(struct tf__htab *t, struct tf__hwrite *w)
 {
-	struct outcome o = { NULL, false, false, NULL, NULL };
+	struct outcome o = { NULL, NULL, false, false, NULL, NULL };
 	struct tf__hprobe p;
 	struct tf__hshard *s;
 	struct tf__hentry *e;
@@ -776,7 +824,7 @@ tf__htab_write(struct tf__htab *t, struct tf__hwrite *w)
 		return rc;
 	/* The lock excludes other writers: no epoch section needed. */
 	e = hs_get(&s->t->hs, &p);
-	value = e != NULL ? e->value : NULL;
+	value = e != NULL ? tf__hentry_value(e) : NULL;
 	w->present = e != NULL;
 	w->old = value;
 	wk.t = t;
@@ -829,7 +877,7 @@ tf__htab_pop(struct tf__htab *t, void **key, void **value)
 	if (e == NULL)
 		return EAGAIN;
 	*key = (void *)(uintptr_t)e->p.key;
-	*value = e->value;
+	*value = tf__hentry_value(e);
 	entry_retire(t, e, false, false);
 	if (shrunk != NULL)
 		tf__epoch_call(&shrunk->ep, table_destroy_cb);
@@ -955,7 +1003,7 @@ tf__htab_get(const struct tf__htab *t, const void *key, void **value)
 	e = tf__htab_find(t, key);
 
 	if (e != NULL)
-		*value = e->value;
+		*value = tf__hentry_value(e);
 	tf__htab_read_end(t, frozen);
 	return e != NULL ? 0 : ENOENT;
 }
@@ -1020,7 +1068,7 @@ walk_table(struct tf__htable *tb, tf__hvisit_fn *fn, void *arg)
 
 	while (rc == 0 && hs_next(&tb->hs, &it, &e)) {
 		TF_TSAN_ACQUIRE(e); /* pairs with the release in entry_new */
-		rc = fn((void *)(uintptr_t)e->p.key, e->value, arg);
+		rc = fn((void *)(uintptr_t)e->p.key, tf__hentry_value(e), arg);
 	}
 	return rc;
 }

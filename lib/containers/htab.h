@@ -12,9 +12,12 @@
  * A table is 2^k shards, chosen by the top k bits of the mixed hash.  A
  * shard points to a ck_hs in SPMC mode (one writer, any number of
  * lock-free readers) written under the shard's tf__lock.  The ck_hs holds
- * pointers to entries; an entry never changes once published: a write
- * that changes a key's value publishes a new entry (ck_hs_set swaps the
- * slot's pointer), so a reader sees the old pair or the new one.  A set
+ * pointers to entries; an entry's key never changes once published, its
+ * value is one atomic word: a write that changes a present key's value
+ * stores the new one in place (a release store, under the shard lock),
+ * so a reader sees the old value or the new one, and the old value, if
+ * the table owns values, is freed through the epoch like an unlinked
+ * entry.  A replace allocates nothing and leaves ck_hs alone.  A set
  * stores its items as keys with no value; a bag stores each distinct item
  * with its count as the value.
  *
@@ -53,7 +56,7 @@ struct tf__hprobe {
 
 struct tf__hentry {
 	struct tf__hprobe p;    /* p.key: the table's key */
-	void *value;
+	void *value;            /* atomic: tf__hentry_value() reads it */
 	ck_epoch_entry_t ep;    /* for the deferred free */
 };
 
@@ -172,6 +175,21 @@ int tf__htab_clear(struct tf__htab *t);
 bool tf__htab_read_begin(const struct tf__htab *t);
 void tf__htab_read_end(const struct tf__htab *t, bool frozen);
 struct tf__hentry *tf__htab_find(const struct tf__htab *t, const void *key);
+
+/*
+ * The value of e, found in a read section (or under its shard's lock):
+ * stays valid until the section ends.  Pairs with the store of a write
+ * (value_set in htab.c): what the writer did before is visible.
+ */
+static inline void *
+tf__hentry_value(const struct tf__hentry *e)
+{
+	void *v = ck_pr_load_ptr(&e->value);
+
+	ck_pr_fence_load(); /* pairs with the fence_store in value_set */
+	TF_TSAN_ACQUIRE(&e->value);
+	return v;
+}
 
 /* The value of key in *value: 0 or ENOENT (then *value unchanged). */
 int tf__htab_get(const struct tf__htab *t, const void *key, void **value);
