@@ -1037,6 +1037,334 @@ test_read_race(void **state)
 	assert_int_equal(poisoned, r.made);
 }
 
+/*
+ * A replace stores the new value in the entry in place and frees the old
+ * one through the epoch.  Values {key, magic, n}: a free checks the magic
+ * (a second free of a value is counted, and AddressSanitizer reports it)
+ * and poisons it; readers in read sections holding values across yields
+ * must find each intact and of the key they asked for, however often it
+ * was replaced meanwhile.
+ */
+#define REPL_KEYS 64
+#define REPL_THREADS 32
+
+struct rbox {
+	uint64_t key;
+	uint64_t magic;
+	uint64_t n;
+};
+
+static unsigned long rbox_made, rbox_freed, rbox_twice;
+
+static struct rbox *
+rbox(uint64_t key, uint64_t n)
+{
+	struct rbox *b = malloc(sizeof(*b));
+
+	assert_non_null(b);
+	b->key = key;
+	b->magic = MAGIC;
+	b->n = n;
+	__atomic_add_fetch(&rbox_made, 1, __ATOMIC_RELAXED);
+	return b;
+}
+
+static void
+rbox_free(void *p)
+{
+	struct rbox *b = p;
+
+	if (b->magic != MAGIC)
+		__atomic_add_fetch(&rbox_twice, 1, __ATOMIC_RELAXED);
+	b->magic = 0xDEADDEADULL;
+	b->key = ~0ULL;
+	__atomic_add_fetch(&rbox_freed, 1, __ATOMIC_RELAXED);
+	free(p);
+}
+
+static const tf_hash_ops rbox_ops = {
+	.hash = pkey_hash,
+	.equal = pkey_equal,
+	.free_value = rbox_free,
+};
+
+static void
+rbox_reset(void)
+{
+	rbox_made = rbox_freed = rbox_twice = 0;
+}
+
+/* update: a new box of the key with n one more than the old one's. */
+static int
+rbox_increment(const void *key, void **value, bool present, void *arg)
+{
+	(void)arg;
+	*value = rbox((uintptr_t)key,
+	    present ? ((struct rbox *)*value)->n + 1 : 1);
+	return TF_MAP_SET;
+}
+
+struct replacing {
+	tf_map_t *m;
+	uint64_t ops;
+	tf_test_barrier_t start;
+	unsigned long bad;
+};
+
+/* Read four keys in one section, yield now and then, check them all. */
+static void
+replace_read(struct replacing *r, uint64_t rnd)
+{
+	uint64_t key = rnd % REPL_KEYS;
+	struct rbox *held[4];
+	uint64_t want[4];
+	void *v;
+
+	assert_int_equal(tf_map_read_begin(r->m), 0);
+	for (unsigned i = 0; i < 4; i++, key = (key + 13) % REPL_KEYS) {
+		assert_int_equal(tf_map_get(r->m, K(key), &v), 0);
+		held[i] = v;
+		want[i] = key;
+	}
+	if (rnd % 8 == 0)
+		sched_yield();          /* let the replacers run meanwhile */
+	for (unsigned i = 0; i < 4; i++)
+		if (held[i]->magic != MAGIC || held[i]->key != want[i])
+			BAD(r);
+	assert_int_equal(tf_map_read_end(r->m), 0);
+}
+
+static void
+replace_thread(unsigned t, void *arg)
+{
+	struct replacing *r = arg;
+	uint64_t seed = 0x5EEDULL * (t + 1);
+
+	tf_test_barrier_wait(&r->start);
+	for (uint64_t n = 0; n < r->ops; n++) {
+		uint64_t rnd = tf_test_rand(&seed), key = rnd % REPL_KEYS;
+
+		if (t % 2 == 0)
+			replace_read(r, rnd);
+		else if (n % 4 == 0)
+			assert_int_equal(tf_map_update(r->m, K(key),
+			    rbox_increment, NULL), 0);
+		else
+			assert_int_equal(tf_map_put(r->m, K(key),
+			    rbox(key, 0)), 0);
+	}
+}
+
+/*
+ * 32 threads, half reading, half replacing 64 keys: no reader sees a
+ * freed or foreign value; the map frees every replaced value, exactly
+ * once, and never one it holds.
+ */
+static void
+test_replace_race(void **state)
+{
+	struct replacing r = { 0 };
+	void *v;
+
+	(void)state;
+	rbox_reset();
+	assert_int_equal(tf_map_create(&r.m, &rbox_ops), 0);
+	for (uint64_t k = 0; k < REPL_KEYS; k++)
+		assert_int_equal(tf_map_put(r.m, K(k), rbox(k, 0)), 0);
+	r.ops = tf_test_scaled(20000);
+	tf_test_barrier_init(&r.start, REPL_THREADS);
+	tf_test_run_threads(REPL_THREADS, replace_thread, &r);
+	assert_int_equal(r.bad, 0);
+	settle();
+	assert_int_equal(tf_map_size(r.m), REPL_KEYS);
+	assert_true(rbox_freed <= rbox_made - REPL_KEYS);
+	for (uint64_t k = 0; k < REPL_KEYS; k++) {
+		assert_int_equal(tf_map_get(r.m, K(k), &v), 0);
+		assert_int_equal(((struct rbox *)v)->magic, MAGIC);
+		assert_int_equal(((struct rbox *)v)->key, k);
+	}
+	tf_map_destroy(r.m);
+	settle();
+	assert_int_equal(rbox_twice, 0);
+	assert_int_equal(rbox_freed, rbox_made);
+}
+
+/* The free callback runs once per replaced value, never for a kept one. */
+static void
+test_replace_frees(void **state)
+{
+	struct rbox *b = NULL;
+	tf_map_t *m;
+	void *v;
+
+	(void)state;
+	rbox_reset();
+	assert_int_equal(tf_map_create(&m, &rbox_ops), 0);
+	for (uint64_t i = 0; i < 10; i++)
+		assert_int_equal(tf_map_put(m, K(1), b = rbox(1, i)), 0);
+	assert_int_equal(tf_map_put(m, K(1), b), 0);    /* the same: kept */
+	assert_int_equal(tf_map_update(m, K(1), rbox_increment, NULL), 0);
+	assert_int_equal(tf_map_get(m, K(1), &v), 0);
+	assert_int_equal(((struct rbox *)v)->n, 10);
+	/* A read section holds the old value past the replace. */
+	assert_int_equal(tf_map_read_begin(m), 0);
+	assert_int_equal(tf_map_put(m, K(1), rbox(1, 11)), 0);
+	tf__epoch_poll();
+	assert_int_equal(((struct rbox *)v)->magic, MAGIC);
+	assert_int_equal(tf_map_read_end(m), 0);
+	settle();
+	assert_int_equal(rbox_made, 12);
+	assert_int_equal(rbox_freed, 11);
+	/* take hands the value over: the map frees it no more. */
+	assert_int_equal(tf_map_take(m, K(1), &v), 0);
+	settle();
+	assert_int_equal(rbox_freed, 11);
+	rbox_free(v);
+	tf_map_destroy(m);
+	assert_int_equal(rbox_twice, 0);
+	assert_int_equal(rbox_freed, rbox_made);
+}
+
+#define OWNED_COUNTERS 4
+#define OWN_REPL 8
+
+static void
+update_replace_thread(unsigned t, void *arg)
+{
+	struct replacing *r = arg;
+	void *v;
+
+	tf_test_barrier_wait(&r->start);
+	for (uint64_t n = 0; n < r->ops; n++) {
+		uint64_t key = REPL_KEYS + (uint64_t)t * OWN_REPL + n % OWN_REPL;
+
+		assert_int_equal(tf_map_update(r->m, K((n + t) %
+		    OWNED_COUNTERS), rbox_increment, NULL), 0);
+		assert_int_equal(tf_map_put(r->m, K(key), rbox(key, n)), 0);
+		if (n % 16 == 0) {
+			assert_int_equal(tf_map_read_begin(r->m), 0);
+			/* Absent until some thread first increments it. */
+			if (tf_map_get(r->m, K(n % OWNED_COUNTERS), &v) == 0 &&
+			    (((struct rbox *)v)->magic != MAGIC ||
+			    ((struct rbox *)v)->key != n % OWNED_COUNTERS))
+				BAD(r);
+			assert_int_equal(tf_map_read_end(r->m), 0);
+		}
+	}
+}
+
+/*
+ * 16 threads increment 4 counters held in boxes the map owns, through
+ * update (each increment replaces the box), while each also replaces
+ * keys of its own: no increment lost, every box freed exactly once.
+ */
+static void
+test_update_replace_race(void **state)
+{
+	struct replacing r = { 0 };
+	uint64_t sum = 0;
+	void *v;
+
+	(void)state;
+	rbox_reset();
+	assert_int_equal(tf_map_create(&r.m, &rbox_ops), 0);
+	r.ops = tf_test_scaled(20000);
+	tf_test_barrier_init(&r.start, THREADS);
+	tf_test_run_threads(THREADS, update_replace_thread, &r);
+	assert_int_equal(r.bad, 0);
+	for (uint64_t k = 0; k < OWNED_COUNTERS; k++) {
+		assert_int_equal(tf_map_get(r.m, K(k), &v), 0);
+		sum += ((struct rbox *)v)->n;
+	}
+	assert_int_equal(sum, THREADS * r.ops);
+	for (unsigned t = 0; t < THREADS; t++)
+		for (uint64_t i = 0; i < OWN_REPL; i++) {
+			uint64_t key = REPL_KEYS + (uint64_t)t * OWN_REPL + i;
+
+			assert_int_equal(tf_map_get(r.m, K(key), &v), 0);
+			assert_int_equal(((struct rbox *)v)->n, r.ops -
+			    OWN_REPL + i);
+		}
+	assert_int_equal(tf_map_size(r.m), OWNED_COUNTERS +
+	    THREADS * OWN_REPL);
+	tf_map_destroy(r.m);
+	settle();
+	assert_int_equal(rbox_twice, 0);
+	assert_int_equal(rbox_freed, rbox_made);
+}
+
+struct freezing {
+	tf_map_t *m;
+	uint64_t ops;
+	tf_test_barrier_t start;
+	uint64_t *model;        /* THREADS x OWN_REPL: n of the last put */
+	unsigned long bad;
+};
+
+static void
+freeze_replace_thread(unsigned t, void *arg)
+{
+	struct freezing *f = arg;
+	bool frozen = false;
+
+	tf_test_barrier_wait(&f->start);
+	for (uint64_t n = 1; n <= f->ops; n++) {
+		uint64_t i = n % OWN_REPL, key = (uint64_t)t * OWN_REPL + i;
+		struct rbox *b;
+		int rc;
+
+		if (t == 0 && n == f->ops / 2)
+			assert_int_equal(tf_map_freeze(f->m), 0);
+		b = rbox(key, n);
+		rc = tf_map_put(f->m, K(key), b);
+		if (rc == 0 && !frozen) {
+			f->model[key] = n;
+		} else if (rc == EPERM) {
+			rbox_free(b);   /* not stored: ours (counted freed) */
+			frozen = true;
+		} else {
+			BAD(f);         /* a put after an EPERM succeeded */
+		}
+	}
+}
+
+/*
+ * Freeze while 16 threads replace keys of their own: once a put fails
+ * with EPERM every later one does; the frozen map (its read tables built
+ * from the entries' values) holds each key's last stored value.
+ */
+static void
+test_freeze_replacing(void **state)
+{
+	struct freezing f = { 0 };
+	void *v;
+
+	(void)state;
+	rbox_reset();
+	assert_int_equal(tf_map_create(&f.m, &rbox_ops), 0);
+	f.ops = tf_test_scaled(20000);
+	f.model = calloc(THREADS * OWN_REPL, sizeof(*f.model));
+	assert_non_null(f.model);
+	tf_test_barrier_init(&f.start, THREADS);
+	tf_test_run_threads(THREADS, freeze_replace_thread, &f);
+	assert_int_equal(f.bad, 0);
+	assert_true(tf_map_is_frozen(f.m));
+	for (uint64_t key = 0; key < THREADS * OWN_REPL; key++) {
+		if (f.model[key] == 0) {        /* frozen before its put */
+			assert_int_equal(tf_map_get(f.m, K(key), &v), ENOENT);
+			continue;
+		}
+		assert_int_equal(tf_map_get(f.m, K(key), &v), 0);
+		assert_int_equal(((struct rbox *)v)->key, key);
+		assert_int_equal(((struct rbox *)v)->n, f.model[key]);
+	}
+	tf_map_destroy(f.m);
+	settle();
+	assert_int_equal(rbox_twice, 0);
+	assert_int_equal(rbox_freed, rbox_made);
+	free(f.model);
+}
+
 /* --- update, pop, clear ----------------------------------------------- */
 
 /* arg: the action; a SET stores value + 1 (or 1 when absent). */
@@ -1453,6 +1781,10 @@ main(void)
 		cmocka_unit_test(test_read_section),
 		cmocka_unit_test(test_update_race),
 		cmocka_unit_test(test_read_race),
+		cmocka_unit_test(test_replace_race),
+		cmocka_unit_test(test_replace_frees),
+		cmocka_unit_test(test_update_replace_race),
+		cmocka_unit_test(test_freeze_replacing),
 	};
 
 	return cmocka_run_group_tests_name("map", tests, NULL, NULL);
