@@ -126,7 +126,8 @@ ec_wake64(const struct ck_ec_ops *ops, const uint64_t *addr)
 
 /*
  * The callers spin before they wait, so ck_ec's own busy loop is one
- * iteration; its backoff then sleeps up to the deadline in futex(2).
+ * iteration; then one sleep in futex(2) up to the deadline (see
+ * whole_sleep() for why not ck_ec's backoff).
  */
 static const struct ck_ec_ops ec_ops = {
 	.gettime = ec_gettime,
@@ -145,29 +146,36 @@ const struct ck_ec_mode tf__ec_mode = {
 	.single_producer = false,
 };
 
-/* ck_ec asks before each sleep: never past our deadline. */
-static int
-clamp_deadline(const struct ck_ec_wait_state *state, struct timespec *partial)
-{
-	const struct timespec *ours = state->data;
+/* The largest time_t: ck_ec takes a deadline this far as none. */
+#define TIME_T_MAX \
+	((time_t)(((uint64_t)1 << (sizeof(time_t) * CHAR_BIT - 1)) - 1))
 
-	if (partial->tv_sec > ours->tv_sec || (partial->tv_sec == ours->tv_sec &&
-	    partial->tv_nsec > ours->tv_nsec))
-		*partial = *ours;
+/*
+ * ck_ec asks before each sleep: every sleep lasts to our deadline (or
+ * for ever), not to the end of a step of ck_ec's backoff.  That backoff
+ * (sleeps of 50 ms, then 8x longer, until a second has passed) guards
+ * single-producer event counts, whose increment is no atomic operation
+ * and may miss the flag a sleeper set; ours are multi-producer, whose
+ * atomic add reads the flag, so no wake can be lost.  Without it a
+ * parked worker sleeps until it is woken: an idle pool burns nothing,
+ * not three wake-ups per worker in the second after it parks.
+ */
+static int
+whole_sleep(const struct ck_ec_wait_state *state, struct timespec *partial)
+{
+	*partial = *(const struct timespec *)state->data;
 	return 0;
 }
 
 int
 tf__ec_wait(ck_ec32_t *ec, uint32_t old, int64_t deadline)
 {
-	struct timespec ts;
+	struct timespec ts = { .tv_sec = TIME_T_MAX, .tv_nsec = 0 };
 
-	if (deadline == INT64_MAX)
-		return ck_ec32_wait(ec, &tf__ec_mode, old, NULL) == 0 ? 0 :
-		    ETIMEDOUT;
-	ts = tf__timespec(deadline);
-	return ck_ec32_wait_pred(ec, &tf__ec_mode, old, clamp_deadline, &ts,
-	    &ts) == 0 ? 0 : ETIMEDOUT;
+	if (deadline != INT64_MAX)
+		ts = tf__timespec(deadline);
+	return ck_ec32_wait_pred(ec, &tf__ec_mode, old, whole_sleep, &ts,
+	    deadline != INT64_MAX ? &ts : NULL) == 0 ? 0 : ETIMEDOUT;
 }
 
 /* ------------------------------------------------------------------ */

@@ -45,9 +45,9 @@ extern const struct ck_ec_mode tf__ec_mode;
 
 /*
  * tf__ec_wait - wait until ec's value is not old any more, or the
- * CLOCK_MONOTONIC time deadline (INT64_MAX: none).  ck_ec's backoff sleeps
- * to deadlines of its own; a predicate clamps each of them to ours, so the
- * wait ends on time.  Returns 0 when the value changed, ETIMEDOUT.
+ * CLOCK_MONOTONIC time deadline (INT64_MAX: none), in one sleep: no
+ * wake-ups of ck_ec's backoff on the way.  Returns 0 when the value
+ * changed, ETIMEDOUT.
  */
 int tf__ec_wait(ck_ec32_t *ec, uint32_t old, int64_t deadline);
 
