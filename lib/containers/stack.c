@@ -55,17 +55,44 @@ TF_TLS bool tf__stack_elim_first;
 /* Nodes.                                                             */
 /* ------------------------------------------------------------------ */
 
+/* The slab that node n was carved from. */
+static inline struct tf__sslab *
+slab_of(struct tf__snode *n)
+{
+	return (struct tf__sslab *)((uintptr_t)n & ~(uintptr_t)(TF__STACK_SLAB
+	    - 1));
+}
+
+/*
+ * A new slab of TF__STACK_SLAB_NODES nodes: one for the caller, the rest
+ * into the (empty) cache.  NULL when out of memory.
+ */
 static struct tf__snode *
 node_alloc(void)
 {
-	return tf__alloc_aligned(sizeof(struct tf__snode),
-	    _Alignof(struct tf__snode));
+	struct tf__sslab *slab = tf__alloc_aligned(TF__STACK_SLAB,
+	    TF__STACK_SLAB);
+
+	if (slab == NULL)
+		return NULL;
+	slab->live = TF__STACK_SLAB_NODES;
+	for (unsigned i = 1; i < TF__STACK_SLAB_NODES; i++) {
+		slab->nodes[i].next = cache.head;
+		cache.head = &slab->nodes[i];
+	}
+	cache.n += TF__STACK_SLAB_NODES - 1;
+	return &slab->nodes[0];
 }
 
+/* Give n back to its slab; the last node back frees the slab. */
 static void
 node_free(struct tf__snode *n)
 {
-	tf__free_aligned(n, sizeof(*n), _Alignof(struct tf__snode));
+	struct tf__sslab *slab = slab_of(n);
+
+	/* A full barrier: every use of the slab's nodes comes before. */
+	if (ck_pr_faa_uint(&slab->live, UINT_MAX) == 1)
+		tf__free_aligned(slab, TF__STACK_SLAB, TF__STACK_SLAB);
 }
 
 /* Free the chain from n, linked by next. */
@@ -240,6 +267,7 @@ node_get(void)
 		cache.n--;
 		return n;
 	}
+	cache_hook();
 	return node_alloc();
 }
 

@@ -32,11 +32,17 @@
  * batch's callback may run after the stacks its nodes came from were
  * destroyed; nodes are all alike.
  *
- * Memory kept for later, besides the stacks' own nodes: per thread, at
- * most TF__STACK_CACHE cached and TF__STACK_BATCH - 1 popped nodes, plus
- * the batches still in their grace period; process-wide, at most
- * TF__STACK_DEPOT * TF__STACK_BATCH nodes in the depot.  A thread's cache
- * and popped nodes are given back when it exits.
+ * Nodes are allocated a slab at a time (below); a node that is freed
+ * goes back to its slab, and the slab to the allocator once all its
+ * nodes are.  Memory kept for later, besides the stacks' own nodes: per
+ * thread, at most TF__STACK_CACHE cached and TF__STACK_BATCH - 1 popped
+ * nodes, plus the batches still in their grace period; process-wide, at
+ * most TF__STACK_DEPOT * TF__STACK_BATCH nodes in the depot.  Each of
+ * them may keep its slab, so in bytes the bound is that many slabs
+ * (about 8 MiB for the depot, 1.3 MiB a thread) in the worst case of
+ * nodes scattered one a slab; nodes pushed and popped together come from
+ * and go back to few slabs.  A thread's cache and popped nodes are given
+ * back when it exits.
  *
  * The elimination array is TF__STACK_SLOTS slots of one word each, on a
  * line of their own.  A slot holds:
@@ -95,6 +101,20 @@ struct tf__snode {
 	struct tf__snode *free;   /* popped nodes, depot: atomic access */
 	ck_epoch_entry_t entry;   /* retirement of a batch */
 } TF_ALIGNED(16);
+
+/*
+ * Nodes are carved from slabs of TF__STACK_SLAB bytes (aligned to that,
+ * so a node finds its slab by masking its address), each a count of its
+ * nodes not yet freed and the nodes; the last node freed frees the slab.
+ */
+#define TF__STACK_SLAB 4096
+#define TF__STACK_SLAB_NODES \
+	((TF__STACK_SLAB - TF_CACHELINE) / sizeof(struct tf__snode))
+
+struct tf__sslab {
+	unsigned live TF_CACHE_ALIGNED; /* nodes not freed */
+	struct tf__snode nodes[] TF_CACHE_ALIGNED;
+};
 
 struct tf__sslot {
 	void *word;               /* one of the states above */
