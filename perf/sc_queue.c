@@ -76,12 +76,32 @@ producer(void *p)
 	return NULL;
 }
 
+/*
+ * A consumer adds what it popped to the shared count every FLUSH items
+ * and whenever a pop finds the queue empty (so right after the last
+ * item): one shared atomic per item would be a bottleneck of the
+ * harness, the same for every queue, and would hide their differences.
+ */
+#define FLUSH 64
+
+static void
+flush(struct run *r, uint64_t *popped)
+{
+	if (*popped == 0)
+		return;
+	if (__atomic_add_fetch(&r->received, *popped, __ATOMIC_RELAXED) ==
+	    r->total)
+		__atomic_store_n(&r->end, perf_ns(), __ATOMIC_RELEASE);
+	*popped = 0;
+}
+
 static void *
 consumer(void *p)
 {
 	struct arg *a = p;
 	struct run *r = a->r;
 	struct tally *t = &r->tally[a->index];
+	uint64_t popped = 0;
 	unsigned misses = 0;
 
 	start_barrier(r);
@@ -93,12 +113,11 @@ consumer(void *p)
 			t->sum += v;
 			t->xsum ^= v * 0x9e3779b97f4a7c15ULL;
 			misses = 0;
-			if (__atomic_add_fetch(&r->received, 1,
-			    __ATOMIC_RELAXED) == r->total)
-				__atomic_store_n(&r->end, perf_ns(),
-				    __ATOMIC_RELEASE);
+			if (++popped == FLUSH)
+				flush(r, &popped);
 			continue;
 		}
+		flush(r, &popped);
 		if (__atomic_load_n(&r->received, __ATOMIC_RELAXED) >=
 		    r->total)
 			break;
