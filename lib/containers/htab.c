@@ -737,55 +737,136 @@ shard_shrink(struct tf__hshard *s)
 
 /* What a write changed, to finish once the lock is released. */
 struct outcome {
+	struct tf__hentry *made;        /* the entry inserted, or NULL */
 	struct tf__hentry *gone;        /* unlinked entry, or NULL */
 	struct old_value *replaced;     /* a replaced value to free, or NULL */
+	bool changed;                   /* the write changed the table */
 	bool free_key, free_value;      /* of gone */
 	const void *kept;               /* the key the table holds, or NULL */
 	struct tf__htable *shrunk;      /* replaced table, or NULL */
 };
 
-/* Apply decide's action act on key (entry e or NULL) in s, locked. */
-static int
-apply(struct tf__htab *t, struct tf__hshard *s, const struct tf__hprobe *p,
-    struct tf__hwrite *w, int act, void *value, struct tf__hentry *e,
-    struct outcome *o)
-{
-	ck_hs_t *hs = &s->t->hs;
-	struct tf__hentry *n;
+/* A write in progress, under its shard's lock. */
+struct writing {
+	struct tf__htab *t;
+	struct tf__hshard *s;
+	const struct tf__hprobe *p;
+	struct tf__hwrite *w;
+	struct outcome o;
+	int rc;
+};
 
+/* Ask w's decide about key (entry e or NULL): its action, *value. */
+static int
+decide(struct writing *c, struct tf__hentry *e, void **value)
+{
+	struct walk wk;
+	int act;
+
+	*value = e != NULL ? tf__hentry_value(e) : NULL;
+	c->w->present = e != NULL;
+	c->w->old = *value;
+	wk.t = c->t;
+	wk.up = walks;
+	walks = &wk;
+	act = c->w->decide(c->w->key, value, e != NULL, c->w->arg);
+	walks = wk.up;
+	return act;
+}
+
+/*
+ * Prepare decide's action act on key (entry e or NULL): a replace is
+ * done here, in place; an insert makes its entry (o.made) and a delete
+ * names its entry (o.gone), for the caller to link or unlink.
+ */
+static int
+prepare(struct writing *c, int act, void *value, struct tf__hentry *e)
+{
+	struct outcome *o = &c->o;
+
+	if (act > 0)
+		return act;
 	if (act == TF__HSET && e != NULL) {
 		o->kept = e->p.key;
 		if (value != tf__hentry_value(e)) {
 			/* The old value is the table's to free: say how first. */
-			if (!w->take && t->ops.free_value != NULL &&
-			    (o->replaced = old_value_new(t,
+			if (!c->w->take && c->t->ops.free_value != NULL &&
+			    (o->replaced = old_value_new(c->t,
 			    tf__hentry_value(e))) == NULL)
 				return ENOMEM;
 			value_set(e, value);
 		}
 	} else if (act == TF__HSET) {
-		n = entry_new(t, p, w->key, value);
-		if (n == NULL || !ck_hs_put_unique(hs, p->thash, tagged(n))) {
-			if (n != NULL)
-				tf__free(n, entry_size(t));
+		o->made = entry_new(c->t, c->p, c->w->key, value);
+		if (o->made == NULL)
 			return ENOMEM;
-		}
-		o->kept = n->p.key;
-		ck_pr_store_64(&s->count, s->count + 1);
-		s->peak = TF_MAX(s->peak, s->count);
+		o->kept = o->made->p.key;
 	} else if (act == TF__HDEL && e != NULL) {
-		(void)ck_hs_remove(hs, p->thash, p);
-		ck_pr_store_64(&s->count, s->count - 1);
 		o->gone = e;
 		o->free_key = true;
-		o->free_value = !w->take;
-		o->shrunk = shard_shrink(s);
+		o->free_value = !c->w->take;
 	} else {
 		o->kept = e != NULL ? e->p.key : NULL;
 		return 0;
 	}
-	ck_pr_store_64(&s->weight, s->weight + (uint64_t)w->weight);
+	o->changed = true;
 	return 0;
+}
+
+/* ck_hs_apply's callback: what the key's slot (obj) holds next. */
+static void *
+write_apply(void *obj, void *cl)
+{
+	struct writing *c = cl;
+	struct tf__hentry *e = obj != NULL ? untagged(obj) : NULL;
+	void *value;
+	int act = decide(c, e, &value);
+
+	if ((c->rc = prepare(c, act, value, e)) != 0)
+		return obj;
+	if (c->o.made != NULL)
+		return tagged(c->o.made);
+	return c->o.gone != NULL ? NULL : obj;
+}
+
+/*
+ * The write the slow way, when ck_hs_apply could not make room for the
+ * probe (no memory for a larger slot array) and ran nothing: find, then
+ * decide, then put or remove.
+ */
+static void
+write_slow(struct writing *c)
+{
+	ck_hs_t *hs = &c->s->t->hs;
+	struct tf__hentry *e = hs_get(hs, c->p);
+	void *value;
+	int act = decide(c, e, &value);
+
+	if ((c->rc = prepare(c, act, value, e)) != 0)
+		return;
+	if (c->o.made != NULL &&
+	    !ck_hs_put_unique(hs, c->p->thash, tagged(c->o.made))) {
+		tf__free(c->o.made, entry_size(c->t));
+		c->o.made = NULL;
+		c->rc = ENOMEM;
+	} else if (c->o.gone != NULL) {
+		(void)ck_hs_remove(hs, c->p->thash, c->p);
+	}
+}
+
+/* Count what the write changed in s (locked). */
+static void
+account(struct tf__hshard *s, const struct tf__hwrite *w, struct outcome *o)
+{
+	if (o->made != NULL) {
+		ck_pr_store_64(&s->count, s->count + 1);
+		s->peak = TF_MAX(s->peak, s->count);
+	} else if (o->gone != NULL) {
+		ck_pr_store_64(&s->count, s->count - 1);
+		o->shrunk = shard_shrink(s);
+	}
+	if (o->changed)
+		ck_pr_store_64(&s->weight, s->weight + (uint64_t)w->weight);
 }
 
 /* Free what the write unlinked, and the caller's key if consumed. */
@@ -804,39 +885,32 @@ finish(struct tf__htab *t, struct tf__hwrite *w, const struct outcome *o)
 		tf__epoch_call(&o->shrunk->ep, table_destroy_cb);
 }
 
+/*
+ * One probe: ck_hs_apply finds the key's slot and runs decide on what it
+ * holds, and the callback's answer is stored in the same slot.
+ */
 int
 tf__htab_write(struct tf__htab *t, struct tf__hwrite *w)
 {
-	struct outcome o = { NULL, NULL, false, false, NULL, NULL };
 	struct tf__hprobe p;
-	struct tf__hshard *s;
-	struct tf__hentry *e;
-	struct walk wk;
-	void *value;
-	int act, rc;
+	struct writing c = { .t = t, .p = &p, .w = w };
 
 	if (tf__htab_bad_key(t, w->key))
 		return EINVAL;
 	if (TF_UNLIKELY(walks != NULL) && walking(t))
 		return EDEADLK;
-	s = probe_of(t, w->key, &p);
-	if ((rc = write_lock(t, s)) != 0)
-		return rc;
+	c.s = probe_of(t, w->key, &p);
+	if ((c.rc = write_lock(t, c.s)) != 0)
+		return c.rc;
 	/* The lock excludes other writers: no epoch section needed. */
-	e = hs_get(&s->t->hs, &p);
-	value = e != NULL ? tf__hentry_value(e) : NULL;
-	w->present = e != NULL;
-	w->old = value;
-	wk.t = t;
-	wk.up = walks;
-	walks = &wk;
-	act = w->decide(w->key, &value, e != NULL, w->arg);
-	walks = wk.up;
-	rc = act > 0 ? act : apply(t, s, &p, w, act, value, e, &o);
-	tf__unlock(&s->lock);
-	if (rc == 0)
-		finish(t, w, &o);
-	return rc;
+	if (!ck_hs_apply(&c.s->t->hs, p.thash, &p, write_apply, &c))
+		write_slow(&c);
+	if (c.rc == 0)
+		account(c.s, w, &c.o);
+	tf__unlock(&c.s->lock);
+	if (c.rc == 0)
+		finish(t, w, &c.o);
+	return c.rc;
 }
 
 int
