@@ -8,9 +8,12 @@
  * tf_bag (containers/htab.h says how it works).
  *
  * ck_hs's callbacks take no context, so what they need travels with the
- * objects: an entry carries its table hash (rehashing on growth) and the
- * ops' equal (the key of a compare, always the second argument, is an
- * entry or a probe of the same layout).  An entry of a table that owns
+ * objects or the table: the hash callback, which rehashes entries when a
+ * slot array grows, finds the ops' hash in the seed of the ck_hs; the key
+ * of a compare, always the second argument, is a probe that carries the
+ * ops' equal (marked in bit 0), or an entry being put that is known
+ * absent (ck_hs_put_unique), which compares unequal to every other.  An
+ * entry of a table that owns
  * keys or values also carries the free functions, so that a callback that
  * runs after the container is destroyed needs nothing of it.
  *
@@ -126,12 +129,35 @@ tag_of(uint64_t thash)
 }
 
 static inline void *
-tagged(struct tf__hentry *e)
+tagged(struct tf__hentry *e, uint64_t thash)
 {
 	uint64_t a = (uint64_t)(uintptr_t)e;
 
 	return (a & ~TAG_ADDR) != 0 ? (void *)e :
-	    (void *)(uintptr_t)(a | tag_of(e->p.thash));
+	    (void *)(uintptr_t)(a | tag_of(thash));
+}
+
+/* The key argument of ck_hs's get, apply, remove: a probe, marked. */
+static inline const void *
+probe_arg(const struct tf__hprobe *p)
+{
+	return (const void *)((uintptr_t)p | 1);
+}
+
+/*
+ * The table hash: the ops' hash mixed, rotated by half (probe_of says
+ * why).
+ */
+#define HASH_ROTATE 32
+
+static inline uint64_t
+thash_of(uint64_t (*hash)(const void *), const void *key, uint64_t *mixed)
+{
+	uint64_t h = tf__hash_mix(hash(key));
+
+	if (mixed != NULL)
+		*mixed = h;
+	return (h << HASH_ROTATE) | (h >> (64 - HASH_ROTATE));
 }
 
 static inline struct tf__hentry *
@@ -147,7 +173,7 @@ untagged(const void *o)
 static inline struct tf__hentry *
 hs_get(ck_hs_t *hs, const struct tf__hprobe *p)
 {
-	return untagged(ck_hs_get(hs, p->thash, p));
+	return untagged(ck_hs_get(hs, p->thash, probe_arg(p)));
 }
 
 static inline bool
@@ -161,37 +187,45 @@ hs_next(ck_hs_t *hs, ck_hs_iterator_t *it, struct tf__hentry **e)
 	return true;
 }
 
+/* seed: the ops' hash (table_new). */
 static unsigned long
 hs_hash(const void *object, unsigned long seed)
 {
-	(void)seed;
-	return (unsigned long)untagged(object)->p.thash;
+	TF_TSAN_ACQUIRE(untagged(object)); /* pairs with entry_new's release */
+	return (unsigned long)thash_of((uint64_t (*)(const void *))seed,
+	    untagged(object)->key, NULL);
 }
 
-/* stored: an entry of the table (tagged); key: a probe or an entry. */
+/*
+ * stored: an entry of the table (tagged); key: a probe (bit 0 set), or
+ * an entry that ck_hs_put_unique puts, whose key is absent.
+ */
 static bool
 hs_compare(const void *stored, const void *key)
 {
-	const struct tf__hprobe *k = &untagged(key)->p;
-	const struct tf__hprobe *s;
+	const struct tf__hprobe *k;
+	const struct tf__hentry *s;
 	uint64_t a = (uint64_t)(uintptr_t)stored;
 
+	if (!((uintptr_t)key & 1))
+		return false;
+	k = (const struct tf__hprobe *)((uintptr_t)key - 1);
 	if ((a & TAG_BIT) && (a & ~TAG_ADDR) != tag_of(k->thash))
 		return false;
-	s = &untagged(stored)->p;
+	s = untagged(stored);
 	TF_TSAN_ACQUIRE(s); /* pairs with the release in entry_new */
-	return s->thash == k->thash && k->equal(s->key, k->key);
+	return k->equal(s->key, k->key);
 }
 
 static struct tf__htable *
-table_new(unsigned long slots)
+table_new(const struct tf__htab *t, unsigned long slots)
 {
 	struct tf__htable *tb = tf__alloc(sizeof(*tb));
 
 	if (tb == NULL)
 		return NULL;
 	if (!ck_hs_init(&tb->hs, HS_MODE, hs_hash, hs_compare,
-	    &table_allocator, slots, 0)) {
+	    &table_allocator, slots, (unsigned long)(uintptr_t)t->ops.hash)) {
 		tf__free(tb, sizeof(*tb));
 		return NULL;
 	}
@@ -222,14 +256,12 @@ table_destroy_cb(ck_epoch_entry_t *ep)
  * them at the bottom would start every probe at the same slot of a cache
  * line.
  */
-#define HASH_ROTATE 32
-
 static inline struct tf__hshard *
 probe_of(const struct tf__htab *t, const void *key, struct tf__hprobe *p)
 {
-	uint64_t h = tf__hash_mix(t->ops.hash(key));
+	uint64_t h;
 
-	p->thash = (h << HASH_ROTATE) | (h >> (64 - HASH_ROTATE));
+	p->thash = thash_of(t->ops.hash, key, &h);
 	p->key = key;
 	p->equal = t->ops.equal;
 	return &t->shards[h >> t->shift];
@@ -242,15 +274,13 @@ entry_size(const struct tf__htab *t)
 }
 
 static struct tf__hentry *
-entry_new(const struct tf__htab *t, const struct tf__hprobe *p, void *key,
-    void *value)
+entry_new(const struct tf__htab *t, void *key, void *value)
 {
 	struct tf__hentry *e = tf__alloc(entry_size(t));
 
 	if (e == NULL)
 		return NULL;
-	e->p = *p;
-	e->p.key = key;
+	e->key = key;
 	e->value = value;
 	TF_TSAN_RELEASE(e); /* pairs with the acquires in hs_compare, find */
 	return e;
@@ -271,7 +301,7 @@ entry_free_owned(ck_epoch_entry_t *ep)
 
 	TF_EPOCH_ACQUIRE();
 	if (o->free_key != NULL)
-		o->free_key((void *)(uintptr_t)o->e.p.key);
+		o->free_key((void *)(uintptr_t)o->e.key);
 	if (o->free_value != NULL)
 		o->free_value(o->e.value);
 	tf__free(o, sizeof(*o));
@@ -394,7 +424,7 @@ tf__htab_init(struct tf__htab *t, const tf_hash_ops *ops)
 		s->count = s->weight = s->peak = 0;
 		s->pop_at = 0;
 		s->flat = NULL;
-		if ((s->t = table_new(INITIAL_SLOTS)) == NULL)
+		if ((s->t = table_new(t, INITIAL_SLOTS)) == NULL)
 			break;
 	}
 	if (i == t->nshards)
@@ -440,7 +470,7 @@ table_fini(const struct tf__htab *t, struct tf__htable *tb)
 
 	while (hs_next(&tb->hs, &it, &e)) {
 		if (t->ops.free_key != NULL)
-			t->ops.free_key((void *)(uintptr_t)e->p.key);
+			t->ops.free_key((void *)(uintptr_t)e->key);
 		if (t->ops.free_value != NULL)
 			t->ops.free_value(e->value);
 		tf__free(e, entry_size(t));
@@ -477,7 +507,7 @@ flat_size(uint64_t mask)
 }
 
 static struct tf__hflat *
-flat_new(const struct tf__hshard *s)
+flat_new(const struct tf__htab *t, const struct tf__hshard *s)
 {
 	ck_hs_iterator_t it = CK_HS_ITERATOR_INITIALIZER;
 	struct tf__hflat *f;
@@ -490,12 +520,13 @@ flat_new(const struct tf__hshard *s)
 		return NULL;
 	f->mask = n - 1;
 	while (hs_next(&s->t->hs, &it, &e)) {
-		uint64_t i = e->p.thash & f->mask;
+		uint64_t h = thash_of(t->ops.hash, e->key, NULL);
+		uint64_t i = h & f->mask;
 
 		while (f->slot[i].thash != 0)
 			i = (i + 1) & f->mask;
-		f->slot[i] = (struct tf__hflat_slot){ e->p.thash | 1,
-			e->p.key, tf__hentry_value(e) };
+		f->slot[i] = (struct tf__hflat_slot){ h | 1, e->key,
+			tf__hentry_value(e) };
 	}
 	return f;
 }
@@ -521,7 +552,7 @@ static void
 flats_build(struct tf__htab *t)
 {
 	for (unsigned i = 0; i < t->nshards; i++) {
-		struct tf__hflat *f = flat_new(&t->shards[i]);
+		struct tf__hflat *f = flat_new(t, &t->shards[i]);
 
 		if (f == NULL)
 			return;
@@ -710,7 +741,7 @@ tf__hbulk_reduce(struct tf__htab *t, const struct tf__hbulk_ops *ops,
  * shard keeps its big table and tries again on a later removal).
  */
 static struct tf__htable *
-shard_shrink(struct tf__hshard *s)
+shard_shrink(const struct tf__htab *t, struct tf__hshard *s)
 {
 	ck_hs_iterator_t it = CK_HS_ITERATOR_INITIALIZER;
 	struct tf__htable *old = s->t, *n;
@@ -718,12 +749,14 @@ shard_shrink(struct tf__hshard *s)
 
 	if (s->peak < SHRINK_MIN || s->count * SHRINK_RATIO > s->peak)
 		return NULL;
-	n = table_new(TF_MAX((unsigned long)INITIAL_SLOTS,
+	n = table_new(t, TF_MAX((unsigned long)INITIAL_SLOTS,
 	    (unsigned long)s->count * 2));
 	if (n == NULL)
 		return NULL;
 	while (hs_next(&old->hs, &it, &e)) {
-		if (!ck_hs_put_unique(&n->hs, e->p.thash, tagged(e))) {
+		uint64_t h = thash_of(t->ops.hash, e->key, NULL);
+
+		if (!ck_hs_put_unique(&n->hs, h, tagged(e, h))) {
 			table_destroy(n);
 			return NULL;
 		}
@@ -787,7 +820,7 @@ prepare(struct writing *c, int act, void *value, struct tf__hentry *e)
 	if (act > 0)
 		return act;
 	if (act == TF__HSET && e != NULL) {
-		o->kept = e->p.key;
+		o->kept = e->key;
 		if (value != tf__hentry_value(e)) {
 			/* The old value is the table's to free: say how first. */
 			if (!c->w->take && c->t->ops.free_value != NULL &&
@@ -797,16 +830,16 @@ prepare(struct writing *c, int act, void *value, struct tf__hentry *e)
 			value_set(e, value);
 		}
 	} else if (act == TF__HSET) {
-		o->made = entry_new(c->t, c->p, c->w->key, value);
+		o->made = entry_new(c->t, c->w->key, value);
 		if (o->made == NULL)
 			return ENOMEM;
-		o->kept = o->made->p.key;
+		o->kept = o->made->key;
 	} else if (act == TF__HDEL && e != NULL) {
 		o->gone = e;
 		o->free_key = true;
 		o->free_value = !c->w->take;
 	} else {
-		o->kept = e != NULL ? e->p.key : NULL;
+		o->kept = e != NULL ? e->key : NULL;
 		return 0;
 	}
 	o->changed = true;
@@ -825,7 +858,7 @@ write_apply(void *obj, void *cl)
 	if ((c->rc = prepare(c, act, value, e)) != 0)
 		return obj;
 	if (c->o.made != NULL)
-		return tagged(c->o.made);
+		return tagged(c->o.made, c->p->thash);
 	return c->o.gone != NULL ? NULL : obj;
 }
 
@@ -845,25 +878,27 @@ write_slow(struct writing *c)
 	if ((c->rc = prepare(c, act, value, e)) != 0)
 		return;
 	if (c->o.made != NULL &&
-	    !ck_hs_put_unique(hs, c->p->thash, tagged(c->o.made))) {
+	    !ck_hs_put_unique(hs, c->p->thash, tagged(c->o.made,
+	    c->p->thash))) {
 		tf__free(c->o.made, entry_size(c->t));
 		c->o.made = NULL;
 		c->rc = ENOMEM;
 	} else if (c->o.gone != NULL) {
-		(void)ck_hs_remove(hs, c->p->thash, c->p);
+		(void)ck_hs_remove(hs, c->p->thash, probe_arg(c->p));
 	}
 }
 
 /* Count what the write changed in s (locked). */
 static void
-account(struct tf__hshard *s, const struct tf__hwrite *w, struct outcome *o)
+account(const struct tf__htab *t, struct tf__hshard *s,
+    const struct tf__hwrite *w, struct outcome *o)
 {
 	if (o->made != NULL) {
 		ck_pr_store_64(&s->count, s->count + 1);
 		s->peak = TF_MAX(s->peak, s->count);
 	} else if (o->gone != NULL) {
 		ck_pr_store_64(&s->count, s->count - 1);
-		o->shrunk = shard_shrink(s);
+		o->shrunk = shard_shrink(t, s);
 	}
 	if (o->changed)
 		ck_pr_store_64(&s->weight, s->weight + (uint64_t)w->weight);
@@ -875,7 +910,7 @@ finish(struct tf__htab *t, struct tf__hwrite *w, const struct outcome *o)
 {
 	/* o->gone may be freed as soon as it is retired: read it before. */
 	if (w->consume && t->ops.free_key != NULL && w->key != o->kept &&
-	    (o->gone == NULL || !o->free_key || w->key != o->gone->p.key))
+	    (o->gone == NULL || !o->free_key || w->key != o->gone->key))
 		t->ops.free_key(w->key);
 	if (o->gone != NULL)
 		entry_retire(t, o->gone, o->free_key, o->free_value);
@@ -903,10 +938,10 @@ tf__htab_write(struct tf__htab *t, struct tf__hwrite *w)
 	if ((c.rc = write_lock(t, c.s)) != 0)
 		return c.rc;
 	/* The lock excludes other writers: no epoch section needed. */
-	if (!ck_hs_apply(&c.s->t->hs, p.thash, &p, write_apply, &c))
+	if (!ck_hs_apply(&c.s->t->hs, p.thash, probe_arg(&p), write_apply, &c))
 		write_slow(&c);
 	if (c.rc == 0)
-		account(c.s, w, &c.o);
+		account(t, c.s, w, &c.o);
 	tf__unlock(&c.s->lock);
 	if (c.rc == 0)
 		finish(t, w, &c.o);
@@ -927,6 +962,7 @@ tf__htab_pop(struct tf__htab *t, void **key, void **value)
 	for (unsigned i = 0; e == NULL && i < t->nshards; i++) {
 		struct tf__hshard *s = &t->shards[(start + i) & (t->nshards - 1)];
 		ck_hs_iterator_t it = CK_HS_ITERATOR_INITIALIZER;
+		struct tf__hprobe p;
 
 		if (ck_pr_load_64(&s->count) == 0 &&
 		    ck_pr_load_uint(&t->state) == TF__HTAB_OPEN)
@@ -942,15 +978,16 @@ tf__htab_pop(struct tf__htab *t, void **key, void **value)
 		if (hs_next(&s->t->hs, &it, &e) ||
 		    (it.offset = 0, hs_next(&s->t->hs, &it, &e))) {
 			s->pop_at = it.offset - 1;
-			(void)ck_hs_remove(&s->t->hs, e->p.thash, e);
+			(void)probe_of(t, e->key, &p);
+			(void)ck_hs_remove(&s->t->hs, p.thash, probe_arg(&p));
 			ck_pr_store_64(&s->count, s->count - 1);
-			shrunk = shard_shrink(s);
+			shrunk = shard_shrink(t, s);
 		}
 		tf__unlock(&s->lock);
 	}
 	if (e == NULL)
 		return EAGAIN;
-	*key = (void *)(uintptr_t)e->p.key;
+	*key = (void *)(uintptr_t)e->key;
 	*value = tf__hentry_value(e);
 	entry_retire(t, e, false, false);
 	if (shrunk != NULL)
@@ -988,7 +1025,7 @@ tf__htab_clear(struct tf__htab *t)
 	if ((fresh = tf__alloc(size)) == NULL)
 		return ENOMEM;
 	for (i = 0; i < n; i++)
-		if ((fresh[i] = table_new(INITIAL_SLOTS)) == NULL)
+		if ((fresh[i] = table_new(t, INITIAL_SLOTS)) == NULL)
 			break;
 	if (i < n)
 		rc = ENOMEM;
@@ -1142,7 +1179,7 @@ walk_table(struct tf__htable *tb, tf__hvisit_fn *fn, void *arg)
 
 	while (rc == 0 && hs_next(&tb->hs, &it, &e)) {
 		TF_TSAN_ACQUIRE(e); /* pairs with the release in entry_new */
-		rc = fn((void *)(uintptr_t)e->p.key, tf__hentry_value(e), arg);
+		rc = fn((void *)(uintptr_t)e->key, tf__hentry_value(e), arg);
 	}
 	return rc;
 }

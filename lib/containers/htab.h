@@ -47,15 +47,20 @@ enum { TF__HTAB_OPEN, TF__HTAB_FREEZING, TF__HTAB_FROZEN };
 
 typedef bool tf__equal_fn(const void *, const void *);
 
-/* The prefix shared by entries and probes: what ck_hs's compare reads. */
+/* A key looked for: what ck_hs's compare gets beside a stored entry. */
 struct tf__hprobe {
 	uint64_t thash;
 	const void *key;
 	tf__equal_fn *equal;
 };
 
+/*
+ * 32 bytes: the table hash is not kept (ck_hs's hash callback computes
+ * it again from the key when a slot array grows), nor the equal function
+ * (a probe brings it).
+ */
 struct tf__hentry {
-	struct tf__hprobe p;    /* p.key: the table's key */
+	const void *key;        /* the table's key */
 	void *value;            /* atomic: tf__hentry_value() reads it */
 	ck_epoch_entry_t ep;    /* for the deferred free */
 };
