@@ -54,11 +54,7 @@ struct tf__hprobe {
 	tf__equal_fn *equal;
 };
 
-/*
- * 32 bytes: the table hash is not kept (ck_hs's hash callback computes
- * it again from the key when a slot array grows), nor the equal function
- * (a probe brings it).
- */
+/* 32 bytes: no table hash (recomputed on growth), no equal (in probes). */
 struct tf__hentry {
 	const void *key;        /* the table's key */
 	void *value;            /* atomic: tf__hentry_value() reads it */
@@ -182,9 +178,8 @@ void tf__htab_read_end(const struct tf__htab *t, bool frozen);
 struct tf__hentry *tf__htab_find(const struct tf__htab *t, const void *key);
 
 /*
- * The value of e, found in a read section (or under its shard's lock):
- * stays valid until the section ends.  Pairs with the store of a write
- * (value_set in htab.c): what the writer did before is visible.
+ * The value of e, found in a read section (or under its shard's lock),
+ * valid until the section ends; acquires what its writer did before.
  */
 static inline void *
 tf__hentry_value(const struct tf__hentry *e)
