@@ -30,6 +30,7 @@ struct node_cache {
 	unsigned n;
 	unsigned npending;
 	struct tf__snode *pending;  /* popped, not yet retired, by free */
+	unsigned spot;              /* the depot slot tried first */
 	bool hooked;
 	struct tf__thread_hook hook;
 	unsigned range;     /* slots picked from: 1 .. TF__STACK_SLOTS */
@@ -40,14 +41,10 @@ static TF_TLS struct node_cache cache;
 
 /*
  * The depot: graced batches of free nodes that any thread's pushes take,
- * a Treiber list of batch heads linked by free (each batch chained by
- * next, its length in the head's depth), and how many batches are in it
- * or on their way in (at most TF__STACK_DEPOT).
+ * one per slot (NULL: empty), each chained by next with its length in
+ * its head's depth.
  */
-static struct {
-	struct tf__snode *head;
-	unsigned batches;
-} depot TF_CACHE_ALIGNED;
+static struct tf__snode *depot[TF__STACK_DEPOT] TF_CACHE_ALIGNED;
 
 TF_TLS bool tf__stack_elim_first;
 
@@ -121,6 +118,33 @@ cache_hook(void)
 	}
 }
 
+/* The depot slot to try i-th, from the thread's own start. */
+static inline struct tf__snode **
+depot_slot(unsigned i)
+{
+	if (TF_UNLIKELY(cache.spot == 0))
+		cache.spot = (unsigned)(((uintptr_t)&cache >> 6) *
+		    TF_GOLDEN64 >> 32) | 1;
+	return &depot[(cache.spot + i) % TF__STACK_DEPOT];
+}
+
+/* Put batch h of k graced nodes in an empty slot: false when none. */
+static bool
+depot_give(struct tf__snode *h, unsigned k)
+{
+	struct tf__snode **slot;
+
+	h->depth = k;
+	for (unsigned i = 0; i < TF__STACK_DEPOT; i++) {
+		slot = depot_slot(i);
+		/* A full barrier: the batch is written before it is seen. */
+		if (ck_pr_load_ptr(slot) == NULL &&
+		    ck_pr_cas_ptr(slot, NULL, h))
+			return true;
+	}
+	return false;
+}
+
 /*
  * The callback of a retired batch, headed by the node that embeds e and
  * linked by free: no section can see its nodes any more.  Into the
@@ -130,30 +154,20 @@ static void
 batch_reclaim(ck_epoch_entry_t *e)
 {
 	struct tf__snode *h = TF_CONTAINER_OF(e, struct tf__snode, entry);
-	struct tf__snode *n, *top;
+	struct tf__snode *n;
 	unsigned k = 1;
 
 	TF_EPOCH_ACQUIRE();
-	for (n = h; (n->next = ck_pr_load_ptr(&n->free)) != NULL; n = n->next)
+	for (n = h; (n->next = n->free) != NULL; n = n->next)
 		k++;
 	if (cache.n + k <= TF__STACK_CACHE) {
 		cache_hook();
 		n->next = cache.head;
 		cache.head = h;
 		cache.n += k;
-		return;
-	}
-	if (ck_pr_faa_uint(&depot.batches, 1) >= TF__STACK_DEPOT) {
-		ck_pr_dec_uint(&depot.batches);
+	} else if (!depot_give(h, k)) {
 		chain_free(h);
-		return;
 	}
-	h->depth = k;
-	top = ck_pr_load_ptr(&depot.head);
-	do {
-		ck_pr_store_ptr(&h->free, top);
-		/* A full barrier: the batch is written before it is seen. */
-	} while (!ck_pr_cas_ptr_value(&depot.head, top, h, &top));
 }
 
 /* Retire the thread's popped nodes as one batch.  Outside a section. */
@@ -173,14 +187,13 @@ pending_flush(void)
 
 /*
  * Retire node n, which this thread popped: with the next ones, as a
- * batch.  Sections may still read its next, item and depth; free is
- * only ever read with an atomic load (by depot_take).
+ * batch.  Sections may still read its next, item and depth, not free.
  */
 static inline void
 node_retire(struct tf__snode *n)
 {
 	cache_hook();
-	ck_pr_store_ptr(&n->free, cache.pending);
+	n->free = cache.pending;
 	cache.pending = n;
 	if (++cache.npending == TF__STACK_BATCH)
 		pending_flush();
@@ -188,34 +201,28 @@ node_retire(struct tf__snode *n)
 
 /*
  * Move a batch from the depot into the (empty) cache: false when the
- * depot is empty.  A batch comes into the depot only through the epoch,
- * after every section that saw it there (or its nodes in a stack) ended,
- * so the head this section read cannot leave and come back before the
- * compare-and-swap: no ABA.
+ * depot is empty.  Nothing of a batch is read before the swap that takes
+ * it, so a batch that left a slot and came back (ABA) is simply taken,
+ * and a node can be freed while in a cache without waiting for anyone.
  */
 static bool
 depot_take(void)
 {
-	struct tf__snode *h, *below;
+	struct tf__snode **slot, *h;
 
-	if (ck_pr_load_ptr(&depot.head) == NULL)
-		return false;
-	tf__epoch_begin();
-	h = ck_pr_load_ptr(&depot.head);
-	while (h != NULL) {
+	for (unsigned i = 0; i < TF__STACK_DEPOT; i++) {
+		slot = depot_slot(i);
+		if ((h = ck_pr_load_ptr(slot)) == NULL ||
+		    !ck_pr_cas_ptr(slot, h, NULL))
+			continue;
+		/* Pairs with the swap that gave it. */
 		ck_pr_fence_load_depends();
-		below = ck_pr_load_ptr(&h->free);
-		if (ck_pr_cas_ptr_value(&depot.head, h, below, &h))
-			break;
+		cache_hook();
+		cache.head = h;
+		cache.n = (unsigned)h->depth;
+		return true;
 	}
-	tf__epoch_end();
-	if (h == NULL)
-		return false;
-	ck_pr_dec_uint(&depot.batches);
-	cache_hook();
-	cache.head = h;
-	cache.n = (unsigned)h->depth;
-	return true;
+	return false;
 }
 
 /* Free the thread's cache. */
@@ -230,20 +237,11 @@ cache_free(void)
 void
 tf__stack_cache_flush(void)
 {
-	struct tf__snode *h, *below;
-
 	pending_flush();
 	tf__epoch_barrier();
 	cache_free();
-	if ((h = ck_pr_fas_ptr(&depot.head, NULL)) == NULL)
-		return;
-	/* Another thread's depot_take may still read a head. */
-	tf__epoch_barrier();
-	for (; h != NULL; h = below) {
-		below = ck_pr_load_ptr(&h->free);
-		chain_free(h);
-		ck_pr_dec_uint(&depot.batches);
-	}
+	while (depot_take())
+		cache_free();
 }
 
 static void

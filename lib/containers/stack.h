@@ -15,20 +15,21 @@
  * while it is reachable: its item, its next, and its depth (the number of
  * nodes from it to the bottom, itself included, so that the size is the
  * top's depth).  A thread keeps the nodes it popped on a list of its own
- * (linked by free, the one field that sections never read plainly) and
+ * (linked by free, the one field that sections never read) and
  * retires them TF__STACK_BATCH at a time, with one tf__epoch_call() and
  * a poll.  The batch's callback puts it into the thread's node cache when
- * it fits, else into the depot, a process-wide Treiber list of batches
- * (at most TF__STACK_DEPOT), else frees it.  A push takes its node from
- * the cache, refilling the empty cache with a whole batch from the
- * depot, and allocates only when both are empty: producers live on the
- * nodes that consumers on other threads popped.  Since no node is reused
- * while a section that could have read it is open, a pop's
- * compare-and-swap from top to top->next cannot succeed on a recycled top
- * (no ABA), and every walk of the list is a snapshot.  The depot is
- * ABA-safe the same way: its pops run in a section, and a batch enters it
- * only through the epoch, so a head cannot leave and come back while a
- * section that read it is open.  The depot is not per stack because a
+ * it fits, else into the depot, TF__STACK_DEPOT process-wide slots of a
+ * batch each, else frees it.  A push takes its node from the cache,
+ * refilling the empty cache with a whole batch from the depot, and
+ * allocates only when both are empty: producers live on the nodes that
+ * consumers on other threads popped.  Since no node is reused while a
+ * section that could have read it is open, a pop's compare-and-swap from
+ * top to top->next cannot succeed on a recycled top (no ABA), and every
+ * walk of the list is a snapshot.  A batch is taken from its slot by a
+ * compare-and-swap to NULL before anything of it is read, so the depot
+ * has no ABA to fear (a batch that came back is taken as it is) and no
+ * reader of nodes it does not own; that is also why free nodes in a
+ * cache may be freed at once.  The depot is not per stack because a
  * batch's callback may run after the stacks its nodes came from were
  * destroyed; nodes are all alike.
  *
@@ -86,7 +87,7 @@
 /* Popped nodes a thread retires at once: a batch, in the depot too. */
 #define TF__STACK_BATCH 64
 
-/* Batches the depot keeps at most; the rest go to the allocator. */
+/* Slots of the depot, a batch each; the rest go to the allocator. */
 #define TF__STACK_DEPOT 32
 
 /* The states of an elimination slot (nodes are 16-byte aligned). */
@@ -98,7 +99,7 @@ struct tf__snode {
 	struct tf__snode *next;   /* below; the cache's link when free */
 	void *item;
 	size_t depth;             /* nodes from here to the bottom */
-	struct tf__snode *free;   /* popped nodes, depot: atomic access */
+	struct tf__snode *free;   /* the popped nodes' link */
 	ck_epoch_entry_t entry;   /* retirement of a batch */
 } TF_ALIGNED(16);
 
