@@ -34,4 +34,7 @@ tf__hash_mix(uint64_t h)
 
 uint64_t tf__hash_str(const void *key);
 
+/* tf_hash_u64's equal: a table compares such keys inline. */
+bool tf__hash_u64_equal(const void *a, const void *b);
+
 #endif /* TF_CONTAINERS_HASH_H */
