@@ -793,7 +793,7 @@ struct writing {
 };
 
 /* Ask w's decide about key (entry e or NULL): its action, *value. */
-static int
+static inline int
 decide(struct writing *c, struct tf__hentry *e, void **value)
 {
 	struct walk wk;
@@ -815,7 +815,7 @@ decide(struct writing *c, struct tf__hentry *e, void **value)
  * done here, in place; an insert makes its entry (o.made) and a delete
  * names its entry (o.gone), for the caller to link or unlink.
  */
-static int
+static inline int
 prepare(struct writing *c, int act, void *value, struct tf__hentry *e)
 {
 	struct outcome *o = &c->o;
