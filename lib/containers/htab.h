@@ -15,16 +15,17 @@
  * pointers to entries; an entry's key never changes once published, its
  * value is one atomic word: a write that changes a present key's value
  * stores the new one in place (a release store, under the shard lock),
- * so a reader sees the old value or the new one, and the old value, if
- * the table owns values, is freed through the epoch like an unlinked
- * entry.  A replace allocates nothing and leaves ck_hs alone.  A set
- * stores its items as keys with no value; a bag stores each distinct item
- * with its count as the value.
+ * so a reader sees the old value or the new one; the old value, if the
+ * table owns values, is freed through the epoch (by a small record, the
+ * only allocation of a replace), and ck_hs is left alone.  A set stores
+ * its items as keys with no value; a bag stores each distinct item with
+ * its count as the value.
  *
  * Every write goes through one function, tf__htab_write(): it locks the
- * key's shard, finds the key's entry, asks the operation's decide
- * callback what to do (keep, set a value, delete), does it, and frees what
- * the table owns and no longer holds once no reader can see it.
+ * key's shard, finds the key's entry (one probe, ck_hs_apply), asks the
+ * operation's decide callback what to do (keep, set a value, delete),
+ * does it, and frees what the table owns and no longer holds once no
+ * reader can see it.
  *
  * Freeze: state goes OPEN -> FREEZING (writes, which read state under the
  * shard lock, fail from then on), then every shard lock is taken and
@@ -177,10 +178,7 @@ bool tf__htab_read_begin(const struct tf__htab *t);
 void tf__htab_read_end(const struct tf__htab *t, bool frozen);
 struct tf__hentry *tf__htab_find(const struct tf__htab *t, const void *key);
 
-/*
- * The value of e, found in a read section (or under its shard's lock),
- * valid until the section ends; acquires what its writer did before.
- */
+/* e's value, valid until the read section ends; acquires its store. */
 static inline void *
 tf__hentry_value(const struct tf__hentry *e)
 {
