@@ -65,9 +65,7 @@ static const struct site_case {
 	COVER("tf_queue_create", "tf_queue_create"),
 	COVER("seg_new", "tf_list_append"),
 	COVER("list_new", "tf_list_slice"),
-	COVER("table_alloc", "tf_map_create"),
 	COVER("table_new", "tf_map_clear"),
-	COVER("entry_new", "tf_map_put"),
 	COVER("tf__htab_init", "tf_set_create"),
 	COVER("tf__htab_create", "tf_bag_create"),
 	COVER("tf__htab_clear", "tf_set_clear"),
@@ -107,12 +105,9 @@ static const struct {
 } exempt[] = {
 	EXEMPT("record", "a thread's epoch record (lib/epoch.c): it waits "
 	    "for memory and never fails, as nothing can be read without one"),
-	EXEMPT("flat_new", "a frozen shard's read table (htab.c): freeze "
-	    "goes on without them, reads use the shards' own tables "
-	    "(test_map's test_frozen_read_tables)"),
-	EXEMPT("old_value_new", "the record that frees a replaced value "
-	    "later (htab.c), in maps that own values only, which the maps "
-	    "here do not (test_map's test_enomem_writes)"),
+	EXEMPT("gone_new", "the record that frees a removed or replaced "
+	    "key or value later (htab.c), in maps that own them only, which "
+	    "the maps here do not (test_map's test_enomem_writes)"),
 };
 
 /* ------------------------------------------------------------------ */

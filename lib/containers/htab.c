@@ -7,27 +7,20 @@
  * lib/containers/htab.c - the sharded hash table under tf_map, tf_set and
  * tf_bag (containers/htab.h says how it works).
  *
- * ck_hs's callbacks take no context, so what they need travels with the
- * objects or the table: the hash callback, which rehashes entries when a
- * slot array grows, finds the ops' hash in the seed of the ck_hs; the key
- * of a compare, always the second argument, is a probe that carries the
- * ops' equal (marked in bit 0), or an entry being put that is known
- * absent (ck_hs_put_unique), which compares unequal to every other.  An
- * entry of a table that owns
- * keys or values also carries the free functions, so that a callback that
- * runs after the container is destroyed needs nothing of it.
+ * Memory order: a writer fills a slot by storing key and value, then
+ * (store fence) meta; it kills one by storing meta alone, and orders that
+ * store before any later fill of the slot (store fence).  A reader loads
+ * meta, then (load fence) key and value, then (load fence) meta again:
+ * if it saw a later fill's key or value, its second load sees at least
+ * the kill before it, a newer version.  A value replaced in place is
+ * stored after a store fence, and read after the reader's load of meta:
+ * the reader gets the old value or the new one, both the key's.  A new
+ * slot array is written, then (store fence) published in the shard; a
+ * reader reaches it through that load (a dependency).
  *
- * ck_hs grows its slot arrays itself, through table_alloc/table_free, and
- * frees an old array through the epoch as SPMC mode requires.  An array
- * carries a header with an epoch entry, so that its deferred free needs
- * no allocation and may be asked for inside a read section.  ck_hs never
- * shrinks: a shard whose entries fall to a small part of its peak builds
- * a small ck_hs, moves the entries' pointers into it, publishes it, and
- * retires the old one (shard_shrink).
- *
- * ThreadSanitizer does not see libck's publication of an entry or a table
- * (ck_hs is not instrumented): the writer releases on the object before
- * publishing it and readers acquire on it before reading it.
+ * ThreadSanitizer does not see libck's atomics: a writer releases on the
+ * slot (or the array it publishes) before its stores, and a reader
+ * acquires on the slot (and the array) after its loads.
  */
 #include "internal/common.h"
 
@@ -41,9 +34,8 @@
 #define MIN_SHARDS 8
 #define MAX_SHARDS 64
 #define SHARDS_PER_CPU 4
-/* Slots a shard's table starts with (ck_hs rounds up to a power of 2). */
+/* Slots a shard's array starts with: a power of two. */
 #define INITIAL_SLOTS 8
-#define HS_MODE (CK_HS_MODE_SPMC | CK_HS_MODE_OBJECT)
 /*
  * A shard whose peak reached SHRINK_MIN entries is rebuilt when its
  * entries fall under peak / SHRINK_RATIO: the removals since the peak
@@ -52,18 +44,17 @@
 #define SHRINK_MIN 64
 #define SHRINK_RATIO 8
 
-/* The entry of a table that owns keys or values. */
-struct owned_entry {
-	struct tf__hentry e;
-	void (*free_key)(void *);   /* set when unlinked: what to free */
-	void (*free_value)(void *);
-};
-
-/* In front of each slot array of ck_hs. */
-struct slots_hdr {
-	ck_epoch_entry_t ep;
-	size_t size;
-} TF_ALIGNED(16);
+/*
+ * Tags: the meta of an EMPTY slot is 0; a tombstone's and a dead slot's
+ * tags say what they hold; a live slot's tag is 32 bits of the mixed
+ * hash (below the shard bits), moved past those values.
+ */
+#define TAG_EMPTY 0u
+#define TAG_TOMB 1u     /* removed; its key and value are not the table's */
+#define TAG_DEAD_KV 2u  /* removed; key and value to free with the array */
+#define TAG_DEAD_K 3u   /* removed; the key to free with the array */
+#define TAG_LIVE 4u     /* the first tag of a live slot */
+#define TAG_SHIFT 24
 
 /* The walks and decides of tables on this thread, innermost first. */
 struct walk {
@@ -72,307 +63,320 @@ struct walk {
 };
 static TF_TLS struct walk *walks;
 
-static void *
-table_alloc(size_t size)
+static inline uint32_t
+tag_of(uint64_t h)
 {
-	struct slots_hdr *h = tf__alloc(sizeof(*h) + size);
+	uint32_t tag = (uint32_t)(h >> TAG_SHIFT);
 
-	if (h == NULL)
-		return NULL;
-	h->size = size;
-	return h + 1;
+	return tag < TAG_LIVE ? tag + TAG_LIVE : tag;
 }
 
-static void
-slots_free(ck_epoch_entry_t *ep)
+static inline uint32_t
+meta_tag(uint64_t meta)
 {
-	struct slots_hdr *h = TF_CONTAINER_OF(ep, struct slots_hdr, ep);
-
-	TF_EPOCH_ACQUIRE();
-	tf__free(h, sizeof(*h) + h->size);
+	return (uint32_t)(meta >> 32);
 }
 
-static void
-table_free(void *p, size_t size, bool defer)
-{
-	struct slots_hdr *h = (struct slots_hdr *)p - 1;
-
-	if (defer)
-		tf__epoch_call(&h->ep, slots_free);
-	else
-		tf__free(h, sizeof(*h) + size);
-}
-
-static struct ck_malloc table_allocator = {
-	.malloc = table_alloc,
-	.free = table_free,
-};
-
-/*
- * ck_hs stores pointers it never looks into; without pointer packing (off
- * in Debian's libck) a probe calls hs_compare on every occupied slot it
- * passes, a cache miss into each entry.  So the table stores each entry
- * with 15 bits of its hash in the pointer's top bits, which are zero in
- * user-space addresses of x86-64 and AArch64, and bit 63 set to say so:
- * a probe rejects a slot of another hash without touching the entry (1
- * in 32768 slots of other hashes still costs a look).  An entry whose
- * address uses the top bits is stored as it is, and compared the slow way.
- */
-#define TAG_SHIFT 48
-#define TAG_BIT (UINT64_C(1) << 63)
-#define TAG_ADDR ((UINT64_C(1) << TAG_SHIFT) - 1)
-
+/* The meta of a slot that held meta and now holds tag. */
 static inline uint64_t
-tag_of(uint64_t thash)
+meta_next(uint64_t meta, uint32_t tag)
 {
-	return TAG_BIT | ((thash >> (TAG_SHIFT + 1)) << TAG_SHIFT);
+	return (uint64_t)tag << 32 | (uint32_t)(meta + 1);
 }
 
-static inline void *
-tagged(struct tf__hentry *e, uint64_t thash)
-{
-	uint64_t a = (uint64_t)(uintptr_t)e;
-
-	return (a & ~TAG_ADDR) != 0 ? (void *)e :
-	    (void *)(uintptr_t)(a | tag_of(thash));
-}
-
-/* The key argument of ck_hs's get, apply, remove: a probe, marked. */
-static inline const void *
-probe_arg(const struct tf__hprobe *p)
-{
-	return (const void *)((uintptr_t)p | 1);
-}
-
-/*
- * The table hash: the ops' hash mixed, rotated by half (probe_of says
- * why).
- */
-#define HASH_ROTATE 32
-
+/* The mixed hash of key: its top bits pick the shard, its low a slot. */
 static inline uint64_t
-thash_of(uint64_t (*hash)(const void *), const void *key, uint64_t *mixed)
+hash_of(const struct tf__htab *t, const void *key)
 {
-	uint64_t h = tf__hash_mix(hash(key));
-
-	if (mixed != NULL)
-		*mixed = h;
-	return (h << HASH_ROTATE) | (h >> (64 - HASH_ROTATE));
+	return tf__hash_mix(t->ops.hash(key));
 }
 
-static inline struct tf__hentry *
-untagged(const void *o)
+static inline struct tf__hshard *
+shard_of(const struct tf__htab *t, uint64_t h)
 {
-	uint64_t a = (uint64_t)(uintptr_t)o;
-
-	return (struct tf__hentry *)(uintptr_t)((a & TAG_BIT) ? a & TAG_ADDR :
-	    a);
+	return &t->shards[h >> t->shift];
 }
 
-/* ck_hs_get and ck_hs_next, the entry untagged. */
-static inline struct tf__hentry *
-hs_get(ck_hs_t *hs, const struct tf__hprobe *p)
-{
-	return untagged(ck_hs_get(hs, p->thash, probe_arg(p)));
-}
-
+/* tf_hash_u64's keys compare inline, without an indirect call. */
 static inline bool
-hs_next(ck_hs_t *hs, ck_hs_iterator_t *it, struct tf__hentry **e)
+keys_equal(const struct tf__htab *t, const void *stored, const void *key)
 {
-	void *obj;
-
-	if (!ck_hs_next(hs, it, &obj))
-		return false;
-	*e = untagged(obj);
-	return true;
+	if (t->ops.equal == tf__hash_u64_equal)
+		return stored == key;
+	return t->ops.equal(stored, key);
 }
 
-/* seed: the ops' hash (table_new). */
-static unsigned long
-hs_hash(const void *object, unsigned long seed)
+/* ------------------------------------------------------------------ */
+/* Slot arrays.                                                       */
+/* ------------------------------------------------------------------ */
+
+/* The bytes of an array's slots. */
+static inline size_t
+table_size(uint64_t mask)
 {
-	TF_TSAN_ACQUIRE(untagged(object)); /* pairs with entry_new's release */
-	return (unsigned long)thash_of((uint64_t (*)(const void *))seed,
-	    untagged(object)->key, NULL);
+	return (mask + 1) * sizeof(struct tf__hslot);
 }
 
-/*
- * stored: an entry of the table (tagged); key: a probe (bit 0 set), or
- * an entry that ck_hs_put_unique puts, whose key is absent.
- */
-static bool
-hs_compare(const void *stored, const void *key)
-{
-	const struct tf__hprobe *k;
-	const struct tf__hentry *s;
-	uint64_t a = (uint64_t)(uintptr_t)stored;
-
-	if (!((uintptr_t)key & 1))
-		return false;
-	k = (const struct tf__hprobe *)((uintptr_t)key - 1);
-	if ((a & TAG_BIT) && (a & ~TAG_ADDR) != tag_of(k->thash))
-		return false;
-	s = untagged(stored);
-	TF_TSAN_ACQUIRE(s); /* pairs with the release in entry_new */
-	/* tf_hash_u64's keys compare inline, without an indirect call. */
-	if (k->equal == tf__hash_u64_equal)
-		return s->key == k->key;
-	return k->equal(s->key, k->key);
-}
-
+/* An array of slots (a power of two), every slot EMPTY; NULL: no memory. */
 static struct tf__htable *
-table_new(const struct tf__htab *t, unsigned long slots)
+table_new(const struct tf__htab *t, uint64_t slots)
 {
-	struct tf__htable *tb = tf__alloc(sizeof(*tb));
+	struct tf__htable *tb = tf__alloc_zero(sizeof(*tb));
 
 	if (tb == NULL)
 		return NULL;
-	if (!ck_hs_init(&tb->hs, HS_MODE, hs_hash, hs_compare,
-	    &table_allocator, slots, (unsigned long)(uintptr_t)t->ops.hash)) {
+	if ((tb->slot = tf__alloc_zero(table_size(slots - 1))) == NULL) {
 		tf__free(tb, sizeof(*tb));
 		return NULL;
 	}
-	TF_TSAN_RELEASE(tb); /* pairs with the acquire in tf__htab_find */
+	tb->mask = slots - 1;
+	tb->free_key = t->ops.free_key;
+	tb->free_value = t->ops.free_value;
 	return tb;
 }
 
+/* Free tb now, with its dead slots' keys and values (and live, if asked). */
 static void
-table_destroy(struct tf__htable *tb)
+table_free(struct tf__htable *tb)
 {
-	ck_hs_destroy(&tb->hs);
+	if (tb->dead != 0 || (tb->contents && (tb->free_key != NULL ||
+	    tb->free_value != NULL))) {
+		for (uint64_t i = 0; i <= tb->mask; i++) {
+			struct tf__hslot *sl = &tb->slot[i];
+			uint32_t tag = meta_tag(sl->meta);
+			bool live = tag >= TAG_LIVE && tb->contents;
+
+			if ((live || tag == TAG_DEAD_KV || tag == TAG_DEAD_K) &&
+			    tb->free_key != NULL)
+				tb->free_key((void *)(uintptr_t)sl->key);
+			if ((live || tag == TAG_DEAD_KV) && tb->free_value != NULL)
+				tb->free_value(sl->value);
+		}
+	}
+	tf__free(tb->slot, table_size(tb->mask));
 	tf__free(tb, sizeof(*tb));
 }
 
 static void
-table_destroy_cb(ck_epoch_entry_t *ep)
+table_free_cb(ck_epoch_entry_t *ep)
 {
 	TF_EPOCH_ACQUIRE();
-	table_destroy(TF_CONTAINER_OF(ep, struct tf__htable, ep));
+	table_free(TF_CONTAINER_OF(ep, struct tf__htable, ep));
+}
+
+/* Free tb once no reader can see it; with its contents if asked. */
+static void
+table_retire(struct tf__htable *tb, bool contents)
+{
+	tb->contents = contents;
+	tf__epoch_call(&tb->ep, table_free_cb);
+}
+
+/* Slots a shard may use (not EMPTY) before its array is rebuilt. */
+static inline uint64_t
+max_used(uint64_t mask)
+{
+	return (mask + 1) - (mask + 1) / 4;
+}
+
+/* The slots of an array rebuilt for n entries: at most 5/8 full. */
+static uint64_t
+slots_for(uint64_t n)
+{
+	uint64_t slots = INITIAL_SLOTS;
+
+	while (n > slots / 2 + slots / 8)
+		slots <<= 1;
+	return slots;
+}
+
+/* The EMPTY slot where a key of hash h goes in tb (a new array). */
+static inline struct tf__hslot *
+empty_slot(struct tf__htable *tb, uint64_t h)
+{
+	uint64_t i = h & tb->mask;
+
+	while (meta_tag(tb->slot[i].meta) != TAG_EMPTY)
+		i = (i + 1) & tb->mask;
+	return &tb->slot[i];
 }
 
 /*
- * The probe for key, and its shard.  The shard's bits, the top of the
- * mixed hash, are the same for every key of a shard: the table hash is
- * the mixed hash rotated by half, which puts them in the middle, away
- * from the low bits (ck_hs's slot index) and the top ones (which it packs
- * into the slot's pointer to skip most compares).  A rotation that left
- * them at the bottom would start every probe at the same slot of a cache
- * line.
+ * A new array of s's (locked) entries, sized for n of them; NULL when
+ * out of memory.  Not yet published.
  */
-static inline struct tf__hshard *
-probe_of(const struct tf__htab *t, const void *key, struct tf__hprobe *p)
+static struct tf__htable *
+table_rebuilt(const struct tf__htab *t, const struct tf__hshard *s,
+    uint64_t n)
 {
-	uint64_t h;
+	const struct tf__htable *old = s->t;
+	struct tf__htable *tb = table_new(t, slots_for(n));
 
-	p->thash = thash_of(t->ops.hash, key, &h);
-	p->key = key;
-	p->equal = t->ops.equal;
-	return &t->shards[h >> t->shift];
-}
-
-static inline size_t
-entry_size(const struct tf__htab *t)
-{
-	return t->owns ? sizeof(struct owned_entry) : sizeof(struct tf__hentry);
-}
-
-static struct tf__hentry *
-entry_new(const struct tf__htab *t, void *key, void *value)
-{
-	struct tf__hentry *e = tf__alloc(entry_size(t));
-
-	if (e == NULL)
+	if (tb == NULL)
 		return NULL;
-	e->key = key;
-	e->value = value;
-	TF_TSAN_RELEASE(e); /* pairs with the acquires in hs_compare, find */
-	return e;
+	for (uint64_t i = 0; i <= old->mask; i++) {
+		const struct tf__hslot *o = &old->slot[i];
+		uint32_t tag = meta_tag(o->meta);
+		struct tf__hslot *sl;
+
+		if (tag < TAG_LIVE)
+			continue;
+		sl = empty_slot(tb, hash_of(t, o->key));
+		sl->meta = (uint64_t)tag << 32;
+		sl->key = o->key;
+		sl->value = o->value;
+	}
+	return tb;
 }
 
-static void
-entry_free_plain(ck_epoch_entry_t *ep)
+/* Publish tb as s's (locked) array; the old one is returned to retire. */
+static struct tf__htable *
+table_publish(struct tf__hshard *s, struct tf__htable *tb)
 {
-	TF_EPOCH_ACQUIRE();
-	tf__free(TF_CONTAINER_OF(ep, struct tf__hentry, ep),
-	    sizeof(struct tf__hentry));
+	struct tf__htable *old = s->t;
+
+	TF_TSAN_RELEASE(tb); /* pairs with the acquire in tf__htab_get */
+	ck_pr_fence_store(); /* tb's slots are written before it is seen */
+	ck_pr_store_ptr(&s->t, tb);
+	s->used = ck_pr_load_64(&s->count);
+	s->peak = s->used;
+	return old;
 }
 
-static void
-entry_free_owned(ck_epoch_entry_t *ep)
-{
-	struct owned_entry *o = TF_CONTAINER_OF(ep, struct owned_entry, e.ep);
+/* ------------------------------------------------------------------ */
+/* Slots.                                                             */
+/* ------------------------------------------------------------------ */
 
-	TF_EPOCH_ACQUIRE();
-	if (o->free_key != NULL)
-		o->free_key((void *)(uintptr_t)o->e.key);
-	if (o->free_value != NULL)
-		o->free_value(o->e.value);
-	tf__free(o, sizeof(*o));
+/* Fill sl (not live) with key and value, under its shard's lock. */
+static inline void
+slot_fill(struct tf__hslot *sl, uint32_t tag, const void *key, void *value)
+{
+	uint64_t meta = sl->meta;
+
+	TF_TSAN_RELEASE(sl); /* pairs with the acquire in table_get */
+	ck_pr_fence_store(); /* after the kill that freed the slot */
+	ck_pr_store_ptr(&sl->key, key);
+	ck_pr_store_ptr(&sl->value, value);
+	ck_pr_fence_store(); /* key and value before meta */
+	ck_pr_store_64(&sl->meta, meta_next(meta, tag));
+}
+
+/* Store sl's new value in place, under its shard's lock. */
+static inline void
+slot_set(struct tf__hslot *sl, void *value)
+{
+	TF_TSAN_RELEASE(sl);
+	ck_pr_fence_store(); /* what the caller wrote before the value */
+	ck_pr_store_ptr(&sl->value, value);
+}
+
+/* Make sl a tombstone or a dead slot (tag), under its shard's lock. */
+static inline void
+slot_kill(struct tf__hslot *sl, uint32_t tag)
+{
+	ck_pr_store_64(&sl->meta, meta_next(sl->meta, tag));
 }
 
 /*
- * A replaced value the table owns, freed through the epoch: a replace
- * stores the new value in the entry in place (value_set), so the old one
- * needs an epoch entry of its own.  It carries the free function, like an
- * owned entry, so that its callback needs nothing of the container.
+ * A reader's look for key (hash h) in tb: 0 with *value, or ENOENT.
+ * A frozen table changes no more: one read of meta is enough.
  */
-struct old_value {
+static inline int
+table_get(const struct tf__htab *t, const struct tf__htable *tb,
+    uint64_t h, const void *key, void **value, bool frozen)
+{
+	uint32_t want = tag_of(h);
+	uint64_t mask = tb->mask, i = h & mask;
+
+	for (;;) {
+		const struct tf__hslot *sl = &tb->slot[i];
+		uint64_t meta = ck_pr_load_64(&sl->meta);
+		uint32_t tag = meta_tag(meta);
+		void *v;
+
+		ck_pr_fence_load(); /* meta before key and value */
+		if (tag == want && keys_equal(t, ck_pr_load_ptr(&sl->key), key)) {
+			v = ck_pr_load_ptr(&sl->value);
+			ck_pr_fence_load(); /* key and value before meta */
+			if (frozen || ck_pr_load_64(&sl->meta) == meta) {
+				TF_TSAN_ACQUIRE(sl); /* pairs with slot_fill, set */
+				*value = v;
+				return 0;
+			}
+			continue; /* the slot changed: read it again */
+		}
+		if (tag == TAG_EMPTY)
+			return ENOENT;
+		i = (i + 1) & mask;
+	}
+}
+
+/*
+ * The writer's look for key (hash h) in tb, under the shard's lock: its
+ * live slot, or NULL with *room the slot an insert would take (the first
+ * tombstone of the probe, else the EMPTY slot that ended it).
+ */
+static struct tf__hslot *
+table_find(const struct tf__htab *t, struct tf__htable *tb, uint64_t h,
+    const void *key, struct tf__hslot **room)
+{
+	uint32_t want = tag_of(h);
+	struct tf__hslot *tomb = NULL;
+
+	for (uint64_t i = h & tb->mask;; i = (i + 1) & tb->mask) {
+		struct tf__hslot *sl = &tb->slot[i];
+		uint32_t tag = meta_tag(sl->meta);
+
+		if (tag == want && keys_equal(t, sl->key, key))
+			return sl;
+		if (tag == TAG_TOMB && tomb == NULL)
+			tomb = sl;
+		if (tag == TAG_EMPTY) {
+			*room = tomb != NULL ? tomb : sl;
+			return NULL;
+		}
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Records of what the table frees later.                             */
+/* ------------------------------------------------------------------ */
+
+/*
+ * A removed or replaced key or value the table owns, freed through the
+ * epoch.  It carries the free functions, so that its callback needs
+ * nothing of the container, which may be gone by then.
+ */
+struct gone {
 	ck_epoch_entry_t ep;
+	void (*free_key)(void *);
 	void (*free_value)(void *);
+	void *key;
 	void *value;
 };
 
-static struct old_value *
-old_value_new(const struct tf__htab *t, void *value)
+static struct gone *
+gone_new(void)
 {
-	struct old_value *v = tf__alloc(sizeof(*v));
-
-	if (v != NULL) {
-		v->free_value = t->ops.free_value;
-		v->value = value;
-	}
-	return v;
+	return tf__alloc(sizeof(struct gone));
 }
 
 static void
-old_value_free(ck_epoch_entry_t *ep)
+gone_free(ck_epoch_entry_t *ep)
 {
-	struct old_value *v = TF_CONTAINER_OF(ep, struct old_value, ep);
+	struct gone *g = TF_CONTAINER_OF(ep, struct gone, ep);
 
 	TF_EPOCH_ACQUIRE();
-	v->free_value(v->value);
-	tf__free(v, sizeof(*v));
+	if (g->free_key != NULL)
+		g->free_key(g->key);
+	if (g->free_value != NULL)
+		g->free_value(g->value);
+	tf__free(g, sizeof(*g));
 }
 
-/* Store e's new value, under its shard's lock: tf__hentry_value reads it. */
-static inline void
-value_set(struct tf__hentry *e, void *value)
-{
-	TF_TSAN_RELEASE(&e->value); /* pairs with tf__hentry_value's acquire */
-	ck_pr_fence_store(); /* pairs with the fence_load in tf__hentry_value */
-	ck_pr_store_ptr(&e->value, value);
-}
-
-/*
- * Free e once no reader can see it, with its key and value if the table
- * owns them and free_key / free_value say so.  Called outside the lock:
- * the epoch may run deferred frees, the ops' among them, right here.
- */
-static void
-entry_retire(const struct tf__htab *t, struct tf__hentry *e, bool free_key,
-    bool free_value)
-{
-	struct owned_entry *o;
-
-	if (!t->owns) {
-		tf__epoch_call(&e->ep, entry_free_plain);
-		return;
-	}
-	o = TF_CONTAINER_OF(e, struct owned_entry, e);
-	o->free_key = free_key ? t->ops.free_key : NULL;
-	o->free_value = free_value ? t->ops.free_value : NULL;
-	tf__epoch_call(&e->ep, entry_free_owned);
-}
+/* ------------------------------------------------------------------ */
+/* Life.                                                              */
+/* ------------------------------------------------------------------ */
 
 static bool
 walking(const struct tf__htab *t)
@@ -424,16 +428,14 @@ tf__htab_init(struct tf__htab *t, const tf_hash_ops *ops)
 		struct tf__hshard *s = &t->shards[i];
 
 		tf__lock_init(&s->lock);
-		s->count = s->weight = s->peak = 0;
-		s->pop_at = 0;
-		s->flat = NULL;
+		s->count = s->used = s->weight = s->peak = s->pop_at = 0;
 		if ((s->t = table_new(t, INITIAL_SLOTS)) == NULL)
 			break;
 	}
 	if (i == t->nshards)
 		return 0;
 	while (i-- > 0)
-		table_destroy(t->shards[i].t);
+		table_free(t->shards[i].t);
 	tf__free_aligned(t->shards, t->nshards * sizeof(struct tf__hshard),
 	    TF_CACHELINE);
 	return ENOMEM;
@@ -464,135 +466,13 @@ tf__htab_create(struct tf__htab **out, const tf_hash_ops *ops,
 	return 0;
 }
 
-/* Free every entry of tb now, with what t owns, and tb. */
-static void
-table_fini(const struct tf__htab *t, struct tf__htable *tb)
-{
-	ck_hs_iterator_t it = CK_HS_ITERATOR_INITIALIZER;
-	struct tf__hentry *e;
-
-	while (hs_next(&tb->hs, &it, &e)) {
-		if (t->ops.free_key != NULL)
-			t->ops.free_key((void *)(uintptr_t)e->key);
-		if (t->ops.free_value != NULL)
-			t->ops.free_value(e->value);
-		tf__free(e, entry_size(t));
-	}
-	table_destroy(tb);
-}
-
-/*
- * A frozen shard laid out for reads.  A get in the shard's ck_hs costs
- * two cache misses (the slot, then the entry it points to); once nothing
- * changes any more, freeze copies each shard's keys and values into an
- * open-addressing array of {hash, key, value} probed linearly, so that a
- * frozen get usually costs one.  thash | 1 marks a used slot (0: empty).
- * Built by the thread that froze the table, each published whole (a
- * reader finds NULL, and the shard's ck_hs, until then); freed by fini.
- * Out of memory, freeze goes on without them: reads use ck_hs.
- */
-struct tf__hflat_slot {
-	uint64_t thash;
-	const void *key;
-	void *value;
-};
-
-struct tf__hflat {
-	uint64_t mask;
-	struct tf__hflat_slot slot[];
-};
-
-static size_t
-flat_size(uint64_t mask)
-{
-	return sizeof(struct tf__hflat) + (mask + 1) *
-	    sizeof(struct tf__hflat_slot);
-}
-
-static struct tf__hflat *
-flat_new(const struct tf__htab *t, const struct tf__hshard *s)
-{
-	ck_hs_iterator_t it = CK_HS_ITERATOR_INITIALIZER;
-	struct tf__hflat *f;
-	struct tf__hentry *e;
-	uint64_t n = 8;
-
-	while (n < 2 * s->count)
-		n <<= 1;
-	if ((f = tf__alloc_zero(flat_size(n - 1))) == NULL)
-		return NULL;
-	f->mask = n - 1;
-	while (hs_next(&s->t->hs, &it, &e)) {
-		uint64_t h = thash_of(t->ops.hash, e->key, NULL);
-		uint64_t i = h & f->mask;
-
-		while (f->slot[i].thash != 0)
-			i = (i + 1) & f->mask;
-		f->slot[i] = (struct tf__hflat_slot){ h | 1, e->key,
-			tf__hentry_value(e) };
-	}
-	return f;
-}
-
-static void
-flats_free(struct tf__htab *t)
-{
-	for (unsigned i = 0; i < t->nshards; i++) {
-		struct tf__hflat *f = t->shards[i].flat;
-
-		if (f != NULL)
-			tf__free(f, flat_size(f->mask));
-		t->shards[i].flat = NULL;
-	}
-}
-
-/*
- * Every shard's read table; out of memory, the shards done so far keep
- * theirs (a reader may be using one already, if a second freeze let the
- * table be seen frozen early) and the others go without.
- */
-static void
-flats_build(struct tf__htab *t)
-{
-	for (unsigned i = 0; i < t->nshards; i++) {
-		struct tf__hflat *f = flat_new(t, &t->shards[i]);
-
-		if (f == NULL)
-			return;
-		TF_TSAN_RELEASE(f); /* pairs with the acquire in flat_get */
-		ck_pr_fence_store();
-		ck_pr_store_ptr(&t->shards[i].flat, f);
-	}
-}
-
-/* A frozen get: 0, ENOENT, or -1 when the shard has no read table. */
-static int
-flat_get(const struct tf__htab *t, const void *key, void **value)
-{
-	struct tf__hprobe p;
-	const struct tf__hshard *s = probe_of(t, key, &p);
-	const struct tf__hflat *f = ck_pr_load_ptr(&s->flat);
-	uint64_t want = p.thash | 1, i;
-
-	if (f == NULL)
-		return -1;
-	TF_TSAN_ACQUIRE(f);
-	for (i = p.thash & f->mask; f->slot[i].thash != 0;
-	    i = (i + 1) & f->mask)
-		if (f->slot[i].thash == want &&
-		    p.equal(f->slot[i].key, key)) {
-			*value = f->slot[i].value;
-			return 0;
-		}
-	return ENOENT;
-}
-
 void
 tf__htab_fini(struct tf__htab *t)
 {
-	flats_free(t);
-	for (unsigned i = 0; i < t->nshards; i++)
-		table_fini(t, t->shards[i].t);
+	for (unsigned i = 0; i < t->nshards; i++) {
+		t->shards[i].t->contents = true;
+		table_free(t->shards[i].t);
+	}
 	tf__free_aligned(t->shards, t->nshards * sizeof(struct tf__hshard),
 	    TF_CACHELINE);
 }
@@ -738,282 +618,265 @@ tf__hbulk_reduce(struct tf__htab *t, const struct tf__hbulk_ops *ops,
 	return rc;
 }
 
-/*
- * Rebuild s (locked) small if it has shrunk enough.  Returns the table
- * replaced, to retire once unlocked, or NULL (no need, or no memory: the
- * shard keeps its big table and tries again on a later removal).
- */
-static struct tf__htable *
-shard_shrink(const struct tf__htab *t, struct tf__hshard *s)
-{
-	ck_hs_iterator_t it = CK_HS_ITERATOR_INITIALIZER;
-	struct tf__htable *old = s->t, *n;
-	struct tf__hentry *e;
-
-	if (s->peak < SHRINK_MIN || s->count * SHRINK_RATIO > s->peak)
-		return NULL;
-	n = table_new(t, TF_MAX((unsigned long)INITIAL_SLOTS,
-	    (unsigned long)s->count * 2));
-	if (n == NULL)
-		return NULL;
-	while (hs_next(&old->hs, &it, &e)) {
-		uint64_t h = thash_of(t->ops.hash, e->key, NULL);
-
-		if (!ck_hs_put_unique(&n->hs, h, tagged(e, h))) {
-			table_destroy(n);
-			return NULL;
-		}
-	}
-	/* n's slots are written: pairs with the load in tf__htab_find. */
-	ck_pr_fence_store();
-	ck_pr_store_ptr(&s->t, n);
-	s->peak = s->count;
-	return old;
-}
+/* ------------------------------------------------------------------ */
+/* Writes.                                                            */
+/* ------------------------------------------------------------------ */
 
 /* What a write changed, to finish once the lock is released. */
 struct outcome {
-	struct tf__hentry *made;        /* the entry inserted, or NULL */
-	struct tf__hentry *gone;        /* unlinked entry, or NULL */
-	struct old_value *replaced;     /* a replaced value to free, or NULL */
-	bool changed;                   /* the write changed the table */
-	bool free_key, free_value;      /* of gone */
+	struct gone *gone;              /* what to free later, or NULL */
+	const void *gone_key;           /* the key removed, or NULL */
+	bool gone_frees_key;            /* ... which the table frees */
 	const void *kept;               /* the key the table holds, or NULL */
-	struct tf__htable *shrunk;      /* replaced table, or NULL */
+	struct tf__htable *old;         /* an array replaced, or NULL */
+	bool changed;                   /* the write changed the table */
 };
 
 /* A write in progress, under its shard's lock. */
 struct writing {
 	struct tf__htab *t;
 	struct tf__hshard *s;
-	const struct tf__hprobe *p;
+	uint64_t h;
 	struct tf__hwrite *w;
 	struct outcome o;
-	int rc;
 };
 
-/* Ask w's decide about key (entry e or NULL): its action, *value. */
+/* Ask w's decide about key (in slot sl, or absent): its action, *value. */
 static inline int
-decide(struct writing *c, struct tf__hentry *e, void **value)
+decide(struct writing *c, const struct tf__hslot *sl, void **value)
 {
 	struct walk wk;
 	int act;
 
-	*value = e != NULL ? tf__hentry_value(e) : NULL;
-	c->w->present = e != NULL;
+	*value = sl != NULL ? sl->value : NULL;
+	c->w->present = sl != NULL;
 	c->w->old = *value;
 	wk.t = c->t;
 	wk.up = walks;
 	walks = &wk;
-	act = c->w->decide(c->w->key, value, e != NULL, c->w->arg);
+	act = c->w->decide(c->w->key, value, sl != NULL, c->w->arg);
 	walks = wk.up;
 	return act;
 }
 
-/*
- * Prepare decide's action act on key (entry e or NULL): a replace is
- * done here, in place; an insert makes its entry (o.made) and a delete
- * names its entry (o.gone), for the caller to link or unlink.
- */
-static inline int
-prepare(struct writing *c, int act, void *value, struct tf__hentry *e)
+/* Rebuild s for n entries and publish it (the old array in o.old). */
+static bool
+rebuild(struct writing *c, uint64_t n)
 {
-	struct outcome *o = &c->o;
+	struct tf__htable *tb = table_rebuilt(c->t, c->s, n);
 
-	if (act > 0)
-		return act;
-	if (act == TF__HSET && e != NULL) {
-		o->kept = e->key;
-		if (value != tf__hentry_value(e)) {
-			/* The old value is the table's to free: say how first. */
-			if (!c->w->take && c->t->ops.free_value != NULL &&
-			    (o->replaced = old_value_new(c->t,
-			    tf__hentry_value(e))) == NULL)
-				return ENOMEM;
-			value_set(e, value);
-		}
-	} else if (act == TF__HSET) {
-		o->made = entry_new(c->t, c->w->key, value);
-		if (o->made == NULL)
-			return ENOMEM;
-		o->kept = o->made->key;
-	} else if (act == TF__HDEL && e != NULL) {
-		o->gone = e;
-		o->free_key = true;
-		o->free_value = !c->w->take;
-	} else {
-		o->kept = e != NULL ? e->key : NULL;
+	if (tb == NULL)
+		return false;
+	c->o.old = table_publish(c->s, tb);
+	return true;
+}
+
+/* Replace sl's value: the old one, if the table owns it, freed later. */
+static int
+do_replace(struct writing *c, struct tf__hslot *sl, void *value)
+{
+	c->o.kept = sl->key;
+	if (value == sl->value)
 		return 0;
+	if (!c->w->take && c->t->ops.free_value != NULL) {
+		if ((c->o.gone = gone_new()) == NULL)
+			return ENOMEM;
+		*c->o.gone = (struct gone){
+			.free_value = c->t->ops.free_value, .value = sl->value,
+		};
 	}
-	o->changed = true;
+	slot_set(sl, value);
+	c->o.changed = true;
 	return 0;
 }
 
-/* ck_hs_apply's callback: what the key's slot (obj) holds next. */
-static void *
-write_apply(void *obj, void *cl)
-{
-	struct writing *c = cl;
-	struct tf__hentry *e = obj != NULL ? untagged(obj) : NULL;
-	void *value;
-	int act = decide(c, e, &value);
-
-	if ((c->rc = prepare(c, act, value, e)) != 0)
-		return obj;
-	if (c->o.made != NULL)
-		return tagged(c->o.made, c->p->thash);
-	return c->o.gone != NULL ? NULL : obj;
-}
-
 /*
- * The write the slow way, when ck_hs_apply could not make room for the
- * probe (no memory for a larger slot array) and ran nothing: find, then
- * decide, then put or remove.
+ * Insert the write's key with value in room (found in s->t).  An EMPTY
+ * room that would fill the array past max_used rebuilds it first; out
+ * of memory then, the insert goes on while an EMPTY slot stays, else
+ * ENOMEM.
  */
-static void
-write_slow(struct writing *c)
+static int
+do_insert(struct writing *c, struct tf__hslot *room, void *value)
 {
-	ck_hs_t *hs = &c->s->t->hs;
-	struct tf__hentry *e = hs_get(hs, c->p);
-	void *value;
-	int act = decide(c, e, &value);
+	struct tf__hshard *s = c->s;
+	bool fresh = meta_tag(room->meta) == TAG_EMPTY;
 
-	if ((c->rc = prepare(c, act, value, e)) != 0)
-		return;
-	if (c->o.made != NULL &&
-	    !ck_hs_put_unique(hs, c->p->thash, tagged(c->o.made,
-	    c->p->thash))) {
-		tf__free(c->o.made, entry_size(c->t));
-		c->o.made = NULL;
-		c->rc = ENOMEM;
-	} else if (c->o.gone != NULL) {
-		(void)ck_hs_remove(hs, c->p->thash, probe_arg(c->p));
+	if (fresh && s->used + 1 > max_used(s->t->mask)) {
+		if (rebuild(c, s->count + 1))
+			room = empty_slot(s->t, c->h);
+		else if (s->used + 1 > s->t->mask)
+			return ENOMEM;
 	}
+	fresh = meta_tag(room->meta) == TAG_EMPTY;
+	slot_fill(room, tag_of(c->h), c->w->key, value);
+	s->used += fresh;
+	ck_pr_store_64(&s->count, s->count + 1);
+	s->peak = TF_MAX(s->peak, s->count);
+	c->o.kept = c->w->key;
+	c->o.changed = true;
+	return 0;
 }
 
-/* Count what the write changed in s (locked). */
+/* Remove sl: what the table owns of it is freed later. */
 static void
-account(const struct tf__htab *t, struct tf__hshard *s,
-    const struct tf__hwrite *w, struct outcome *o)
+do_remove(struct writing *c, struct tf__hslot *sl)
 {
-	if (o->made != NULL) {
-		ck_pr_store_64(&s->count, s->count + 1);
-		s->peak = TF_MAX(s->peak, s->count);
-	} else if (o->gone != NULL) {
-		ck_pr_store_64(&s->count, s->count - 1);
-		o->shrunk = shard_shrink(t, s);
+	const struct tf__htab *t = c->t;
+	struct tf__hshard *s = c->s;
+	void (*free_value)(void *) = c->w->take ? NULL : t->ops.free_value;
+	uint32_t tag = TAG_TOMB;
+
+	c->o.gone_key = sl->key;
+	c->o.gone_frees_key = t->ops.free_key != NULL;
+	if (t->ops.free_key != NULL || free_value != NULL) {
+		if ((c->o.gone = gone_new()) != NULL) {
+			*c->o.gone = (struct gone){
+				.free_key = t->ops.free_key,
+				.free_value = free_value,
+				.key = (void *)(uintptr_t)sl->key,
+				.value = sl->value,
+			};
+		} else {
+			/* No record: the array keeps them till it is freed. */
+			tag = free_value != NULL ? TAG_DEAD_KV : TAG_DEAD_K;
+			s->t->dead++;
+		}
 	}
-	if (o->changed)
-		ck_pr_store_64(&s->weight, s->weight + (uint64_t)w->weight);
+	slot_kill(sl, tag);
+	ck_pr_store_64(&s->count, s->count - 1);
+	c->o.changed = true;
+	if (s->peak >= SHRINK_MIN && s->count * SHRINK_RATIO <= s->peak)
+		(void)rebuild(c, s->count); /* no memory: try again later */
 }
 
-/* Free what the write unlinked, and the caller's key if consumed. */
+/* Apply decide's action act (value) to the key, in slot sl or absent. */
+static int
+apply(struct writing *c, int act, void *value, struct tf__hslot *sl,
+    struct tf__hslot *room)
+{
+	if (act > 0)
+		return act;
+	if (act == TF__HSET)
+		return sl != NULL ? do_replace(c, sl, value) :
+		    do_insert(c, room, value);
+	if (act == TF__HDEL && sl != NULL)
+		do_remove(c, sl);
+	else
+		c->o.kept = sl != NULL ? sl->key : NULL;
+	return 0;
+}
+
+/* Free what the write gave up, and the caller's key if consumed. */
 static void
 finish(struct tf__htab *t, struct tf__hwrite *w, const struct outcome *o)
 {
-	/* o->gone may be freed as soon as it is retired: read it before. */
 	if (w->consume && t->ops.free_key != NULL && w->key != o->kept &&
-	    (o->gone == NULL || !o->free_key || w->key != o->gone->key))
+	    (!o->gone_frees_key || w->key != o->gone_key))
 		t->ops.free_key(w->key);
 	if (o->gone != NULL)
-		entry_retire(t, o->gone, o->free_key, o->free_value);
-	if (o->replaced != NULL)
-		tf__epoch_call(&o->replaced->ep, old_value_free);
-	if (o->shrunk != NULL)
-		tf__epoch_call(&o->shrunk->ep, table_destroy_cb);
+		tf__epoch_call(&o->gone->ep, gone_free);
+	if (o->old != NULL)
+		table_retire(o->old, false);
 }
 
 /*
- * One probe: ck_hs_apply finds the key's slot and runs decide on what it
- * holds, and the callback's answer is stored in the same slot.
+ * Lock key's shard, probe once, ask decide, apply its answer; unlock,
+ * then hand what the table gave up to the epoch (which may run deferred
+ * frees, the ops' among them, right here).  The lock excludes other
+ * writers: no epoch section needed.
  */
 int
 tf__htab_write(struct tf__htab *t, struct tf__hwrite *w)
 {
-	struct tf__hprobe p;
-	struct writing c = { .t = t, .p = &p, .w = w };
+	struct writing c = { .t = t, .w = w };
+	struct tf__hslot *sl, *room = NULL;
+	void *value;
+	int rc;
 
 	if (tf__htab_bad_key(t, w->key))
 		return EINVAL;
 	if (TF_UNLIKELY(walks != NULL) && walking(t))
 		return EDEADLK;
-	c.s = probe_of(t, w->key, &p);
-	if ((c.rc = write_lock(t, c.s)) != 0)
-		return c.rc;
-	/* The lock excludes other writers: no epoch section needed. */
-	if (!ck_hs_apply(&c.s->t->hs, p.thash, probe_arg(&p), write_apply, &c))
-		write_slow(&c);
-	if (c.rc == 0)
-		account(t, c.s, w, &c.o);
+	c.h = hash_of(t, w->key);
+	c.s = shard_of(t, c.h);
+	if ((rc = write_lock(t, c.s)) != 0)
+		return rc;
+	sl = table_find(t, c.s->t, c.h, w->key, &room);
+	rc = decide(&c, sl, &value);
+	rc = apply(&c, rc, value, sl, room);
+	if (rc == 0)
+		ck_pr_store_64(&c.s->weight, c.s->weight + (c.o.changed ?
+		    (uint64_t)w->weight : 0));
 	tf__unlock(&c.s->lock);
-	if (c.rc == 0)
+	if (rc == 0)
 		finish(t, w, &c.o);
-	return c.rc;
+	return rc;
+}
+
+/* A live slot of s (locked), from where the last pop found one. */
+static struct tf__hslot *
+pop_slot(struct tf__hshard *s)
+{
+	struct tf__htable *tb = s->t;
+
+	/*
+	 * The slots before pop_at are likely empty now: scanning them each
+	 * time would make emptying a shard by pops quadratic.
+	 */
+	for (uint64_t n = 0, i = s->pop_at & tb->mask; n <= tb->mask;
+	    n++, i = (i + 1) & tb->mask) {
+		if (meta_tag(tb->slot[i].meta) >= TAG_LIVE) {
+			s->pop_at = i;
+			return &tb->slot[i];
+		}
+	}
+	return NULL;
 }
 
 int
 tf__htab_pop(struct tf__htab *t, void **key, void **value)
 {
 	static TF_TLS unsigned next;    /* spreads pops over the shards */
-	struct tf__htable *shrunk = NULL;
-	struct tf__hentry *e = NULL;
+	struct writing c = { .t = t };
 	unsigned start = next++;
 	int rc;
 
 	if (TF_UNLIKELY(walks != NULL) && walking(t))
 		return EDEADLK;
-	for (unsigned i = 0; e == NULL && i < t->nshards; i++) {
-		struct tf__hshard *s = &t->shards[(start + i) & (t->nshards - 1)];
-		ck_hs_iterator_t it = CK_HS_ITERATOR_INITIALIZER;
-		struct tf__hprobe p;
+	for (unsigned i = 0; i < t->nshards; i++) {
+		struct tf__hslot *sl;
 
-		if (ck_pr_load_64(&s->count) == 0 &&
+		c.s = &t->shards[(start + i) & (t->nshards - 1)];
+		if (ck_pr_load_64(&c.s->count) == 0 &&
 		    ck_pr_load_uint(&t->state) == TF__HTAB_OPEN)
 			continue;
-		if ((rc = write_lock(t, s)) != 0)
+		if ((rc = write_lock(t, c.s)) != 0)
 			return rc;
-		/*
-		 * Start where the last pop found an entry: the slots before it
-		 * are likely empty now, and scanning them each time would make
-		 * emptying a shard by pops quadratic.
-		 */
-		it.offset = s->pop_at;
-		if (hs_next(&s->t->hs, &it, &e) ||
-		    (it.offset = 0, hs_next(&s->t->hs, &it, &e))) {
-			s->pop_at = it.offset - 1;
-			(void)probe_of(t, e->key, &p);
-			(void)ck_hs_remove(&s->t->hs, p.thash, probe_arg(&p));
-			ck_pr_store_64(&s->count, s->count - 1);
-			shrunk = shard_shrink(t, s);
+		if ((sl = pop_slot(c.s)) != NULL) {
+			*key = (void *)(uintptr_t)sl->key;
+			*value = sl->value;
+			/* The caller takes key and value: a plain tombstone. */
+			slot_kill(sl, TAG_TOMB);
+			ck_pr_store_64(&c.s->count, c.s->count - 1);
+			if (c.s->peak >= SHRINK_MIN &&
+			    c.s->count * SHRINK_RATIO <= c.s->peak)
+				(void)rebuild(&c, c.s->count);
 		}
-		tf__unlock(&s->lock);
+		tf__unlock(&c.s->lock);
+		if (sl != NULL) {
+			if (c.o.old != NULL)
+				table_retire(c.o.old, false);
+			return 0;
+		}
 	}
-	if (e == NULL)
-		return EAGAIN;
-	*key = (void *)(uintptr_t)e->key;
-	*value = tf__hentry_value(e);
-	entry_retire(t, e, false, false);
-	if (shrunk != NULL)
-		tf__epoch_call(&shrunk->ep, table_destroy_cb);
-	return 0;
-}
-
-/* Retire every entry of tb (no writer has it any more), then tb. */
-static void
-table_retire(const struct tf__htab *t, struct tf__htable *tb)
-{
-	ck_hs_iterator_t it = CK_HS_ITERATOR_INITIALIZER;
-	struct tf__hentry *e;
-
-	while (hs_next(&tb->hs, &it, &e))
-		entry_retire(t, e, true, true);
-	tf__epoch_call(&tb->ep, table_destroy_cb);
+	return EAGAIN;
 }
 
 /*
- * Clear: new empty tables first (ENOMEM changes nothing), then every
+ * Clear: new empty arrays first (ENOMEM changes nothing), then every
  * shard locked at once, in order, so that the clear is one step for the
- * writers; then the old tables are retired, entries and all.
+ * writers; then the old arrays are retired, contents and all.
  */
 int
 tf__htab_clear(struct tf__htab *t)
@@ -1038,28 +901,28 @@ tf__htab_clear(struct tf__htab *t)
 		rc = EPERM;
 	for (unsigned j = 0; i == n && j < n; j++) {
 		struct tf__hshard *s = &t->shards[j];
-		struct tf__htable *old = s->t;
 
 		if (rc == 0) {
-			ck_pr_fence_store(); /* pairs with tf__htab_find's load */
-			ck_pr_store_ptr(&s->t, fresh[j]);
 			ck_pr_store_64(&s->count, 0);
 			ck_pr_store_64(&s->weight, 0);
-			s->peak = 0;
-			fresh[j] = old;
+			fresh[j] = table_publish(s, fresh[j]);
 		}
 		tf__unlock(&s->lock);
 	}
-	/* fresh: the old tables, or on failure the unused new ones. */
+	/* fresh: the old arrays, or on failure the unused new ones. */
 	while (i-- > 0) {
 		if (rc == 0)
-			table_retire(t, fresh[i]);
+			table_retire(fresh[i], true);
 		else
-			table_destroy(fresh[i]);
+			table_free(fresh[i]);
 	}
 	tf__free(fresh, size);
 	return rc;
 }
+
+/* ------------------------------------------------------------------ */
+/* Reads, freeze, walks.                                              */
+/* ------------------------------------------------------------------ */
 
 /* Whether reads may skip the epoch: the table is frozen for good. */
 static inline bool
@@ -1071,55 +934,23 @@ is_frozen(const struct tf__htab *t)
 	return true;
 }
 
-bool
-tf__htab_read_begin(const struct tf__htab *t)
-{
-	bool frozen = is_frozen(t);
-
-	if (!frozen)
-		tf__epoch_begin();
-	return frozen;
-}
-
-void
-tf__htab_read_end(const struct tf__htab *t, bool frozen)
-{
-	(void)t;
-	if (!frozen)
-		tf__epoch_end();
-}
-
-struct tf__hentry *
-tf__htab_find(const struct tf__htab *t, const void *key)
-{
-	struct tf__hprobe p;
-	struct tf__hshard *s = probe_of(t, key, &p);
-	/* pairs with the fence_store before a table is published */
-	struct tf__htable *tb = ck_pr_load_ptr(&s->t);
-	struct tf__hentry *e;
-
-	TF_TSAN_ACQUIRE(tb); /* pairs with the release in table_new */
-	e = hs_get(&tb->hs, &p);
-	if (e != NULL)
-		TF_TSAN_ACQUIRE(e); /* pairs with the release in entry_new */
-	return e;
-}
-
 int
 tf__htab_get(const struct tf__htab *t, const void *key, void **value)
 {
-	bool frozen = tf__htab_read_begin(t);
-	struct tf__hentry *e;
+	uint64_t h = hash_of(t, key);
+	const struct tf__hshard *s = shard_of(t, h);
+	const struct tf__htable *tb;
 	int rc;
 
-	if (frozen && (rc = flat_get(t, key, value)) >= 0)
-		return rc;
-	e = tf__htab_find(t, key);
-
-	if (e != NULL)
-		*value = tf__hentry_value(e);
-	tf__htab_read_end(t, frozen);
-	return e != NULL ? 0 : ENOENT;
+	if (is_frozen(t))
+		return table_get(t, s->t, h, key, value, true);
+	tf__epoch_begin();
+	/* pairs with the fence_store in table_publish */
+	tb = ck_pr_load_ptr(&s->t);
+	TF_TSAN_ACQUIRE(tb);
+	rc = table_get(t, tb, h, key, value, false);
+	tf__epoch_end();
+	return rc;
 }
 
 uint64_t
@@ -1145,23 +976,19 @@ tf__htab_weight(const struct tf__htab *t)
 int
 tf__htab_freeze(struct tf__htab *t)
 {
-	bool mine;
-
 	if (ck_pr_load_uint(&t->state) == TF__HTAB_FROZEN)
 		return 0;
 	/* A write reads state under its shard's lock (write_lock). */
-	mine = ck_pr_cas_uint(&t->state, TF__HTAB_OPEN, TF__HTAB_FREEZING);
+	(void)ck_pr_cas_uint(&t->state, TF__HTAB_OPEN, TF__HTAB_FREEZING);
 	for (unsigned i = 0; i < t->nshards; i++) {
 		tf__lock(&t->shards[i].lock);
 		tf__unlock(&t->shards[i].lock);
 	}
-	/* Nothing changes now: the freezer lays the shards out for reads. */
-	if (mine)
-		flats_build(t);
 	/*
 	 * Every write is done and published; pairs with the fence_load in
-	 * is_frozen(): a reader that sees FROZEN sees the tables as they stay.
+	 * is_frozen(): a reader that sees FROZEN sees the arrays as they stay.
 	 */
+	TF_TSAN_RELEASE(&t->state);
 	ck_pr_fence_store();
 	ck_pr_store_uint(&t->state, TF__HTAB_FROZEN);
 	return 0;
@@ -1174,15 +1001,15 @@ tf__htab_frozen(const struct tf__htab *t)
 }
 
 static int
-walk_table(struct tf__htable *tb, tf__hvisit_fn *fn, void *arg)
+walk_table(const struct tf__htable *tb, tf__hvisit_fn *fn, void *arg)
 {
-	ck_hs_iterator_t it = CK_HS_ITERATOR_INITIALIZER;
-	struct tf__hentry *e;
 	int rc = 0;
 
-	while (rc == 0 && hs_next(&tb->hs, &it, &e)) {
-		TF_TSAN_ACQUIRE(e); /* pairs with the release in entry_new */
-		rc = fn((void *)(uintptr_t)e->key, tf__hentry_value(e), arg);
+	for (uint64_t i = 0; rc == 0 && i <= tb->mask; i++) {
+		const struct tf__hslot *sl = &tb->slot[i];
+
+		if (meta_tag(sl->meta) >= TAG_LIVE)
+			rc = fn((void *)(uintptr_t)sl->key, sl->value, arg);
 	}
 	return rc;
 }
@@ -1196,6 +1023,8 @@ tf__htab_walk(struct tf__htab *t, tf__hvisit_fn *fn, void *arg)
 
 	if (!fast && walking(t))
 		return EDEADLK;
+	if (fast)
+		TF_TSAN_ACQUIRE(&t->state);
 	w.t = t;
 	w.up = walks;
 	walks = &w;
@@ -1217,11 +1046,8 @@ tf__htab_bytes(const struct tf__htab *t)
 {
 	size_t n = 0;
 
-	for (unsigned i = 0; i < t->nshards; i++) {
-		const struct slots_hdr *h =
-		    (const struct slots_hdr *)(void *)t->shards[i].t->hs.map - 1;
-
-		n += h->size;
-	}
+	for (unsigned i = 0; i < t->nshards; i++)
+		n += sizeof(struct tf__htable) +
+		    table_size(t->shards[i].t->mask);
 	return n;
 }

@@ -5,39 +5,45 @@
 
 /*
  * lib/containers/htab.h - the sharded hash table under tf_map, tf_set and
- * tf_bag: shards of ck_hs written under a short lock each and read
- * lock-free, entries {key, value} reclaimed through the epoch, tables that
+ * tf_bag: shards of open-addressing tables written under a short lock
+ * each and read lock-free, with keys and values in the slots, tables that
  * grow and shrink without stopping readers, freeze.
  *
  * A table is 2^k shards, chosen by the top k bits of the mixed hash.  A
- * shard points to a ck_hs in SPMC mode (one writer, any number of
- * lock-free readers) written under the shard's tf__lock.  The ck_hs holds
- * pointers to entries; an entry's key never changes once published, its
- * value is one atomic word: a write that changes a present key's value
- * stores the new one in place (a release store, under the shard lock),
- * so a reader sees the old value or the new one; the old value, if the
- * table owns values, is freed through the epoch (by a small record, the
- * only allocation of a replace), and ck_hs is left alone.  A set stores
- * its items as keys with no value; a bag stores each distinct item with
- * its count as the value.
+ * shard points to its slot array, probed linearly from the hash's low
+ * bits; a slot is {meta, key, value}, meta being a tag (32 bits of the
+ * hash, or EMPTY, a tombstone, a dead slot) and a version that every
+ * change of the slot's key bumps.  A get reads meta, compares tags, then
+ * the key (tf_hash_u64's inline, others through equal), reads the value
+ * and reads meta again: the same meta means the key and value belong
+ * together, since a slot's key changes only through a tombstone (one
+ * version) and a refill (another).  Slots never go back to EMPTY, so a
+ * probe that meets EMPTY has passed every slot the key could be in; the
+ * writer keeps at least one EMPTY slot in every array.  So a get is one
+ * cache miss, usually, and no store; it never waits (lock-free: a retry
+ * means a write to that slot completed).
  *
- * Every write goes through one function, tf__htab_write(): it locks the
- * key's shard, finds the key's entry (one probe, ck_hs_apply), asks the
- * operation's decide callback what to do (keep, set a value, delete),
- * does it, and frees what the table owns and no longer holds once no
- * reader can see it.
+ * Writes lock the key's shard and probe once; a replace stores the new
+ * value in place (readers see the old or the new); an insert takes the
+ * first tombstone of the probe or the EMPTY slot that ended it, after
+ * building a larger array when the shard would pass 3/4 full; a remove
+ * leaves a tombstone.  A rebuilt array (growth, shrinking to an eighth of
+ * the peak, or too many tombstones) is made aside and published in one
+ * store; the old one is freed through the epoch.  A removed or replaced
+ * key or value the table owns is freed through the epoch by a small
+ * record; if even that cannot be had, the slot is left dead, keeping
+ * them, and they are freed with the array.
  *
  * Freeze: state goes OPEN -> FREEZING (writes, which read state under the
  * shard lock, fail from then on), then every shard lock is taken and
  * released (a write that read OPEN completes first), then FROZEN: readers
- * that see FROZEN skip the epoch, since nothing can be unlinked any more.
+ * that see FROZEN skip the epoch and the second read of meta, since
+ * nothing changes any more.
  */
 #ifndef TF_CONTAINERS_HTAB_H
 #define TF_CONTAINERS_HTAB_H
 
 #include "internal/common.h"
-
-#include <ck_hs.h>
 
 #include "internal/epoch.h"
 #include "internal/lock.h"
@@ -46,36 +52,37 @@
 
 enum { TF__HTAB_OPEN, TF__HTAB_FREEZING, TF__HTAB_FROZEN };
 
-typedef bool tf__equal_fn(const void *, const void *);
-
-/* A key looked for: what ck_hs's compare gets beside a stored entry. */
-struct tf__hprobe {
-	uint64_t thash;
-	const void *key;
-	tf__equal_fn *equal;
+/* A slot: meta and key change only under the shard's lock. */
+struct tf__hslot {
+	uint64_t meta;          /* atomic: tag << 32 | version */
+	const void *key;        /* atomic */
+	void *value;            /* atomic: replaced in place */
 };
 
-/* 32 bytes: no table hash (recomputed on growth), no equal (in probes). */
-struct tf__hentry {
-	const void *key;        /* the table's key */
-	void *value;            /* atomic: tf__hentry_value() reads it */
-	ck_epoch_entry_t ep;    /* for the deferred free */
-};
-
-/* A shard's ck_hs, replaced whole when the shard shrinks. */
+/*
+ * A shard's slot array, replaced whole when it is rebuilt.  The slots are
+ * an allocation of their own, 24 bytes times a power of two: a size
+ * class of the allocator, which a header in front would push into the
+ * next one (an eighth more memory).
+ */
 struct tf__htable {
-	ck_hs_t hs;
-	ck_epoch_entry_t ep;
+	ck_epoch_entry_t ep;    /* its deferred free */
+	uint64_t mask;          /* slots - 1 */
+	struct tf__hslot *slot;
+	uint64_t dead;          /* dead slots: keys and values to free */
+	void (*free_key)(void *);       /* the owner's, for dead slots and */
+	void (*free_value)(void *);     /* for the contents of a clear */
+	bool contents;          /* freed with the live keys and values */
 };
 
 struct tf__hshard {
 	tf__lock_t lock;
 	uint64_t count;         /* entries */
+	uint64_t used;          /* slots not EMPTY: entries, tombstones, dead */
 	uint64_t weight;        /* the sum of the writes' weights (bag) */
-	uint64_t peak;          /* most entries since the table was built */
-	unsigned long pop_at;   /* the slot where the last pop found one */
+	uint64_t peak;          /* most entries since the array was built */
+	uint64_t pop_at;        /* the slot where the last pop found one */
 	struct tf__htable *t;
-	struct tf__hflat *flat; /* once frozen: the shard laid out for reads */
 } TF_CACHE_ALIGNED;
 
 struct tf__htab {
@@ -167,27 +174,6 @@ int tf__htab_pop(struct tf__htab *t, void **key, void **value);
 
 /* Remove every entry, freeing what t owns (deferred).  0, EPERM, EDEADLK. */
 int tf__htab_clear(struct tf__htab *t);
-
-/*
- * Reads.  A read section keeps every entry it finds alive until it ends;
- * tf__htab_read_begin returns whether t is frozen (no section opened),
- * to be passed to tf__htab_read_end.  tf__htab_find returns key's entry
- * or NULL, inside a section.  Lock-free (wait-free frozen).
- */
-bool tf__htab_read_begin(const struct tf__htab *t);
-void tf__htab_read_end(const struct tf__htab *t, bool frozen);
-struct tf__hentry *tf__htab_find(const struct tf__htab *t, const void *key);
-
-/* e's value, valid until the read section ends; acquires its store. */
-static inline void *
-tf__hentry_value(const struct tf__hentry *e)
-{
-	void *v = ck_pr_load_ptr(&e->value);
-
-	ck_pr_fence_load(); /* pairs with the fence_store in value_set */
-	TF_TSAN_ACQUIRE(&e->value);
-	return v;
-}
 
 /* The value of key in *value: 0 or ENOENT (then *value unchanged). */
 int tf__htab_get(const struct tf__htab *t, const void *key, void **value);
