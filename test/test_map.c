@@ -820,6 +820,87 @@ test_race_freeze(void **state)
 }
 
 
+/*
+ * Slot reuse: a removal leaves a tombstone that the next insert on its
+ * probe path takes, whatever its key, so one slot holds key after key.
+ * 8 writers each cycle 32 keys of their own through remove and put (the
+ * value of key k is always SLOT_VAL(k)) in one small shard set, so that
+ * slots change hands between keys all the time, and 8 readers get every
+ * key of the universe: a value found must be its key's (a reader that
+ * paired one key with another key's value would see it), and a key no
+ * writer ever removes must always be found.
+ */
+#define SLOT_WRITERS 8
+#define SLOT_READERS 8
+#define SLOT_KEYS 32            /* per writer */
+#define SLOT_STABLE 64          /* put once, never removed */
+#define SLOT_VAL(k) V(((k) << 8) ^ 0x5a)
+
+struct slotting {
+	tf_map_t *m;
+	uint64_t ops;
+	uint64_t bad, missed;
+	bool in[SLOT_WRITERS * SLOT_KEYS];
+	tf_test_barrier_t start;
+};
+
+static void
+slot_thread(unsigned t, void *arg)
+{
+	struct slotting *c = arg;
+	uint64_t rng = t * 0x9e3779b97f4a7c15ULL + 1, universe;
+	void *v;
+
+	universe = SLOT_WRITERS * SLOT_KEYS + SLOT_STABLE;
+	tf_test_barrier_wait(&c->start);
+	for (uint64_t n = 0; n < c->ops; n++) {
+		uint64_t r = tf_test_rand(&rng), k;
+
+		if (t < SLOT_WRITERS) {
+			k = t * SLOT_KEYS + r % SLOT_KEYS;
+			if (c->in[k])
+				assert_int_equal(tf_map_remove(c->m, K(k)), 0);
+			else
+				assert_int_equal(tf_map_put(c->m, K(k),
+				    SLOT_VAL(k)), 0);
+			c->in[k] = !c->in[k];
+			continue;
+		}
+		k = r % universe;
+		if (tf_map_get(c->m, K(k), &v) == 0) {
+			if (v != SLOT_VAL(k))
+				__atomic_add_fetch(&c->bad, 1, __ATOMIC_RELAXED);
+		} else if (k >= SLOT_WRITERS * SLOT_KEYS) {
+			__atomic_add_fetch(&c->missed, 1, __ATOMIC_RELAXED);
+		}
+	}
+}
+
+static void
+test_slot_reuse_race(void **state)
+{
+	struct slotting c;
+	uint64_t n = 0;
+
+	(void)state;
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(tf_map_create(&c.m, &tf_hash_u64), 0);
+	for (uint64_t k = SLOT_WRITERS * SLOT_KEYS;
+	    k < SLOT_WRITERS * SLOT_KEYS + SLOT_STABLE; k++)
+		assert_int_equal(tf_map_put(c.m, K(k), SLOT_VAL(k)), 0);
+	c.ops = tf_test_scaled(200000);
+	tf_test_barrier_init(&c.start, SLOT_WRITERS + SLOT_READERS);
+	tf_test_run_threads(SLOT_WRITERS + SLOT_READERS, slot_thread, &c);
+	assert_int_equal(c.bad, 0);
+	assert_int_equal(c.missed, 0);
+	for (uint64_t k = 0; k < SLOT_WRITERS * SLOT_KEYS; k++) {
+		assert_int_equal(tf_map_contains(c.m, K(k)), c.in[k]);
+		n += c.in[k];
+	}
+	assert_int_equal(tf_map_size(c.m), n + SLOT_STABLE);
+	tf_map_destroy(c.m);
+}
+
 /* --- update's atomicity; read sections racing removers -------------- */
 
 #define COUNTERS 4
@@ -1789,6 +1870,7 @@ main(void)
 		cmocka_unit_test(test_read_section),
 		cmocka_unit_test(test_update_race),
 		cmocka_unit_test(test_read_race),
+		cmocka_unit_test(test_slot_reuse_race),
 		cmocka_unit_test(test_replace_race),
 		cmocka_unit_test(test_replace_frees),
 		cmocka_unit_test(test_update_replace_race),
