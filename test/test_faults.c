@@ -66,6 +66,7 @@ static const struct site_case {
 	COVER("seg_new", "tf_list_append"),
 	COVER("list_new", "tf_list_slice"),
 	COVER("table_new", "tf_map_clear"),
+	COVER("slots_new", "tf_map_clear"),
 	COVER("tf__htab_init", "tf_set_create"),
 	COVER("tf__htab_create", "tf_bag_create"),
 	COVER("tf__htab_clear", "tf_set_clear"),
