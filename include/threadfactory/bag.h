@@ -88,8 +88,8 @@ TF_EXPORT void tf_bag_destroy(tf_bag_t *b);
  *
  * tf_bag_remove - remove one occurrence of item; the last one takes the
  * bag's item with it (freed, deferred, if the bag owns items).
- * Returns 0, ENOENT (absent), EPERM, ENOMEM (a count that stays above 0
- * is stored anew), EDEADLK, EINVAL.
+ * Returns 0, ENOENT (absent), EPERM, EDEADLK, EINVAL.  (Counts change
+ * in place: a remove allocates nothing it needs.)
  *
  * tf_bag_discard - remove every occurrence of item; *count (if count is
  * not NULL) receives how many there were, 0 if absent.

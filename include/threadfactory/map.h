@@ -9,9 +9,10 @@
  * Keys and values are void *; a tf_hash_ops says how keys hash and compare
  * and whether the map owns (frees) keys and values.  The map is split in
  * shards, a power of two chosen from the key's hash; a shard is an
- * open-addressing table written under a short lock of its own and read
- * without any lock.  Removed and replaced entries, and the keys and values
- * the map owns, are freed only once no reader can still see them (epoch
+ * open-addressing array of slots holding the keys and values themselves,
+ * written under a short lock of its own and read without any lock.
+ * Replaced slot arrays, and the removed or replaced keys and values the
+ * map owns, are freed only once no reader can still see them (epoch
  * reclamation).  tf_map_freeze() makes the map read-only for good; reads
  * of a frozen map take no lock and enter no read section.
  *
@@ -41,9 +42,10 @@
  *
  * Writes to keys of different shards proceed in parallel; writes to one
  * shard take turns on its lock, held for one table operation.  Each
- * shard's table grows as keys arrive and shrinks after most of its keys
- * left (to an eighth of its peak), building the new table aside and
- * publishing it in one store: readers never wait for either.  The
+ * shard's slot array is rebuilt larger before it passes three quarters
+ * full and smaller after most of its keys left (to an eighth of its
+ * peak), the new array built aside and published in one store: readers
+ * never wait for either.  The
  * progress of get and of the walks assumes the ops' hash and equal
  * return.
  *
@@ -208,7 +210,7 @@ TF_EXPORT int tf_map_update(tf_map_t *m, void *key, tf_map_update_fn *fn,
  * values the map owns.  All shards are locked together for it, so no
  * write falls between two shards' clearing; lookups may find keys until
  * it returns.  Returns 0, ENOMEM (nothing changed: it needs new empty
- * tables), EPERM (frozen), EDEADLK, EINVAL (NULL).
+ * slot arrays), EPERM (frozen), EDEADLK, EINVAL (NULL).
  */
 TF_EXPORT int tf_map_pop(tf_map_t *m, void **key, void **value);
 TF_EXPORT int tf_map_clear(tf_map_t *m);
@@ -221,10 +223,9 @@ TF_EXPORT size_t tf_map_size(const tf_map_t *m);
 
 /*
  * tf_map_freeze - make the map read-only for good: once it returns, every
- * write fails with EPERM, and reads skip all synchronization.  It also
- * lays each shard out for reads (an array of hash, key and value: one
- * place read per lookup; about 48 bytes more per key, skipped if memory
- * runs short), in time proportional to the size.  A write
+ * write fails with EPERM, and reads skip all synchronization (no read
+ * section, no second read of a slot's meta).  It takes no memory and
+ * only the time to lock and unlock each shard.  A write
  * racing with it either completes before it returns or fails with EPERM.
  * Freezing a frozen map does nothing.  There is no thaw: readers of a
  * frozen map rely on it staying frozen (they take no section), so a
