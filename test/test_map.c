@@ -1713,6 +1713,42 @@ test_shrink(void **state)
 	settle();
 }
 
+/*
+ * Big arrays (2 MiB and more: aligned, advised for huge pages) work like
+ * small ones: 2^20 keys whatever the scale, so that every shard's array
+ * passes 2 MiB (64 shards at most: 16384 keys and 768 KiB each; fewer
+ * shards, bigger arrays), then shrink back.
+ */
+static void
+test_big_arrays(void **state)
+{
+	uint64_t n = (uint64_t)1 << 20;
+	struct tf__htab *t;
+	size_t peak;
+	tf_map_t *m;
+	void *v;
+
+	(void)state;
+	assert_int_equal(tf_map_create(&m, &tf_hash_u64), 0);
+	t = (struct tf__htab *)m;
+	fill(m, n);
+	peak = tf__htab_bytes(t);
+	assert_true(peak >= n * 24);
+	for (uint64_t i = 1; i <= n; i++) {
+		assert_int_equal(tf_map_get(m, K(i), &v), 0);
+		assert_ptr_equal(v, V(2 * i));
+	}
+	for (uint64_t i = 1; i <= n; i++)
+		if (i % 64 != 0)
+			assert_int_equal(tf_map_remove(m, K(i)), 0);
+	assert_int_equal(tf_map_size(m), n / 64);
+	assert_true(tf__htab_bytes(t) * 8 < peak);
+	for (uint64_t i = 64; i <= n; i += 64)
+		assert_true(tf_map_contains(m, K(i)));
+	tf_map_destroy(m);
+	settle();
+}
+
 /* --- filter, map, reduce -------------------------------------------- */
 
 static bool
@@ -1865,6 +1901,7 @@ main(void)
 		cmocka_unit_test(test_pop),
 		cmocka_unit_test(test_clear),
 		cmocka_unit_test(test_shrink),
+		cmocka_unit_test(test_big_arrays),
 		cmocka_unit_test(test_frozen_read_tables),
 		cmocka_unit_test(test_bulk),
 		cmocka_unit_test(test_read_section),
