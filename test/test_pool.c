@@ -1415,8 +1415,11 @@ outside_wake_prefers_own_cpu(void **state)
 
 	(void)state;
 	if (ncpu < 2 || pthread_getaffinity_np(pthread_self(), sizeof(old),
-	    &old) != 0 || CPU_COUNT(&old) < ncpu)
-		skip();
+	    &old) != 0 || CPU_COUNT(&old) < ncpu) {
+		/* Not cmocka's skip(): automake's TAP driver reads a failure. */
+		print_message("# fewer than 2 usable CPUs: not measured\n");
+		return;
+	}
 	tf_pool_attr_init(&a);
 	a.name = "tfcpu";
 	a.pin = TF_PIN_CORE;
