@@ -106,7 +106,7 @@ TF_EXPORT int tf_parallel_for_range_ex(tf_pool_t *pool, int64_t begin,
 /*
  * tf_parallel_foreach - body(item, ctx) for each of the count items of
  * size bytes at base.  Returns as tf_parallel_for(); EINVAL also for a
- * NULL base with count > 0 or a size of 0.
+ * NULL base with count > 0, a size of 0 or a count above INT64_MAX.
  */
 TF_EXPORT int tf_parallel_foreach(tf_pool_t *pool, void *base, size_t count,
     size_t size, int (*body)(void *item, void *ctx), void *ctx);
@@ -128,7 +128,9 @@ TF_EXPORT int tf_parallel_foreach_stream(tf_pool_t *pool,
 
 /*
  * tf_parallel_map - out[i] = fn(in[i]) for i in [0, count): fn(in + i *
- * in_size, out + i * out_size, ctx), outputs in input order.
+ * in_size, out + i * out_size, ctx), outputs in input order.  Returns as
+ * tf_parallel_for(); EINVAL also for a NULL in or out with count > 0 or a
+ * count above INT64_MAX.
  */
 TF_EXPORT int tf_parallel_map(tf_pool_t *pool, const void *in, size_t in_size,
     void *out, size_t out_size, size_t count,

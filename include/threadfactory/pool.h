@@ -101,8 +101,10 @@ tf_pool_attr_init(tf_pool_attr_t *attr)
  * @pool: set to the new pool on success
  * @attr: NULL for the defaults
  *
- * Returns 0, EINVAL for a NULL pool, an unknown pin or a negative aging
- * threshold, ENOMEM, EAGAIN when a thread could not be created (then no
+ * Returns 0, EINVAL for a NULL pool, an unknown pin, a negative aging
+ * threshold, a stack_size below PTHREAD_STACK_MIN (but not 0), more than
+ * 4096 workers, or a size larger than this version's attr with non-zero
+ * extra bytes; ENOMEM, EAGAIN when a thread could not be created (then no
  * thread is left running), or the errno of a failed topology load.
  */
 TF_EXPORT TF_WUR int tf_pool_create(tf_pool_t **pool,
@@ -152,7 +154,9 @@ TF_EXPORT TF_WUR int tf_submit(tf_pool_t *pool, tf_fn *fn, void *arg);
  *        released with tf_job_release()
  *
  * Returns 0, EINVAL (NULL pool or fn, priority out of range, unknown
- * flag, negative delay, negative period), ESHUTDOWN, ECANCELED if the
+ * flag, negative delay, negative period, TF_FIXED_DELAY without a
+ * period, opts larger than this version's with non-zero extra bytes),
+ * ESHUTDOWN, ECANCELED if the
  * token or group is already cancelled (the job is not made), ENOMEM.
  */
 TF_EXPORT TF_WUR int tf_submit_ex(tf_pool_t *pool, tf_fn *fn, void *arg,
@@ -176,7 +180,8 @@ typedef struct tf_work {
  * nothing: on failure no job of the batch is submitted.
  *
  * Returns 0 (also for n == 0), EINVAL (NULL pool, NULL works with n > 0,
- * a NULL fn, bad options), ESHUTDOWN, ECANCELED, ENOMEM.
+ * a NULL fn, bad options as for tf_submit_ex(), a delay, a period or a
+ * timer flag), ESHUTDOWN, ECANCELED, ENOMEM.
  */
 TF_EXPORT TF_WUR int tf_submit_batch(tf_pool_t *pool, const tf_work_t *works,
     size_t n, const tf_job_opts_t *opts);
