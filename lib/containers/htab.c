@@ -965,6 +965,7 @@ is_frozen(const struct tf__htab *t)
 	if (ck_pr_load_uint(&t->state) != TF__HTAB_FROZEN)
 		return false;
 	ck_pr_fence_load(); /* pairs with the fence_store in tf__htab_freeze */
+	TF_TSAN_ACQUIRE(&t->state);
 	return true;
 }
 
@@ -1057,8 +1058,6 @@ tf__htab_walk(struct tf__htab *t, tf__hvisit_fn *fn, void *arg)
 
 	if (!fast && walking(t))
 		return EDEADLK;
-	if (fast)
-		TF_TSAN_ACQUIRE(&t->state);
 	w.t = t;
 	w.up = walks;
 	walks = &w;
