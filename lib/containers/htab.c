@@ -453,7 +453,6 @@ tf__htab_init(struct tf__htab *t, const tf_hash_ops *ops)
 	t->state = TF__HTAB_OPEN;
 	t->nshards = shard_count();
 	t->shift = 64 - (unsigned)__builtin_ctz(t->nshards);
-	t->owns = ops->free_key != NULL || ops->free_value != NULL;
 	t->shards = tf__alloc_aligned(t->nshards * sizeof(struct tf__hshard),
 	    TF_CACHELINE);
 	if (t->shards == NULL)
@@ -659,8 +658,8 @@ tf__hbulk_reduce(struct tf__htab *t, const struct tf__hbulk_ops *ops,
 /* What a write changed, to finish once the lock is released. */
 struct outcome {
 	struct gone *gone;              /* what to free later, or NULL */
-	const void *gone_key;           /* the key removed, or NULL */
-	bool gone_frees_key;            /* ... which the table frees */
+	const void *gone_key;           /* the key removed, if removed */
+	bool removed;                   /* the write removed the key */
 	const void *kept;               /* the key the table holds, or NULL */
 	struct tf__htable *old;         /* an array replaced, or NULL */
 	bool changed;                   /* the write changed the table */
@@ -736,13 +735,13 @@ do_insert(struct writing *c, struct tf__hslot *room, void *value)
 	struct tf__hshard *s = c->s;
 	bool fresh = meta_tag(room->meta) == TAG_EMPTY;
 
+	/* A rebuilt array has no tombstones: the room there is EMPTY too. */
 	if (fresh && s->used + 1 > max_used(s->t->mask)) {
 		if (rebuild(c, s->count + 1))
 			room = empty_slot(s->t, c->h);
 		else if (s->used + 1 > s->t->mask)
 			return ENOMEM;
 	}
-	fresh = meta_tag(room->meta) == TAG_EMPTY;
 	slot_fill(room, tag_of(c->h), c->w->key, value);
 	s->used += fresh;
 	ck_pr_store_64(&s->count, s->count + 1);
@@ -750,6 +749,22 @@ do_insert(struct writing *c, struct tf__hslot *room, void *value)
 	c->o.kept = c->w->key;
 	c->o.changed = true;
 	return 0;
+}
+
+/*
+ * Make sl (of c's shard, locked) a tombstone or a dead slot (tag), and
+ * rebuild the shard small if it has shrunk enough (no memory: it tries
+ * again on a later removal).
+ */
+static void
+unlink_slot(struct writing *c, struct tf__hslot *sl, uint32_t tag)
+{
+	struct tf__hshard *s = c->s;
+
+	slot_kill(sl, tag);
+	ck_pr_store_64(&s->count, s->count - 1);
+	if (s->peak >= SHRINK_MIN && s->count * SHRINK_RATIO <= s->peak)
+		(void)rebuild(c, s->count);
 }
 
 /* Remove sl: what the table owns of it is freed later. */
@@ -762,7 +777,7 @@ do_remove(struct writing *c, struct tf__hslot *sl)
 	uint32_t tag = TAG_TOMB;
 
 	c->o.gone_key = sl->key;
-	c->o.gone_frees_key = t->ops.free_key != NULL;
+	c->o.removed = true;
 	if (t->ops.free_key != NULL || free_value != NULL) {
 		if ((c->o.gone = gone_new()) != NULL) {
 			*c->o.gone = (struct gone){
@@ -777,11 +792,8 @@ do_remove(struct writing *c, struct tf__hslot *sl)
 			s->t->dead++;
 		}
 	}
-	slot_kill(sl, tag);
-	ck_pr_store_64(&s->count, s->count - 1);
 	c->o.changed = true;
-	if (s->peak >= SHRINK_MIN && s->count * SHRINK_RATIO <= s->peak)
-		(void)rebuild(c, s->count); /* no memory: try again later */
+	unlink_slot(c, sl, tag);
 }
 
 /* Apply decide's action act (value) to the key, in slot sl or absent. */
@@ -805,8 +817,9 @@ apply(struct writing *c, int act, void *value, struct tf__hslot *sl,
 static void
 finish(struct tf__htab *t, struct tf__hwrite *w, const struct outcome *o)
 {
+	/* A removed key is the table's to free (gone, or a dead slot). */
 	if (w->consume && t->ops.free_key != NULL && w->key != o->kept &&
-	    (!o->gone_frees_key || w->key != o->gone_key))
+	    (!o->removed || w->key != o->gone_key))
 		t->ops.free_key(w->key);
 	if (o->gone != NULL)
 		tf__epoch_call(&o->gone->ep, gone_free);
@@ -839,9 +852,8 @@ tf__htab_write(struct tf__htab *t, struct tf__hwrite *w)
 	sl = table_find(t, c.s->t, c.h, w->key, &room);
 	rc = decide(&c, sl, &value);
 	rc = apply(&c, rc, value, sl, room);
-	if (rc == 0)
-		ck_pr_store_64(&c.s->weight, c.s->weight + (c.o.changed ?
-		    (uint64_t)w->weight : 0));
+	if (rc == 0 && c.o.changed)
+		ck_pr_store_64(&c.s->weight, c.s->weight + (uint64_t)w->weight);
 	tf__unlock(&c.s->lock);
 	if (rc == 0)
 		finish(t, w, &c.o);
@@ -891,11 +903,7 @@ tf__htab_pop(struct tf__htab *t, void **key, void **value)
 			*key = (void *)(uintptr_t)sl->key;
 			*value = sl->value;
 			/* The caller takes key and value: a plain tombstone. */
-			slot_kill(sl, TAG_TOMB);
-			ck_pr_store_64(&c.s->count, c.s->count - 1);
-			if (c.s->peak >= SHRINK_MIN &&
-			    c.s->count * SHRINK_RATIO <= c.s->peak)
-				(void)rebuild(&c, c.s->count);
+			unlink_slot(&c, sl, TAG_TOMB);
 		}
 		tf__unlock(&c.s->lock);
 		if (sl != NULL) {

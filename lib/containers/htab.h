@@ -90,7 +90,6 @@ struct tf__htab {
 	unsigned state;
 	unsigned shift;         /* 64 - log2(nshards) */
 	unsigned nshards;
-	bool owns;
 	struct tf__hshard *shards;
 };
 
