@@ -240,7 +240,8 @@ test_walks(void **state)
 	uint64_t visited[2] = { 0, 0 }, want = 0;
 	tf_bag_t *b, *out = NULL;
 	void *acc;
-	int d = 0;
+	uintptr_t i;
+	int d = 0, rc;
 
 	(void)state;
 	assert_int_equal(tf_bag_create(&b, &tf_hash_u64), 0);
@@ -279,7 +280,13 @@ test_walks(void **state)
 	assert_int_equal(tf_bag_remove(b, I(1)), 0);
 	assert_int_equal(tf_bag_remove(b, I(0)), 0);        /* 1 -> 0 */
 	assert_int_equal(tf_bag_discard(b, I(2), NULL), 0);
-	tf__alloc_fail_site("table_new");
+	/* A new item whose shard must grow: ENOMEM, and nothing changes. */
+	for (i = 1000; (rc = tf_bag_add(b, I(i))) == 0; i++)
+		assert_true(i < 100000);
+	assert_int_equal(rc, ENOMEM);
+	assert_int_equal(tf_bag_count(b, I(i)), 0);
+	while (i-- > 1000)
+		assert_int_equal(tf_bag_remove(b, I(i)), 0);
 	assert_int_equal(tf_bag_clear(b), ENOMEM);
 	tf__alloc_fail_site(NULL);
 	assert_null(out);
