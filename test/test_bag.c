@@ -240,7 +240,7 @@ test_walks(void **state)
 	uint64_t visited[2] = { 0, 0 }, want = 0;
 	tf_bag_t *b, *out = NULL;
 	void *acc;
-	uintptr_t i;
+	uintptr_t item;
 	int d = 0, rc;
 
 	(void)state;
@@ -281,12 +281,12 @@ test_walks(void **state)
 	assert_int_equal(tf_bag_remove(b, I(0)), 0);        /* 1 -> 0 */
 	assert_int_equal(tf_bag_discard(b, I(2), NULL), 0);
 	/* A new item whose shard must grow: ENOMEM, and nothing changes. */
-	for (i = 1000; (rc = tf_bag_add(b, I(i))) == 0; i++)
-		assert_true(i < 100000);
+	for (item = 1000; (rc = tf_bag_add(b, I(item))) == 0; item++)
+		assert_true(item < 100000);
 	assert_int_equal(rc, ENOMEM);
-	assert_int_equal(tf_bag_count(b, I(i)), 0);
-	while (i-- > 1000)
-		assert_int_equal(tf_bag_remove(b, I(i)), 0);
+	assert_int_equal(tf_bag_count(b, I(item)), 0);
+	while (item-- > 1000)
+		assert_int_equal(tf_bag_remove(b, I(item)), 0);
 	assert_int_equal(tf_bag_clear(b), ENOMEM);
 	tf__alloc_fail_site(NULL);
 	assert_null(out);
