@@ -7,6 +7,42 @@
  * lib/epoch.c - memory reclamation with one library-wide ck_epoch domain,
  * and the thread-exit hooks (see internal/epoch.h).
  *
+ * The domain, its records and their lists of deferred frees are
+ * ck_epoch's; the read side and the grace-period detection are ours, so
+ * that the read side pays no fence.  ck_epoch_begin() orders the store
+ * that marks its record active before the section's loads with a locked
+ * instruction, the one expensive step of every lock-free read of every
+ * container.  Here, on Linux, that fence moves to the reclaimer
+ * (asymmetric fences, as liburcu's memb flavour and folly's hazard
+ * pointers do it): a section's begin is a plain store, a compiler
+ * barrier and a load, and a thread that scans the records first calls
+ * membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED), which makes every thread
+ * of the process that is running execute a full barrier (threads that
+ * are not running passed through the scheduler's).  For each reader,
+ * that barrier splits its program in two: a section whose begin came
+ * before it is visible to the scan; one whose begin came after it reads
+ * memory as it was after everything the scanner did before the call,
+ * which includes its reading of the global epoch, and so the unlinks of
+ * everything retired in earlier epochs.  That is exactly what the fence
+ * pair of ck_epoch guarantees, at the place ck_epoch puts its scanner's
+ * fence (between the read of the global epoch and the scan).
+ *
+ * The scans are rationed so that the barrier's cost (1 us here, more
+ * with more CPUs to interrupt) stays small: a poll first frees, without
+ * scanning, what two epochs have passed since; it scans only when it
+ * still has frees waiting and no thread of the process scanned in the
+ * last SCAN_INTERVAL.  Grace periods that someone waits for
+ * (tf__epoch_barrier, thread exit) scan at once.  Where membarrier is
+ * missing or refused, or TF_MEMBARRIER=0, sections fence as ck_epoch's
+ * do and scans take a plain fence; the choice is made once, before the
+ * first section.
+ *
+ * Epochs, as in ck_epoch: a free deferred while the global epoch is e
+ * goes to bucket e mod 4 and runs once the global epoch is e + 2.  The
+ * epoch goes from e to e + 1 only after a scan (behind the barrier) found
+ * every active record at e.  A record that is not active, or active at e,
+ * is past every unlink made before e was reached.
+ *
  * Each thread that uses the epoch gets a record on first use (a recycled
  * one if any) and gives it back when it exits: a pthread key's destructor
  * first runs the thread's exit hooks, then waits for a grace period so
@@ -14,27 +50,41 @@
  * record for another thread to recycle.  Records themselves are never
  * freed: the domain keeps them (ck_epoch has no way to remove one).
  *
- * ThreadSanitizer cannot see the grace period, which libck computes in
- * uninstrumented code; the release in tf__epoch_end and the acquire before
+ * ThreadSanitizer cannot see the grace period (it does not model fences
+ * or membarrier); the release in tf__epoch_end and the acquire before
  * every deferred free tell it what the epoch guarantees.
  */
 #include "internal/common.h"
 
+#include <linux/membarrier.h>
 #include <pthread.h>
+#include <sched.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "internal/alloc.h"
+#include "internal/clock.h"
 #include "internal/epoch.h"
 
 /* Deferred frees a thread lets pile up before it polls by itself. */
 #define POLL_AFTER 64
 
+/* The least time between two scans of polls, all threads together. */
+#define SCAN_INTERVAL (200 * TF_USEC)
+
+/* ck_epoch's record states (ck_epoch.c). */
+#define RECORD_FREE 1
+
+#define BUCKETS CK_EPOCH_LENGTH
+
 struct thread_epoch {
 	ck_epoch_record_t *rec;
 	unsigned depth;
-	unsigned pending;
-	bool keyed;     /* the key's destructor will run for this thread */
-	bool explicit;  /* entered with tf__epoch_thread_enter */
+	unsigned pending;  /* deferred since the last poll */
+	bool keyed;        /* the key's destructor will run for this thread */
+	bool explicit;     /* entered with tf__epoch_thread_enter */
 	struct tf__thread_hook *hooks;
 };
 
@@ -43,10 +93,238 @@ static pthread_once_t domain_once = PTHREAD_ONCE_INIT;
 static pthread_key_t exit_key;
 static TF_TLS struct thread_epoch me;
 
+/* Readers fence nothing; scanners call membarrier.  Set once. */
+static bool asymmetric;
+
+/* When polls may scan again (tf__now()); written by the scanning poll. */
+static struct {
+	int64_t next;
+} scan_clock CK_CC_CACHELINE;
+
 /* The object ThreadSanitizer synchronizes on for grace periods. */
 char tf__epoch_grace;
 
 static void thread_exit(void *arg);
+
+/* ------------------------------------------------------------------ */
+/* Fences.                                                            */
+/* ------------------------------------------------------------------ */
+
+static long
+membarrier(int cmd)
+{
+	return syscall(__NR_membarrier, cmd, 0, 0);
+}
+
+static bool
+membarrier_init(void)
+{
+	const char *v = getenv("TF_MEMBARRIER");
+	long cmds;
+
+	if (v != NULL && strcmp(v, "0") == 0)
+		return false;
+	cmds = membarrier(MEMBARRIER_CMD_QUERY);
+	if (cmds < 0 || (cmds & MEMBARRIER_CMD_PRIVATE_EXPEDITED) == 0)
+		return false;
+	return membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED) == 0;
+}
+
+/* A section's side: between marking the record active and its loads. */
+static inline void
+light_fence(void)
+{
+	if (TF_LIKELY(asymmetric))
+		ck_pr_barrier();
+	else
+		tf__fence_full();
+}
+
+/* The scanner's side: between reading the global epoch and the scan. */
+static void
+heavy_fence(void)
+{
+	if (asymmetric) {
+		/*
+		 * Cannot fail once registered (the registration is the
+		 * process's, inherited by fork); if it ever did, no grace
+		 * period could be proven again.
+		 */
+		if (membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) != 0)
+			abort();
+		return;
+	}
+	tf__fence_full();
+}
+
+/* ------------------------------------------------------------------ */
+/* Records and grace periods.                                         */
+/* ------------------------------------------------------------------ */
+
+static ck_epoch_record_t *
+record_of(ck_stack_entry_t *cursor)
+{
+	return (ck_epoch_record_t *)(void *)((char *)cursor -
+	    offsetof(ck_epoch_record_t, record_next));
+}
+
+/* Run the deferred frees of bucket b of record r. */
+static void
+dispatch(ck_epoch_record_t *r, unsigned b)
+{
+	ck_stack_entry_t *c, *next;
+	unsigned n = 0;
+
+	c = ck_stack_batch_pop_npsc(&r->pending[b & (BUCKETS - 1)]);
+	for (; c != NULL; c = next) {
+		ck_epoch_entry_t *e = TF_CONTAINER_OF(c, ck_epoch_entry_t,
+		    stack_entry);
+
+		next = CK_STACK_NEXT(c);
+		e->function(e);
+		n++;
+	}
+	r->n_pending -= n;
+}
+
+static void
+dispatch_all(ck_epoch_record_t *r)
+{
+	for (unsigned b = 0; b < BUCKETS; b++)
+		dispatch(r, b);
+}
+
+enum scan {
+	SCAN_IDLE,      /* no record active */
+	SCAN_CURRENT,   /* every active record at the epoch scanned for */
+	SCAN_BEHIND,    /* some active record at an older one */
+};
+
+/* Called after heavy_fence(), with e read before it. */
+static enum scan
+scan(unsigned e)
+{
+	ck_stack_entry_t *c;
+	bool active = false;
+
+	CK_STACK_FOREACH(&domain.records, c) {
+		ck_epoch_record_t *r = record_of(c);
+
+		if (ck_pr_load_uint(&r->state) == RECORD_FREE ||
+		    ck_pr_load_uint(&r->active) == 0)
+			continue;
+		active = true;
+		if (ck_pr_load_uint(&r->epoch) != e)
+			return SCAN_BEHIND;
+	}
+	return active ? SCAN_CURRENT : SCAN_IDLE;
+}
+
+/*
+ * One step toward a grace period: read the epoch, fence, scan; advance
+ * the epoch if every active record is at it.  Returns the scan's finding.
+ */
+static enum scan
+step(unsigned *ep)
+{
+	unsigned e = ck_pr_load_uint(&domain.epoch);
+	enum scan s;
+
+	heavy_fence();
+	s = scan(e);
+	if (s == SCAN_CURRENT)
+		(void)ck_pr_cas_uint(&domain.epoch, e, e + 1);
+	*ep = e;
+	return s;
+}
+
+/* Run what is safe of r's deferred frees now; scan at most so often. */
+static void
+poll(ck_epoch_record_t *r, bool scan_now)
+{
+	unsigned e;
+	int64_t now;
+
+	me.pending = 0;
+	if (r->n_pending == 0)
+		return;
+	/* The epoch is e: everything deferred at e - 2 or before is safe. */
+	dispatch(r, ck_pr_load_uint(&domain.epoch) - 2);
+	if (r->n_pending == 0)
+		return;
+	if (!scan_now) {
+		now = tf__now();
+		if (now < (int64_t)ck_pr_load_64((uint64_t *)&scan_clock.next))
+			return;
+		ck_pr_store_64((uint64_t *)&scan_clock.next,
+		    (uint64_t)(now + SCAN_INTERVAL));
+	}
+	switch (step(&e)) {
+	case SCAN_IDLE:
+		/* No section open that began before the barrier. */
+		dispatch_all(r);
+		break;
+	case SCAN_CURRENT:
+		/* The epoch is e + 1 now (here or by another thread). */
+		dispatch(r, e - 1);
+		break;
+	case SCAN_BEHIND:
+		break;
+	}
+}
+
+/*
+ * Wait until every section open now has ended, or the epoch went two
+ * steps past the one read on entry; then everything this thread
+ * deferred before is safe.
+ */
+static void
+synchronize(void)
+{
+	unsigned e0, e, spins = 0;
+
+	/* The caller's unlinks before the epoch is read (see defer()). */
+	tf__fence_full();
+	e0 = ck_pr_load_uint(&domain.epoch);
+	for (;;) {
+		if ((int)(ck_pr_load_uint(&domain.epoch) - e0) >= 2)
+			return;
+		switch (step(&e)) {
+		case SCAN_IDLE:
+			return;
+		case SCAN_CURRENT:
+			spins = 0;
+			break;
+		case SCAN_BEHIND:
+			/* A reader is in a section: let it run. */
+			if (spins < 10) {
+				for (unsigned i = 0; i < 16U << spins; i++)
+					ck_pr_stall();
+				spins++;
+			} else {
+				sched_yield();
+			}
+			break;
+		}
+	}
+}
+
+/*
+ * Defer fn(entry) to the bucket of the current epoch.  The fence orders
+ * the caller's unlink of the object before the read of the epoch: a
+ * reader that saw the epoch advance past it cannot find the object.
+ */
+static void
+defer(ck_epoch_record_t *r, ck_epoch_entry_t *entry, ck_epoch_cb_t *fn)
+{
+	unsigned e;
+
+	tf__fence_full();
+	e = ck_pr_load_uint(&domain.epoch);
+	entry->function = fn;
+	ck_stack_push_spnc(&r->pending[e & (BUCKETS - 1)], &entry->stack_entry);
+	r->n_pending++;
+}
 
 /*
  * fork(2): the child has only the forking thread, but the domain still
@@ -54,7 +332,8 @@ static void thread_exit(void *arg);
  * section forever.  Nobody else runs in the child now: the deferred frees
  * of those records run at once, and the records are given back for the
  * child's threads to reuse (they stay on the domain's list, not lost).
- * The forking thread keeps its own.
+ * The forking thread keeps its own.  The membarrier registration is the
+ * process's and the child inherits it.
  */
 static void
 fork_child(void)
@@ -62,23 +341,24 @@ fork_child(void)
 	ck_stack_entry_t *cursor;
 
 	CK_STACK_FOREACH(&domain.records, cursor) {
-		ck_epoch_record_t *r = (ck_epoch_record_t *)(void *)
-		    ((char *)cursor - offsetof(ck_epoch_record_t, record_next));
+		ck_epoch_record_t *r = record_of(cursor);
 
 		if (r == me.rec)
 			continue;
-		ck_epoch_reclaim(r);
-		/* libck's states (ck_epoch.c): 0 in use, 1 free. */
-		if (ck_pr_load_uint(&r->state) == 0)
+		dispatch_all(r);
+		if (ck_pr_load_uint(&r->state) != RECORD_FREE)
 			ck_epoch_unregister(r);
 	}
 	me.depth = 0;
+	if (me.rec != NULL)
+		me.rec->active = 0;
 }
 
 static void
 domain_init(void)
 {
 	ck_epoch_init(&domain);
+	asymmetric = membarrier_init();
 	(void)pthread_key_create(&exit_key, thread_exit);
 	(void)pthread_atfork(NULL, NULL, fork_child);
 }
@@ -125,13 +405,22 @@ record(void)
 	return r;
 }
 
+/* ------------------------------------------------------------------ */
+/* The interface.                                                     */
+/* ------------------------------------------------------------------ */
+
 void
 tf__epoch_begin(void)
 {
 	ck_epoch_record_t *r = record();
 
-	if (me.depth++ == 0)
-		ck_epoch_begin(r, NULL);
+	if (me.depth++ == 0) {
+		ck_pr_store_uint(&r->active, 1);
+		light_fence();
+		ck_pr_store_uint(&r->epoch, ck_pr_load_uint(&domain.epoch));
+		/* The epoch before the section's loads (weak machines). */
+		ck_pr_fence_load();
+	}
 }
 
 void
@@ -140,17 +429,16 @@ tf__epoch_end(void)
 	TF_ASSERT(me.depth > 0);
 	if (--me.depth == 0) {
 		TF_TSAN_RELEASE(&tf__epoch_grace);
-		ck_epoch_end(me.rec, NULL);
+		ck_pr_fence_release();
+		ck_pr_store_uint(&me.rec->active, 0);
 		/*
 		 * Frees deferred inside the section (a queue's pop retires the
 		 * segment it emptied) could not poll there: poll now, or a
 		 * thread that only ever retires inside sections would keep
 		 * everything it retired until it exits.
 		 */
-		if (TF_UNLIKELY(me.pending >= POLL_AFTER)) {
-			me.pending = 0;
-			ck_epoch_poll(me.rec);
-		}
+		if (TF_UNLIKELY(me.pending >= POLL_AFTER))
+			poll(me.rec, false);
 	}
 }
 
@@ -176,12 +464,10 @@ free_retired(ck_epoch_entry_t *e)
 }
 
 static void
-note_pending(void)
+note_pending(ck_epoch_record_t *rec)
 {
-	if (++me.pending >= POLL_AFTER && me.depth == 0) {
-		me.pending = 0;
-		ck_epoch_poll(me.rec);
-	}
+	if (++me.pending >= POLL_AFTER && me.depth == 0)
+		poll(rec, false);
 }
 
 void
@@ -196,7 +482,7 @@ tf__epoch_retire(void *p, size_t size, size_t align)
 	r = tf__alloc(sizeof(*r));
 	if (r == NULL) {
 		/* No bookkeeping: wait out a grace period instead. */
-		ck_epoch_synchronize(rec);
+		synchronize();
 		TF_TSAN_ACQUIRE(&tf__epoch_grace);
 		if (align > 1)
 			tf__free_aligned(p, size, align);
@@ -207,8 +493,8 @@ tf__epoch_retire(void *p, size_t size, size_t align)
 	r->p = p;
 	r->size = size;
 	r->align = align;
-	ck_epoch_call(rec, &r->entry, free_retired);
-	note_pending();
+	defer(rec, &r->entry, free_retired);
+	note_pending(rec);
 }
 
 /* The callbacks start with TF_EPOCH_ACQUIRE() (see internal/epoch.h). */
@@ -217,8 +503,8 @@ tf__epoch_call(ck_epoch_entry_t *entry, ck_epoch_cb_t *fn)
 {
 	ck_epoch_record_t *rec = record();
 
-	ck_epoch_call(rec, entry, fn);
-	note_pending();
+	defer(rec, entry, fn);
+	note_pending(rec);
 }
 
 void
@@ -226,8 +512,7 @@ tf__epoch_poll(void)
 {
 	if (me.rec == NULL || me.depth != 0)
 		return;
-	me.pending = 0;
-	ck_epoch_poll(me.rec);
+	poll(me.rec, false);
 	TF_TSAN_ACQUIRE(&tf__epoch_grace);
 }
 
@@ -238,8 +523,9 @@ tf__epoch_barrier(void)
 
 	TF_ASSERT(me.depth == 0);
 	me.pending = 0;
+	synchronize();
 	TF_TSAN_ACQUIRE(&tf__epoch_grace);
-	ck_epoch_barrier(rec);
+	dispatch_all(rec);
 }
 
 void
@@ -266,14 +552,15 @@ tf__epoch_thread_leave(void)
 	if (me.rec == NULL)
 		return;
 	TF_ASSERT(me.depth == 0);
-	me.pending = 0;
-	ck_epoch_barrier(me.rec);
+	/* A deferred free may defer another: until none is left. */
+	do
+		tf__epoch_barrier();
+	while (me.rec->n_pending != 0);
 	TF_TSAN_RELEASE(me.rec); /* to the thread that recycles it */
 	ck_epoch_unregister(me.rec);
 	me.rec = NULL;
 	me.explicit = false;
 }
-
 /* ------------------------------------------------------------------ */
 /* Thread exit.                                                       */
 /* ------------------------------------------------------------------ */

@@ -109,7 +109,8 @@ check_PROGRAMS += test/test_epoch
 test_test_epoch_SOURCES = test/test_epoch.c
 test_test_epoch_CFLAGS = $(tf_test_cflags)
 test_test_epoch_LDADD = $(tf_test_ldadd)
-TESTS += test/test_epoch
+TESTS += test/test_epoch test/check_epoch_fences.sh
+dist_noinst_SCRIPTS += test/check_epoch_fences.sh
 
 check_PROGRAMS += test/test_wheel
 test_test_wheel_SOURCES = test/test_wheel.c

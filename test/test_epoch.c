@@ -15,7 +15,10 @@
  * their record back and run their deferred frees when they exit (a
  * thousand short threads), or when they leave explicitly; exit hooks run
  * newest first and may still retire memory; retiring without memory for
- * the bookkeeping frees at once.
+ * the bookkeeping frees at once; polls alone, which scan the records at
+ * most once per interval, free everything in the end.  The same tests
+ * run with TF_MEMBARRIER=0 (test/check_epoch_fences.sh): sections with
+ * fences instead of the reclaimers' membarrier.
  *
  * Records are never freed (ck_epoch cannot remove one), so the ledger of
  * tf__alloc_live() (debug builds) is taken once enough records exist.
@@ -343,6 +346,82 @@ readers_never_see_freed_nodes(void **state)
 	    (double)(tf_test_now() - t0) / 1e9);
 }
 
+/*
+ * Polls alone, without a barrier, free everything in the end: they ration
+ * their scans of the records (one per interval for the whole process),
+ * but what they defer still goes, while readers come and go.
+ */
+struct churn {
+	struct node *shared;
+	uint32_t stop;
+	uint64_t reads;
+	uint64_t damaged;
+};
+
+static void
+churn_reader(unsigned index, void *arg)
+{
+	struct churn *c = arg;
+	uint64_t reads = 0, damaged = 0;
+
+	(void)index;
+	while (!__atomic_load_n(&c->stop, __ATOMIC_ACQUIRE)) {
+		struct node *n;
+
+		tf__epoch_begin();
+		n = __atomic_load_n(&c->shared, __ATOMIC_ACQUIRE);
+		if (!node_ok(n, ((volatile struct node *)n)->seq))
+			damaged++;
+		tf__epoch_end();
+		reads++;
+	}
+	__atomic_add_fetch(&c->reads, reads, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&c->damaged, damaged, __ATOMIC_RELAXED);
+}
+
+static void *
+churn_readers(void *arg)
+{
+	tf_test_run_threads(3, churn_reader, arg);
+	return NULL;
+}
+
+static void
+polls_alone_free_everything(void **state)
+{
+	struct churn c;
+	pthread_t tid;
+	uint64_t f0, n = tf_test_scaled(100000), polls = 0;
+
+	(void)state;
+	tf__epoch_barrier();
+	f0 = freed();
+	memset(&c, 0, sizeof(c));
+	c.shared = node_new();
+	assert_int_equal(pthread_create(&tid, NULL, churn_readers, &c), 0);
+	for (uint64_t i = 0; i < n; i++) {
+		struct node *old = __atomic_exchange_n(&c.shared, node_new(),
+		    __ATOMIC_ACQ_REL);
+
+		tf__epoch_call(&old->entry, node_free);
+	}
+	/* Only polls from here on, the readers still reading. */
+	while (freed() - f0 < n) {
+		tf__epoch_poll();
+		polls++;
+		sched_yield();
+	}
+	__atomic_store_n(&c.stop, 1, __ATOMIC_RELEASE);
+	assert_int_equal(pthread_join(tid, NULL), 0);
+	assert_int_equal(c.damaged, 0);
+	assert_int_equal(freed() - f0, n);
+	tf__epoch_call(&c.shared->entry, node_free);
+	tf__epoch_barrier();
+	assert_int_equal(__atomic_load_n(&bad_frees, __ATOMIC_RELAXED), 0);
+	print_message("# %llu polls after the last retire, %llu reads\n",
+	    (unsigned long long)polls, (unsigned long long)c.reads);
+}
+
 /* ------------------------------------------------------------------ */
 /* Threads that come and go.                                          */
 /* ------------------------------------------------------------------ */
@@ -529,6 +608,7 @@ main(void)
 		cmocka_unit_test(sections_nest),
 		cmocka_unit_test(open_section_holds_back_frees),
 		cmocka_unit_test(readers_never_see_freed_nodes),
+		cmocka_unit_test(polls_alone_free_everything),
 		cmocka_unit_test(exiting_threads_give_their_record_back),
 		cmocka_unit_test(explicit_leave_runs_deferred_frees),
 		cmocka_unit_test(exit_hooks_run_newest_first),
