@@ -95,6 +95,7 @@ static TF_TLS struct thread_epoch me;
 
 /* Readers fence nothing; scanners call membarrier.  Set once. */
 static bool asymmetric;
+static pthread_once_t fences_once = PTHREAD_ONCE_INIT;
 
 /* When polls may scan again (tf__now()); written by the scanning poll. */
 static struct {
@@ -355,10 +356,29 @@ fork_child(void)
 }
 
 static void
+fences_init(void)
+{
+	asymmetric = membarrier_init();
+}
+
+/*
+ * The registration for membarrier costs a grace period of the kernel's
+ * RCU (8 to 16 ms here) in a process that has several threads already,
+ * and about a microsecond in one that has one: decide when the library
+ * is loaded, when a program usually has one.  Whichever of this and the
+ * domain's initialization comes first decides, before any section.
+ */
+__attribute__((constructor)) static void
+epoch_load(void)
+{
+	pthread_once(&fences_once, fences_init);
+}
+
+static void
 domain_init(void)
 {
 	ck_epoch_init(&domain);
-	asymmetric = membarrier_init();
+	pthread_once(&fences_once, fences_init);
 	(void)pthread_key_create(&exit_key, thread_exit);
 	(void)pthread_atfork(NULL, NULL, fork_child);
 }

@@ -17,6 +17,11 @@
  * Deferred frees run when the retiring thread calls tf__epoch_poll()
  * (workers do when they run out of work), when enough have piled up on
  * one thread, at thread exit, and at tf__epoch_barrier().
+ *
+ * Sections fence nothing where membarrier(2) works: the threads that
+ * look for grace periods pay for it (lib/epoch.c).  A section's begin
+ * and end are wait-free; a poll is non-blocking (one membarrier call at
+ * most); a barrier blocks until the sections open at its call end.
  */
 #ifndef TF_INTERNAL_EPOCH_H
 #define TF_INTERNAL_EPOCH_H
