@@ -208,6 +208,7 @@ scan(unsigned e)
 	ck_stack_entry_t *c;
 	bool active = false;
 
+	TF_TSAN_ACQUIRE(&domain.records); /* the records' registrations */
 	CK_STACK_FOREACH(&domain.records, c) {
 		ck_epoch_record_t *r = record_of(c);
 
@@ -419,6 +420,8 @@ record(void)
 			nanosleep(&ts, NULL);
 		}
 		memset(r, 0, sizeof(*r));
+		/* To scans, which ThreadSanitizer sees read the record. */
+		TF_TSAN_RELEASE(&domain.records);
 		ck_epoch_register(&domain, r, NULL);
 	}
 	me.rec = r;
