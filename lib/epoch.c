@@ -68,9 +68,6 @@
 #include "internal/clock.h"
 #include "internal/epoch.h"
 
-/* Deferred frees a thread lets pile up before it polls by itself. */
-#define POLL_AFTER 64
-
 /* The least time between two scans of polls, all threads together. */
 #define SCAN_INTERVAL (200 * TF_USEC)
 
@@ -79,22 +76,17 @@
 
 #define BUCKETS CK_EPOCH_LENGTH
 
-struct thread_epoch {
-	ck_epoch_record_t *rec;
-	unsigned depth;
-	unsigned pending;  /* deferred since the last poll */
-	bool keyed;        /* the key's destructor will run for this thread */
-	bool explicit;     /* entered with tf__epoch_thread_enter */
-	struct tf__thread_hook *hooks;
-};
-
-static ck_epoch_t domain;
+/*
+ * The domain, and the calling thread's part, which the inline sections
+ * of internal/epoch.h read.
+ */
+ck_epoch_t tf__epoch_domain;
+TF_TLS struct tf__epoch_thread tf__epoch_me;
 static pthread_once_t domain_once = PTHREAD_ONCE_INIT;
 static pthread_key_t exit_key;
-static TF_TLS struct thread_epoch me;
 
 /* Readers fence nothing; scanners call membarrier.  Set once. */
-static bool asymmetric;
+bool tf__epoch_asymmetric;
 static pthread_once_t fences_once = PTHREAD_ONCE_INIT;
 
 /* When polls may scan again (tf__now()); written by the scanning poll. */
@@ -131,21 +123,11 @@ membarrier_init(void)
 	return membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED) == 0;
 }
 
-/* A section's side: between marking the record active and its loads. */
-static inline void
-light_fence(void)
-{
-	if (TF_LIKELY(asymmetric))
-		ck_pr_barrier();
-	else
-		tf__fence_full();
-}
-
 /* The scanner's side: between reading the global epoch and the scan. */
 static void
 heavy_fence(void)
 {
-	if (asymmetric) {
+	if (tf__epoch_asymmetric) {
 		/*
 		 * Cannot fail once registered (the registration is the
 		 * process's, inherited by fork); if it ever did, no grace
@@ -208,8 +190,8 @@ scan(unsigned e)
 	ck_stack_entry_t *c;
 	bool active = false;
 
-	TF_TSAN_ACQUIRE(&domain.records); /* the records' registrations */
-	CK_STACK_FOREACH(&domain.records, c) {
+	TF_TSAN_ACQUIRE(&tf__epoch_domain.records); /* the records' registrations */
+	CK_STACK_FOREACH(&tf__epoch_domain.records, c) {
 		ck_epoch_record_t *r = record_of(c);
 
 		if (ck_pr_load_uint(&r->state) == RECORD_FREE ||
@@ -229,13 +211,13 @@ scan(unsigned e)
 static enum scan
 step(unsigned *ep)
 {
-	unsigned e = ck_pr_load_uint(&domain.epoch);
+	unsigned e = ck_pr_load_uint(&tf__epoch_domain.epoch);
 	enum scan s;
 
 	heavy_fence();
 	s = scan(e);
 	if (s == SCAN_CURRENT)
-		(void)ck_pr_cas_uint(&domain.epoch, e, e + 1);
+		(void)ck_pr_cas_uint(&tf__epoch_domain.epoch, e, e + 1);
 	*ep = e;
 	return s;
 }
@@ -247,11 +229,11 @@ poll(ck_epoch_record_t *r, bool scan_now)
 	unsigned e;
 	int64_t now;
 
-	me.pending = 0;
+	tf__epoch_me.pending = 0;
 	if (r->n_pending == 0)
 		return;
 	/* The epoch is e: everything deferred at e - 2 or before is safe. */
-	dispatch(r, ck_pr_load_uint(&domain.epoch) - 2);
+	dispatch(r, ck_pr_load_uint(&tf__epoch_domain.epoch) - 2);
 	if (r->n_pending == 0)
 		return;
 	if (!scan_now) {
@@ -287,9 +269,9 @@ synchronize(void)
 
 	/* The caller's unlinks before the epoch is read (see defer()). */
 	tf__fence_full();
-	e0 = ck_pr_load_uint(&domain.epoch);
+	e0 = ck_pr_load_uint(&tf__epoch_domain.epoch);
 	for (;;) {
-		if ((int)(ck_pr_load_uint(&domain.epoch) - e0) >= 2)
+		if ((int)(ck_pr_load_uint(&tf__epoch_domain.epoch) - e0) >= 2)
 			return;
 		switch (step(&e)) {
 		case SCAN_IDLE:
@@ -322,7 +304,7 @@ defer(ck_epoch_record_t *r, ck_epoch_entry_t *entry, ck_epoch_cb_t *fn)
 	unsigned e;
 
 	tf__fence_full();
-	e = ck_pr_load_uint(&domain.epoch);
+	e = ck_pr_load_uint(&tf__epoch_domain.epoch);
 	entry->function = fn;
 	ck_stack_push_spnc(&r->pending[e & (BUCKETS - 1)], &entry->stack_entry);
 	r->n_pending++;
@@ -342,24 +324,24 @@ fork_child(void)
 {
 	ck_stack_entry_t *cursor;
 
-	CK_STACK_FOREACH(&domain.records, cursor) {
+	CK_STACK_FOREACH(&tf__epoch_domain.records, cursor) {
 		ck_epoch_record_t *r = record_of(cursor);
 
-		if (r == me.rec)
+		if (r == tf__epoch_me.rec)
 			continue;
 		dispatch_all(r);
 		if (ck_pr_load_uint(&r->state) != RECORD_FREE)
 			ck_epoch_unregister(r);
 	}
-	me.depth = 0;
-	if (me.rec != NULL)
-		me.rec->active = 0;
+	tf__epoch_me.depth = 0;
+	if (tf__epoch_me.rec != NULL)
+		tf__epoch_me.rec->active = 0;
 }
 
 static void
 fences_init(void)
 {
-	asymmetric = membarrier_init();
+	tf__epoch_asymmetric = membarrier_init();
 }
 
 /*
@@ -378,7 +360,7 @@ epoch_load(void)
 static void
 domain_init(void)
 {
-	ck_epoch_init(&domain);
+	ck_epoch_init(&tf__epoch_domain);
 	pthread_once(&fences_once, fences_init);
 	(void)pthread_key_create(&exit_key, thread_exit);
 	(void)pthread_atfork(NULL, NULL, fork_child);
@@ -389,9 +371,9 @@ static void
 arm_exit(void)
 {
 	pthread_once(&domain_once, domain_init);
-	if (!me.keyed) {
-		(void)pthread_setspecific(exit_key, &me);
-		me.keyed = true;
+	if (!tf__epoch_me.keyed) {
+		(void)pthread_setspecific(exit_key, &tf__epoch_me);
+		tf__epoch_me.keyed = true;
 	}
 }
 
@@ -399,12 +381,12 @@ arm_exit(void)
 static ck_epoch_record_t *
 record(void)
 {
-	ck_epoch_record_t *r = me.rec;
+	ck_epoch_record_t *r = tf__epoch_me.rec;
 
 	if (TF_LIKELY(r != NULL))
 		return r;
 	arm_exit();
-	r = ck_epoch_recycle(&domain, NULL);
+	r = ck_epoch_recycle(&tf__epoch_domain, NULL);
 	if (r != NULL)
 		TF_TSAN_ACQUIRE(r); /* pairs with the release before unregister */
 	if (r == NULL) {
@@ -421,10 +403,10 @@ record(void)
 		}
 		memset(r, 0, sizeof(*r));
 		/* To scans, which ThreadSanitizer sees read the record. */
-		TF_TSAN_RELEASE(&domain.records);
-		ck_epoch_register(&domain, r, NULL);
+		TF_TSAN_RELEASE(&tf__epoch_domain.records);
+		ck_epoch_register(&tf__epoch_domain, r, NULL);
 	}
-	me.rec = r;
+	tf__epoch_me.rec = r;
 	return r;
 }
 
@@ -432,37 +414,19 @@ record(void)
 /* The interface.                                                     */
 /* ------------------------------------------------------------------ */
 
+/* A section's begin on a thread without a record yet. */
 void
-tf__epoch_begin(void)
+tf__epoch_begin_slow(void)
 {
-	ck_epoch_record_t *r = record();
-
-	if (me.depth++ == 0) {
-		ck_pr_store_uint(&r->active, 1);
-		light_fence();
-		ck_pr_store_uint(&r->epoch, ck_pr_load_uint(&domain.epoch));
-		/* The epoch before the section's loads (weak machines). */
-		ck_pr_fence_load();
-	}
+	(void)record();
+	tf__epoch_begin();
 }
 
+/* The poll at the end of a section inside which frees piled up. */
 void
-tf__epoch_end(void)
+tf__epoch_end_poll(void)
 {
-	TF_ASSERT(me.depth > 0);
-	if (--me.depth == 0) {
-		TF_TSAN_RELEASE(&tf__epoch_grace);
-		ck_pr_fence_release();
-		ck_pr_store_uint(&me.rec->active, 0);
-		/*
-		 * Frees deferred inside the section (a queue's pop retires the
-		 * segment it emptied) could not poll there: poll now, or a
-		 * thread that only ever retires inside sections would keep
-		 * everything it retired until it exits.
-		 */
-		if (TF_UNLIKELY(me.pending >= POLL_AFTER))
-			poll(me.rec, false);
-	}
+	poll(tf__epoch_me.rec, false);
 }
 
 /* A retired block of memory that did not embed an epoch entry. */
@@ -489,7 +453,7 @@ free_retired(ck_epoch_entry_t *e)
 static void
 note_pending(ck_epoch_record_t *rec)
 {
-	if (++me.pending >= POLL_AFTER && me.depth == 0)
+	if (++tf__epoch_me.pending >= TF__EPOCH_POLL_AFTER && tf__epoch_me.depth == 0)
 		poll(rec, false);
 }
 
@@ -499,7 +463,7 @@ tf__epoch_retire(void *p, size_t size, size_t align)
 	ck_epoch_record_t *rec = record();
 	struct retired *r;
 
-	TF_ASSERT(me.depth == 0);
+	TF_ASSERT(tf__epoch_me.depth == 0);
 	if (p == NULL)
 		return;
 	r = tf__alloc(sizeof(*r));
@@ -533,9 +497,9 @@ tf__epoch_call(ck_epoch_entry_t *entry, ck_epoch_cb_t *fn)
 void
 tf__epoch_poll(void)
 {
-	if (me.rec == NULL || me.depth != 0)
+	if (tf__epoch_me.rec == NULL || tf__epoch_me.depth != 0)
 		return;
-	poll(me.rec, false);
+	poll(tf__epoch_me.rec, false);
 	TF_TSAN_ACQUIRE(&tf__epoch_grace);
 }
 
@@ -544,8 +508,8 @@ tf__epoch_barrier(void)
 {
 	ck_epoch_record_t *rec = record();
 
-	TF_ASSERT(me.depth == 0);
-	me.pending = 0;
+	TF_ASSERT(tf__epoch_me.depth == 0);
+	tf__epoch_me.pending = 0;
 	synchronize();
 	TF_TSAN_ACQUIRE(&tf__epoch_grace);
 	dispatch_all(rec);
@@ -566,23 +530,23 @@ void
 tf__epoch_thread_enter(void)
 {
 	(void)record();
-	me.explicit = true;
+	tf__epoch_me.explicit = true;
 }
 
 void
 tf__epoch_thread_leave(void)
 {
-	if (me.rec == NULL)
+	if (tf__epoch_me.rec == NULL)
 		return;
-	TF_ASSERT(me.depth == 0);
+	TF_ASSERT(tf__epoch_me.depth == 0);
 	/* A deferred free may defer another: until none is left. */
 	do
 		tf__epoch_barrier();
-	while (me.rec->n_pending != 0);
-	TF_TSAN_RELEASE(me.rec); /* to the thread that recycles it */
-	ck_epoch_unregister(me.rec);
-	me.rec = NULL;
-	me.explicit = false;
+	while (tf__epoch_me.rec->n_pending != 0);
+	TF_TSAN_RELEASE(tf__epoch_me.rec); /* to the thread that recycles it */
+	ck_epoch_unregister(tf__epoch_me.rec);
+	tf__epoch_me.rec = NULL;
+	tf__epoch_me.explicit = false;
 }
 /* ------------------------------------------------------------------ */
 /* Thread exit.                                                       */
@@ -595,8 +559,8 @@ tf__thread_on_exit(struct tf__thread_hook *hook)
 		return;
 	arm_exit();
 	hook->registered = true;
-	hook->next = me.hooks;
-	me.hooks = hook;
+	hook->next = tf__epoch_me.hooks;
+	tf__epoch_me.hooks = hook;
 }
 
 void
@@ -606,7 +570,7 @@ tf__thread_cancel_exit(struct tf__thread_hook *hook)
 
 	if (!hook->registered)
 		return;
-	for (link = &me.hooks; *link != NULL; link = &(*link)->next) {
+	for (link = &tf__epoch_me.hooks; *link != NULL; link = &(*link)->next) {
 		if (*link == hook) {
 			*link = hook->next;
 			break;
@@ -621,21 +585,21 @@ thread_exit(void *arg)
 	struct tf__thread_hook *h;
 
 	(void)arg;
-	me.keyed = false;
+	tf__epoch_me.keyed = false;
 	/* Hooks first, newest first: they may still retire memory. */
-	while ((h = me.hooks) != NULL) {
-		me.hooks = h->next;
+	while ((h = tf__epoch_me.hooks) != NULL) {
+		tf__epoch_me.hooks = h->next;
 		h->registered = false;
 		h->fn(h);
 	}
-	if (me.rec != NULL) {
-		me.depth = 0;
+	if (tf__epoch_me.rec != NULL) {
+		tf__epoch_me.depth = 0;
 		tf__epoch_thread_leave();
 	}
 	/*
 	 * A hook may have registered again (used the epoch, cached
 	 * something): pthread calls destructors again while keys are set.
 	 */
-	if (me.hooks != NULL || me.rec != NULL)
+	if (tf__epoch_me.hooks != NULL || tf__epoch_me.rec != NULL)
 		arm_exit();
 }

@@ -30,9 +30,83 @@
 
 #include <ck_epoch.h>
 
-/* Open and close a read-side section on the calling thread.  Never fail. */
-void tf__epoch_begin(void);
-void tf__epoch_end(void);
+/*
+ * TF_EPOCH_ACQUIRE() starts every callback given to tf__epoch_call(): it
+ * tells ThreadSanitizer about the grace period that the library computes
+ * where the tool cannot see (nothing in other builds).
+ */
+extern char tf__epoch_grace;
+#define TF_EPOCH_ACQUIRE() TF_TSAN_ACQUIRE(&tf__epoch_grace)
+
+/*
+ * The calling thread's part of the epoch (lib/epoch.c), here for the
+ * inline sections below.
+ */
+struct tf__thread_hook;
+
+struct tf__epoch_thread {
+	ck_epoch_record_t *rec;  /* NULL until the thread's first use */
+	unsigned depth;          /* sections open */
+	unsigned pending;        /* frees deferred since the last poll */
+	bool keyed;              /* the exit key's destructor will run */
+	bool explicit;           /* entered with tf__epoch_thread_enter */
+	struct tf__thread_hook *hooks;
+};
+extern TF_TLS struct tf__epoch_thread tf__epoch_me;
+extern ck_epoch_t tf__epoch_domain;
+extern bool tf__epoch_asymmetric; /* set once, before the first section */
+
+/* Deferred frees a thread lets pile up before it polls by itself. */
+#define TF__EPOCH_POLL_AFTER 64
+
+void tf__epoch_begin_slow(void);
+void tf__epoch_end_poll(void);
+
+/*
+ * Open and close a read-side section on the calling thread.  Never fail;
+ * wait-free.  Sections nest.  The begin marks the record active and
+ * publishes the epoch it read; where membarrier works the fence between
+ * the two is the reclaimers' (lib/epoch.c), not the section's.
+ */
+static inline void
+tf__epoch_begin(void)
+{
+	ck_epoch_record_t *r = tf__epoch_me.rec;
+
+	if (TF_UNLIKELY(r == NULL)) {
+		tf__epoch_begin_slow();
+		return;
+	}
+	if (tf__epoch_me.depth++ != 0)
+		return;
+	ck_pr_store_uint(&r->active, 1);
+	if (TF_LIKELY(tf__epoch_asymmetric))
+		ck_pr_barrier();
+	else
+		tf__fence_full();
+	ck_pr_store_uint(&r->epoch, ck_pr_load_uint(&tf__epoch_domain.epoch));
+	/* The epoch before the section's loads (weak machines). */
+	ck_pr_fence_load();
+}
+
+static inline void
+tf__epoch_end(void)
+{
+	TF_ASSERT(tf__epoch_me.depth > 0);
+	if (--tf__epoch_me.depth != 0)
+		return;
+	TF_TSAN_RELEASE(&tf__epoch_grace);
+	ck_pr_fence_release();
+	ck_pr_store_uint(&tf__epoch_me.rec->active, 0);
+	/*
+	 * Frees deferred inside the section (a queue's pop retires the
+	 * segment it emptied) could not poll there: poll now, or a thread
+	 * that only ever retires inside sections would keep everything it
+	 * retired until it exits.
+	 */
+	if (TF_UNLIKELY(tf__epoch_me.pending >= TF__EPOCH_POLL_AFTER))
+		tf__epoch_end_poll();
+}
 
 /*
  * tf__epoch_retire - free p (size bytes, from tf__alloc*, alignment align
@@ -48,13 +122,6 @@ void tf__epoch_retire(void *p, size_t size, size_t align);
  */
 void tf__epoch_call(ck_epoch_entry_t *entry, ck_epoch_cb_t *fn);
 
-/*
- * TF_EPOCH_ACQUIRE() starts every callback given to tf__epoch_call(): it
- * tells ThreadSanitizer about the grace period that libck computed where
- * the tool cannot see (nothing in other builds).
- */
-extern char tf__epoch_grace;
-#define TF_EPOCH_ACQUIRE() TF_TSAN_ACQUIRE(&tf__epoch_grace)
 
 /* Run whatever deferred frees of this thread are safe now.  Non-blocking. */
 void tf__epoch_poll(void);
