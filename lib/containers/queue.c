@@ -193,13 +193,13 @@ place(struct tf__qcore *c, struct tf__qseg *s, uint64_t idx, void *v,
     uint64_t stamp)
 {
 	if (c->stamped)
-		ck_pr_store_64(&s->stamps[tf__qslot(idx)], stamp);
+		ck_pr_store_64(&s->stamps[idx], stamp);
 	/*
 	 * A full barrier (release for what the producer wrote before, the
 	 * stamp included): pairs with the consumer's swap, and with the
 	 * acquire fences of seg_first() and the walk.
 	 */
-	return ck_pr_cas_ptr(&s->slots[tf__qslot(idx)], EMPTY, v);
+	return ck_pr_cas_ptr(&s->slots[idx], EMPTY, v);
 }
 
 int
@@ -287,7 +287,7 @@ tf__qcore_pop(struct tf__qcore *c, void **out)
 		idx = ck_pr_faa_64(&head->deqidx, 1);
 		if (TF_LIKELY(idx < TF__QSEG_SLOTS)) {
 			/* Pairs with the producer's compare-and-swap. */
-			v = ck_pr_fas_ptr(&head->slots[tf__qslot(idx)], TAKEN);
+			v = ck_pr_fas_ptr(&head->slots[idx], TAKEN);
 			if (v == EMPTY)
 				continue; /* its producer will go elsewhere */
 			*out = decode(v);
@@ -315,7 +315,7 @@ seg_first(struct tf__qseg *s, void **out)
 	void *v;
 
 	for (uint64_t i = from; i < to; i++) {
-		v = ck_pr_load_ptr(&s->slots[tf__qslot(i)]);
+		v = ck_pr_load_ptr(&s->slots[i]);
 		if (v != EMPTY && v != TAKEN) {
 			/* Pairs with the producer's compare-and-swap. */
 			ck_pr_fence_acquire();
@@ -350,7 +350,7 @@ tf__qcore_oldest(struct tf__qcore *c, uint64_t *stamp)
 
 	if ((s = first_item(c, &v, &idx)) == NULL)
 		return false;
-	*stamp = ck_pr_load_64(&s->stamps[tf__qslot(idx)]);
+	*stamp = ck_pr_load_64(&s->stamps[idx]);
 	return true;
 }
 
@@ -390,13 +390,13 @@ walk_seg(struct tf__qseg *s, uint64_t to, bool stamped, tf__qwalk_fn *fn,
 	int rc;
 
 	for (; i < to; i++) {
-		v = ck_pr_load_ptr(&s->slots[tf__qslot(i)]);
+		v = ck_pr_load_ptr(&s->slots[i]);
 		if (v == EMPTY || v == TAKEN)
 			continue; /* taken, or its push is in progress */
 		/* Pairs with the producer's compare-and-swap (place()). */
 		ck_pr_fence_acquire();
-		rc = fn(decode(v), stamped ?
-		    ck_pr_load_64(&s->stamps[tf__qslot(i)]) : 0, arg);
+		rc = fn(decode(v), stamped ? ck_pr_load_64(&s->stamps[i]) : 0,
+		    arg);
 		if (rc != 0)
 			return rc;
 	}
@@ -444,7 +444,7 @@ tf__qcore_free(struct tf__qcore *c, void (*free_item)(void *, void *),
 		from = TF_MIN(s->deqidx, (uint64_t)TF__QSEG_SLOTS);
 		to = TF_MIN(s->enqidx, (uint64_t)TF__QSEG_SLOTS);
 		for (uint64_t i = from; i < to && free_item != NULL; i++) {
-			v = s->slots[tf__qslot(i)];
+			v = s->slots[i];
 			if (v != EMPTY && v != TAKEN)
 				free_item(decode(v), ctx);
 		}

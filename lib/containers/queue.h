@@ -62,25 +62,9 @@ struct tf__qseg {
 	uint64_t id;              /* position in the list, from 0 */
 	struct tf__qcore *core;   /* for the reclamation callback */
 	ck_epoch_entry_t entry;   /* retirement */
-	void *slots[TF__QSEG_SLOTS];   /* place i at tf__qslot(i) */
+	void *slots[TF__QSEG_SLOTS];
 	uint64_t stamps[];        /* stamped cores only: push times */
 };
-
-/*
- * Where place idx lives in slots[] (and stamps[]): consecutive places
- * go to different 128-byte blocks (the unit of the adjacent-line
- * prefetcher), so that two producers, or two consumers, working on
- * neighbouring places do not write the same cache line.  A block fills
- * over 16 rounds of the segment.
- */
-#define TF__QSEG_SPREAD 64
-static inline unsigned
-tf__qslot(uint64_t idx)
-{
-	return (unsigned)(idx % TF__QSEG_SPREAD) *
-	    (TF__QSEG_SLOTS / TF__QSEG_SPREAD) +
-	    (unsigned)(idx / TF__QSEG_SPREAD);
-}
 
 /*
  * The lifetime of the memory that holds one or more cores: 1 + pending
