@@ -76,6 +76,40 @@ busy(void *arg)
 	return 0;
 }
 
+/*
+ * Wait until every worker of p has run a job, and so has made its epoch
+ * record.  Under AddressSanitizer, whose allocator takes no lock around
+ * fork(2), a child inherits the lock of any size class that one of the
+ * parent's threads was allocating from at the fork, and its own
+ * allocations from that class then wait forever: a worker making its
+ * record while the test forks hung a child that way.
+ */
+struct gather {
+	unsigned want;
+	unsigned here;
+};
+
+static int
+gather_job(void *arg)
+{
+	struct gather *g = arg;
+
+	__atomic_add_fetch(&g->here, 1, __ATOMIC_ACQ_REL);
+	while (__atomic_load_n(&g->here, __ATOMIC_ACQUIRE) < g->want)
+		sched_yield();
+	return 0;
+}
+
+static void
+all_workers_started(tf_pool_t *p)
+{
+	struct gather g = { tf_pool_workers(p), 0 };
+
+	for (unsigned i = 0; i < g.want; i++)
+		assert_int_equal(tf_submit(p, gather_job, &g), 0);
+	assert_int_equal(tf_pool_wait_idle(p, TF_FOREVER), 0);
+}
+
 static int
 add_one(void *arg)
 {
@@ -170,6 +204,7 @@ fork_while_busy(void **state)
 
 	(void)state;
 	assert_int_equal(tf_pool_create(&p, NULL), 0);
+	all_workers_started(p);
 	assert_int_equal(tf_queue_create(&q, 0), 0);
 	for (unsigned r = 0; r < rounds; r++) {
 		uint64_t ran = 0, ticks = 0;
@@ -244,6 +279,7 @@ fork_inside_a_job(void **state)
 
 	(void)state;
 	assert_int_equal(tf_pool_create(&p, NULL), 0);
+	all_workers_started(p);
 	for (unsigned i = 0; i < 32; i++)
 		assert_int_equal(tf_submit(p, busy, &ran), 0);
 	assert_int_equal(tf_submit_ex(p, forking_job, &pid, NULL, &j), 0);
