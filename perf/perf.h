@@ -194,16 +194,18 @@ struct perf_config {
 	bool quiet;         /* no progress line */
 	unsigned scale;     /* sizes are divided by this (--smoke: 100) */
 	bool no_peers;      /* --no-peers: threadfactory and baselines only */
+	const char *only;   /* --only: comparators whose names contain one */
 };
 
 extern struct perf_config perf_cfg;
 
-/* Whether an implementation of this kind is left out of this run. */
-static inline bool
-perf_skip(enum perf_kind kind)
-{
-	return perf_cfg.no_peers && kind == PERF_PEER;
-}
+/*
+ * Whether the implementation name, of this kind, is left out of this run:
+ * a peer with --no-peers, a comparator (baseline or peer) whose name
+ * contains none of --only's strings.  threadfactory and the sequential
+ * references always run.
+ */
+bool perf_skip(enum perf_kind kind, const char *name);
 
 /* Pick a setting by profile, and a size (scaled down by --smoke). */
 #define PERF_PICK(quick, full) \

@@ -305,7 +305,7 @@ append_row(unsigned threads, uint64_t total, unsigned reps)
 		struct run r = { .ops = *o, .threads = threads };
 		double v[MAXREPS];
 
-		if (perf_skip((*o)->kind))
+		if (perf_skip((*o)->kind, (*o)->name))
 			continue;
 		r.per = total / threads;
 		for (unsigned k = 0; k < reps; k++) {
@@ -351,7 +351,7 @@ read_row(unsigned threads, uint64_t n, uint64_t per, unsigned reps)
 			.per = per };
 		double v[MAXREPS];
 
-		if (perf_skip((*o)->kind))
+		if (perf_skip((*o)->kind, (*o)->name))
 			continue;
 		if ((r.list = (*o)->create()) == NULL)
 			perf_fail("list: %s: create", (*o)->name);

@@ -738,7 +738,7 @@ perf_scenario_map(void)
 		reps = perf_cfg.reps;
 	for (const struct perf_map_ops *const *o = perf_maps; *o != NULL &&
 	    nmaps < MAXMAPS; o++) {
-		if (perf_skip((*o)->kind))
+		if (perf_skip((*o)->kind, (*o)->name))
 			continue;
 		perf_progress("map: preload %s", (*o)->name);
 		if (map_setup(&maps[nmaps], *o, nkeys, jemalloc))

@@ -351,7 +351,7 @@ par_entries(struct par_entry *e, unsigned max, unsigned w, bool small)
 
 	for (const struct perf_loop_ops *const *o = perf_loops; *o != NULL &&
 	    n < max; o++) {
-		if (perf_skip((*o)->kind) ||
+		if (perf_skip((*o)->kind, (*o)->name) ||
 		    (small && (*o)->small_name == NULL))
 			continue;
 		e[n].o = *o;

@@ -176,7 +176,7 @@ perf_scenario_submit(void)
 			    *o != NULL; o++) {
 				void *p;
 
-				if (perf_skip((*o)->kind))
+				if (perf_skip((*o)->kind, (*o)->name))
 					continue;
 				p = (*o)->create(w);
 
@@ -243,7 +243,7 @@ spawn_row(int n, int cutoff, unsigned w)
 		void *p;
 		double tf = 0;
 
-		if (perf_skip((*o)->kind))
+		if (perf_skip((*o)->kind, (*o)->name))
 			continue;
 		p = (*o)->create(w);
 		if (p == NULL) {
@@ -406,7 +406,7 @@ perf_scenario_latency(void)
 	 */
 	for (const struct perf_pool_ops *const *o = impls; *o != NULL;
 	    o++, nimpl++)
-		for (int mode = 0; mode < 4 && !perf_skip((*o)->kind);
+		for (int mode = 0; mode < 4 && !perf_skip((*o)->kind, (*o)->name);
 		    mode++) {
 			unsigned pw = mode == 2 ? (w > 1 ? w - 1 : 1) : w;
 			unsigned ns = mode == 3 ? PERF_SIZE(60, 400) : samples;
@@ -465,7 +465,7 @@ perf_scenario_latency(void)
 			    modes[mode], mode == 2 ? (w > 1 ? w - 1 : 1) : w);
 			perf_row("latency", what, "us", false);
 			for (unsigned i = 0; i < nimpl; i++)
-				if (!perf_skip(impls[i]->kind))
+				if (!perf_skip(impls[i]->kind, impls[i]->name))
 					perf_add(impls[i]->name,
 					    impls[i]->kind,
 					    res[mode][i][q], reps);
@@ -473,7 +473,7 @@ perf_scenario_latency(void)
 	perf_row("latency", "CPU time of the pool while idle, jobs 300 us "
 	    "apart", "% of a core", false);
 	for (unsigned i = 0; i < nimpl; i++)
-		if (!perf_skip(impls[i]->kind))
+		if (!perf_skip(impls[i]->kind, impls[i]->name))
 			perf_add(impls[i]->name, impls[i]->kind, cpu[i], reps);
 	free(st);
 	free(lat);
@@ -595,7 +595,7 @@ perf_scenario_priority(void)
 	    o++) {
 		void *p;
 
-		if (perf_skip((*o)->kind) || (p = (*o)->create(w)) == NULL)
+		if (perf_skip((*o)->kind, (*o)->name) || (p = (*o)->create(w)) == NULL)
 			continue;
 		for (unsigned i = 0; i < reps; i++) {
 			perf_progress("priority: %s %u/%u", (*o)->name, i + 1,
@@ -672,7 +672,7 @@ perf_scenario_memory(void)
 		long long before;
 		void *p;
 
-		if (perf_skip((*o)->kind) || (p = (*o)->create(w)) == NULL)
+		if (perf_skip((*o)->kind, (*o)->name) || (p = (*o)->create(w)) == NULL)
 			continue;
 		for (unsigned i = 0; i < w; i++)
 			(void)(*o)->submit(p, gate_job, &g);

@@ -209,7 +209,7 @@ throughput_row(unsigned np, unsigned nc, uint64_t items)
 		double v[256];
 		unsigned n = 0;
 
-		if (perf_skip((*o)->kind))
+		if (perf_skip((*o)->kind, (*o)->name))
 			continue;
 		if (!fits(*o, np, nc)) {
 			perf_note("%s left out: it runs up to %u/%u threads "
@@ -295,7 +295,7 @@ memory_rows(void)
 		long long full, rest;
 		uint64_t pushed;
 
-		if (perf_skip((*o)->kind) || !fits(*o, 1, 1))
+		if (perf_skip((*o)->kind, (*o)->name) || !fits(*o, 1, 1))
 			continue;
 		perf_progress("queue memory: %s", (*o)->name);
 		if (!memory_once(*o, n, &full, &rest, &pushed))

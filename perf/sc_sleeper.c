@@ -243,7 +243,7 @@ report(const struct impl *im, unsigned nimpl, unsigned w, unsigned reps)
 			perf_row("sleeper", title, k < 2 ? "us" :
 			    "% of a core", false);
 			for (unsigned i = 0; i < nimpl; i++)
-				if (!perf_skip(im[i].kind))
+				if (!perf_skip(im[i].kind, im[i].name))
 					perf_add(im[i].name, im[i].kind,
 					    res[g][i][k], reps);
 		}
@@ -272,7 +272,7 @@ perf_scenario_sleeper(void)
 	/* Repetitions outermost: a noisy moment spoils one of each. */
 	for (unsigned rep = 0; rep < reps; rep++)
 		for (unsigned i = 0; i < nimpl; i++)
-			for (unsigned g = 0; g < NGAPS && !perf_skip(im[i].kind);
+			for (unsigned g = 0; g < NGAPS && !perf_skip(im[i].kind, im[i].name);
 			    g++) {
 				perf_progress("sleeper gap %s: %s %u/%u",
 				    gaps[g].name, im[i].name, rep + 1, reps);
@@ -295,7 +295,7 @@ perf_scenario_sleeper(void)
 	for (unsigned i = 0; i < nimpl; i++) {
 		unsigned n = 0;
 
-		if (perf_skip(im[i].kind) || im[i].ops == NULL)
+		if (perf_skip(im[i].kind, im[i].name) || im[i].ops == NULL)
 			continue;
 		for (unsigned rep = 0; rep < reps; rep++) {
 			perf_progress("sleeper idle: %s %u/%u", im[i].name,

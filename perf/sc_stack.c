@@ -254,7 +254,7 @@ row(unsigned np, unsigned nc, uint64_t items)
 		double v[256];
 		unsigned n = 0;
 
-		if (perf_skip((*o)->kind))
+		if (perf_skip((*o)->kind, (*o)->name))
 			continue;
 		for (unsigned i = 0; i < reps && i < 256; i++) {
 			double x;

@@ -4,14 +4,14 @@
 #
 # tf-perf works: a smoke pass of every scenario (sizes divided by 100, one
 # repetition) passes its correctness checks and writes a JSON record that
-# parses; usage errors exit 2; perf/plot draws the record.  No timing is
-# checked here.
+# parses; usage errors exit 2; perf/plot draws the record; --only leaves
+# out the other comparators.  No timing is checked here.
 set -u
 : "${top_srcdir:=.}" "${top_builddir:=.}"
 perf="$top_builddir/perf/tf-perf"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/tf-perf.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
-echo "1..5"
+echo "1..6"
 
 # Under ThreadSanitizer the uninstrumented peers (TBB, OpenMP, GLib) would
 # be reported: there the smoke pass leaves them out.
@@ -78,4 +78,17 @@ elif "$top_srcdir/perf/plot" -o "$tmp/png" "$tmp/r.json" >"$tmp/plot" 2>&1 &&
 else
 	echo "not ok 5 - perf/plot draws the record"
 	sed 's/^/# /' "$tmp/plot"
+fi
+
+# --only: threadfactory's entries and the named comparator, no other.
+if "$perf" --smoke --quiet --reps 1 -s queue --only "mutex queue" \
+    >"$tmp/only" 2>&1 &&
+    grep -q '^  tf_queue (unbounded)' "$tmp/only" &&
+    grep -q '^  mutex queue' "$tmp/only" &&
+    ! grep -q '^  liburcu\|^  moodycamel\|^  ck_ring\|^  glib' "$tmp/only"
+then
+	echo "ok 6 - --only leaves out the other comparators"
+else
+	echo "not ok 6 - --only leaves out the other comparators"
+	sed 's/^/# /' "$tmp/only"
 fi
