@@ -6,7 +6,8 @@
 /*
  * test/test_group.c - job groups: waiting for all members (from outside
  * and from inside a job), the first failure, cancelling pending members,
- * members submitted from several threads and pools, and bad input.
+ * members submitted from several threads and pools, a group destroyed
+ * while workers may still hold its ended members, and bad input.
  */
 #include "tf_test.h"
 
@@ -59,6 +60,55 @@ wait_for_all(void **state)
 	assert_int_equal(tf_group_status(g), 0);
 	tf_group_destroy(g);
 	tf_pool_destroy(p);
+}
+
+/*
+ * A group destroyed as soon as its members ended, while workers may still
+ * hold a member they dequeued but that a waiter ran (a worker then looks
+ * at the member's group to decide whether to cancel it): the member's
+ * record keeps the group alive.  A race hunt: under AddressSanitizer or
+ * ThreadSanitizer a group freed too early is a report.
+ */
+struct churn {
+	tf_pool_t *pool;
+	unsigned n;
+	uint32_t ran;
+};
+
+static void
+churn_groups(unsigned index, void *arg)
+{
+	struct churn *c = arg;
+
+	(void)index;
+	for (unsigned i = 0; i < c->n; i++) {
+		tf_job_opts_t o = { 0 };
+		tf_group_t *g;
+		tf_job_t *j;
+
+		assert_int_equal(tf_group_create(&g), 0);
+		o.group = g;
+		assert_int_equal(tf_submit_ex(c->pool, count_job, &c->ran, &o,
+		    &j), 0);
+		/* Often runs it here, before a worker could start it. */
+		assert_int_equal(tf_job_wait(j, TF_FOREVER), 0);
+		tf_job_release(j);
+		assert_int_equal(tf_group_wait(g, TF_FOREVER), 0);
+		tf_group_destroy(g);
+	}
+}
+
+static void
+destroy_right_after_members_end(void **state)
+{
+	struct churn c = { make_pool(2), (unsigned)tf_test_scaled(4000), 0 };
+
+	(void)state;
+	/* More submitters than cores: workers are preempted anywhere. */
+	tf_test_run_threads(8, churn_groups, &c);
+	assert_int_equal(tf_pool_wait_idle(c.pool, TF_FOREVER), 0);
+	assert_int_equal(c.ran, 8 * c.n);
+	tf_pool_destroy(c.pool);
 }
 
 static void
@@ -288,6 +338,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(wait_for_all),
 		cmocka_unit_test(first_failure_is_kept),
+		cmocka_unit_test(destroy_right_after_members_end),
 		cmocka_unit_test(cancel_pending_members),
 		cmocka_unit_test(wait_inside_a_job),
 		cmocka_unit_test(members_from_threads_and_pools),

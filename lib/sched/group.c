@@ -83,7 +83,6 @@ tf__group_leave(tf_group_t *g, struct tf__job *j, int status)
 	if (ck_pr_faa_32(&g->pending, (uint32_t)-1) == 1 &&
 	    ck_pr_load_32(&g->waiters) != 0)
 		tf__futex_wake(&g->pending, INT32_MAX);
-	tf__group_unref(g);
 }
 
 static bool

@@ -29,14 +29,18 @@ struct tf_group {
 	uint32_t cancelled;  /* no more members; those starting are cancelled */
 	uint32_t stop;       /* running members are asked to stop */
 	int32_t status;      /* the first failure */
-	uint32_t refs;       /* the owner's, and one per member */
+	uint32_t refs;       /* the owner's, and one per member's record */
 	tf__lock_t lock;     /* the members list */
 	struct tf__job *members;
 };
 
-/* Join j to g (at submission).  Returns ECANCELED if g was cancelled. */
+/*
+ * Join j to g (at submission), taking a reference to g that j's record
+ * holds until it is freed (a thread that still holds the record may read
+ * the group after j ended).  Returns ECANCELED if g was cancelled.
+ */
 int tf__group_join(tf_group_t *g, struct tf__job *j);
-/* j ended: leave its group and record its status. */
+/* j ended: leave its group and record its status (the reference stays). */
 void tf__group_leave(tf_group_t *g, struct tf__job *j, int status);
 void tf__group_unref(tf_group_t *g);
 

@@ -203,11 +203,18 @@ tf__job_new(struct tf_pool *pool, tf_fn *fn, void *arg,
 	return 0;
 }
 
+/*
+ * The last reference to j is gone: its token's and group's references
+ * too.  Until now a worker holding j may still look at them (whether to
+ * cancel j) even after j ended elsewhere.
+ */
 static void
 record_release(struct tf__job *j)
 {
 	if (j->token != NULL)
 		tf__token_unref(j->token);
+	if (j->group != NULL)
+		tf__group_unref(j->group);
 	record_free(j);
 }
 
