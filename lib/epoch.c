@@ -190,7 +190,8 @@ scan(unsigned e)
 	ck_stack_entry_t *c;
 	bool active = false;
 
-	TF_TSAN_ACQUIRE(&tf__epoch_domain.records); /* the records' registrations */
+	/* The records' registrations, which ThreadSanitizer cannot see. */
+	TF_TSAN_ACQUIRE(&tf__epoch_domain.records);
 	CK_STACK_FOREACH(&tf__epoch_domain.records, c) {
 		ck_epoch_record_t *r = record_of(c);
 
@@ -224,7 +225,7 @@ step(unsigned *ep)
 
 /* Run what is safe of r's deferred frees now; scan at most so often. */
 static void
-poll(ck_epoch_record_t *r, bool scan_now)
+poll(ck_epoch_record_t *r)
 {
 	unsigned e;
 	int64_t now;
@@ -236,13 +237,11 @@ poll(ck_epoch_record_t *r, bool scan_now)
 	dispatch(r, ck_pr_load_uint(&tf__epoch_domain.epoch) - 2);
 	if (r->n_pending == 0)
 		return;
-	if (!scan_now) {
-		now = tf__now();
-		if (now < (int64_t)ck_pr_load_64((uint64_t *)&scan_clock.next))
-			return;
-		ck_pr_store_64((uint64_t *)&scan_clock.next,
-		    (uint64_t)(now + SCAN_INTERVAL));
-	}
+	now = tf__now();
+	if (now < (int64_t)ck_pr_load_64((uint64_t *)&scan_clock.next))
+		return;
+	ck_pr_store_64((uint64_t *)&scan_clock.next,
+	    (uint64_t)(now + SCAN_INTERVAL));
 	switch (step(&e)) {
 	case SCAN_IDLE:
 		/* No section open that began before the barrier. */
@@ -387,9 +386,10 @@ record(void)
 		return r;
 	arm_exit();
 	r = ck_epoch_recycle(&tf__epoch_domain, NULL);
-	if (r != NULL)
-		TF_TSAN_ACQUIRE(r); /* pairs with the release before unregister */
-	if (r == NULL) {
+	if (r != NULL) {
+		/* Pairs with the release before unregister. */
+		TF_TSAN_ACQUIRE(r);
+	} else {
 		/*
 		 * A record lives as long as the process.  If even that cannot
 		 * be had, the thread waits for memory: there is no way to
@@ -426,7 +426,7 @@ tf__epoch_begin_slow(void)
 void
 tf__epoch_end_poll(void)
 {
-	poll(tf__epoch_me.rec, false);
+	poll(tf__epoch_me.rec);
 }
 
 /* A retired block of memory that did not embed an epoch entry. */
@@ -453,8 +453,9 @@ free_retired(ck_epoch_entry_t *e)
 static void
 note_pending(ck_epoch_record_t *rec)
 {
-	if (++tf__epoch_me.pending >= TF__EPOCH_POLL_AFTER && tf__epoch_me.depth == 0)
-		poll(rec, false);
+	if (++tf__epoch_me.pending >= TF__EPOCH_POLL_AFTER &&
+	    tf__epoch_me.depth == 0)
+		poll(rec);
 }
 
 void
@@ -499,7 +500,7 @@ tf__epoch_poll(void)
 {
 	if (tf__epoch_me.rec == NULL || tf__epoch_me.depth != 0)
 		return;
-	poll(tf__epoch_me.rec, false);
+	poll(tf__epoch_me.rec);
 	TF_TSAN_ACQUIRE(&tf__epoch_grace);
 }
 
@@ -530,7 +531,6 @@ void
 tf__epoch_thread_enter(void)
 {
 	(void)record();
-	tf__epoch_me.explicit = true;
 }
 
 void
@@ -546,7 +546,6 @@ tf__epoch_thread_leave(void)
 	TF_TSAN_RELEASE(tf__epoch_me.rec); /* to the thread that recycles it */
 	ck_epoch_unregister(tf__epoch_me.rec);
 	tf__epoch_me.rec = NULL;
-	tf__epoch_me.explicit = false;
 }
 /* ------------------------------------------------------------------ */
 /* Thread exit.                                                       */

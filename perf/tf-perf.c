@@ -295,6 +295,7 @@ bool
 perf_skip(enum perf_kind kind, const char *name)
 {
 	const char *p = perf_cfg.only;
+	size_t len = strlen(name);
 
 	if (kind == PERF_TF || kind == PERF_SEQ)
 		return false;
@@ -304,7 +305,6 @@ perf_skip(enum perf_kind kind, const char *name)
 		return false;
 	while (*p != '\0') {
 		size_t n = strcspn(p, ",");
-		size_t len = strlen(name);
 
 		for (size_t i = 0; n > 0 && i + n <= len; i++)
 			if (strncmp(name + i, p, n) == 0)

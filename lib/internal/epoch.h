@@ -49,7 +49,6 @@ struct tf__epoch_thread {
 	unsigned depth;          /* sections open */
 	unsigned pending;        /* frees deferred since the last poll */
 	bool keyed;              /* the exit key's destructor will run */
-	bool explicit;           /* entered with tf__epoch_thread_enter */
 	struct tf__thread_hook *hooks;
 };
 extern TF_TLS struct tf__epoch_thread tf__epoch_me;
