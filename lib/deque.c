@@ -78,8 +78,9 @@ tf__deque_destroy(struct tf__deque *d)
  * array, which keeps every entry that is in the deque at the index it had,
  * so the old one is retired, not freed.
  */
-static struct tf__deque_array *
-grow(struct tf__deque *d, struct tf__deque_array *old, int64_t t, int64_t b)
+struct tf__deque_array *
+tf__deque_grow(struct tf__deque *d, struct tf__deque_array *old, int64_t t,
+    int64_t b)
 {
 	struct tf__deque_array *a = array_new((old->mask + 1) * 2, d->node);
 
@@ -105,61 +106,11 @@ tf__deque_reserve(struct tf__deque *d, size_t n)
 	struct tf__deque_array *a = d->array;
 
 	while (b - t + (int64_t)n > a->mask + 1) {
-		a = grow(d, a, t, b);
+		a = tf__deque_grow(d, a, t, b);
 		if (a == NULL)
 			return ENOMEM;
 	}
 	return 0;
-}
-
-int
-tf__deque_push(struct tf__deque *d, const struct tf__entry *e)
-{
-	int64_t b = LOAD(&d->bottom);
-	int64_t t = LOAD(&d->top);
-	struct tf__deque_array *a = d->array;
-
-	ck_pr_fence_load(); /* top before the slot reuse it allows */
-	if (b - t > a->mask) {
-		a = grow(d, a, t, b);
-		if (a == NULL)
-			return ENOMEM;
-	}
-	tf__entry_store(&a->slot[b & a->mask], e);
-	/* The slot before bottom: pairs with the fence in steal. */
-	ck_pr_fence_store();
-	STORE(&d->bottom, b + 1);
-	return 0;
-}
-
-bool
-tf__deque_take(struct tf__deque *d, struct tf__entry *e)
-{
-	int64_t b = LOAD(&d->bottom) - 1;
-	struct tf__deque_array *a = d->array;
-	int64_t t;
-	bool ok = true;
-
-	STORE(&d->bottom, b);
-	/*
-	 * Publish the claim on the bottom slot before reading top: with the
-	 * full fence in steal, either the thief sees the smaller bottom or
-	 * this sees the thief's larger top.
-	 */
-	tf__fence_full();
-	t = LOAD(&d->top);
-	if (t > b) {
-		STORE(&d->bottom, b + 1);
-		return false;
-	}
-	tf__entry_load(e, &a->slot[b & a->mask]);
-	if (t == b) {
-		/* The last entry: race the thieves for it. */
-		if (!CAS(&d->top, t, t + 1))
-			ok = false;
-		STORE(&d->bottom, b + 1);
-	}
-	return ok;
 }
 
 int

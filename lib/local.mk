@@ -65,6 +65,7 @@ tf_sched_sources = \
 	lib/sched/enqueue.c \
 	lib/sched/find.c \
 	lib/sched/fork.c \
+	lib/sched/frame.c \
 	lib/sched/front.c \
 	lib/sched/group.c \
 	lib/sched/handle.c \

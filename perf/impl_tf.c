@@ -112,6 +112,47 @@ const struct perf_spawn_ops perf_spawn_tf = {
 	"threadfactory", PERF_TF, pool_create, pool_destroy, spawn_fib
 };
 
+/*
+ * Fork-join through tf_parallel_invoke(): two works per call, the first
+ * half (fib(n - 1)) the one spawned, the second run by the caller.
+ */
+static int
+fib_invoke_job(void *arg)
+{
+	struct fib *f = arg;
+	struct fib left = { f->n - 1, f->cutoff, 0 };
+	struct fib right = { f->n - 2, f->cutoff, 0 };
+	tf_work_t w[2] = { { fib_invoke_job, &right },
+		{ fib_invoke_job, &left } };
+	int rc;
+
+	if (f->n < f->cutoff || f->n < 2) {
+		f->result = perf_fib_seq(f->n);
+		return 0;
+	}
+	rc = tf_parallel_invoke(tf_current_pool(), w, 2, NULL);
+	f->result = left.result + right.result;
+	return rc;
+}
+
+static uint64_t
+spawn_fib_invoke(void *pool, int n, int cutoff)
+{
+	struct fib f = { n, cutoff, 0 };
+	tf_job_t *job;
+
+	if (tf_submit_ex(pool, fib_invoke_job, &f, NULL, &job) != 0)
+		return 0;
+	(void)tf_job_wait(job, TF_FOREVER);
+	tf_job_release(job);
+	return f.result;
+}
+
+const struct perf_spawn_ops perf_spawn_tf_invoke = {
+	"threadfactory invoke", PERF_TF, pool_create, pool_destroy,
+	spawn_fib_invoke
+};
+
 /* ------------------------------------------------------------------ */
 /* tf_queue, unbounded: the queue scenario.                           */
 /* ------------------------------------------------------------------ */

@@ -268,8 +268,8 @@ spawn_row(int n, int cutoff, unsigned w)
 		perf_add((*o)->name, (*o)->kind, v, reps);
 		if ((*o)->kind == PERF_TF) {
 			tf = perf_quantile(v, reps, 0.5);
-			perf_note("threadfactory speedup over sequential: "
-			    "%.2fx", seq / tf);
+			perf_note("%s speedup over sequential: %.2fx",
+			    (*o)->name, seq / tf);
 		}
 	}
 }

@@ -42,6 +42,7 @@ const struct perf_pool_ops *const perf_pools[] = {
 
 const struct perf_spawn_ops *const perf_spawns[] = {
 	&perf_spawn_tf,
+	&perf_spawn_tf_invoke,
 	&perf_spawn_mutex_deque,
 #ifdef HAVE_TBB
 	&perf_spawn_tbb,

@@ -48,16 +48,72 @@ struct tf__deque {
 int tf__deque_init(struct tf__deque *d, unsigned log2, int node);
 void tf__deque_destroy(struct tf__deque *d);
 
+#define TF__DQ_LOAD(p) \
+	((int64_t)ck_pr_load_64((const uint64_t *)(const void *)(p)))
+#define TF__DQ_STORE(p, v) ck_pr_store_64((uint64_t *)(void *)(p), (uint64_t)(v))
+
+/*
+ * Double the array holding [t, b) (the owner's push when full), the old
+ * one retired through the epoch: the new array, or NULL (no memory).
+ */
+struct tf__deque_array *tf__deque_grow(struct tf__deque *d,
+    struct tf__deque_array *old, int64_t t, int64_t b);
+
 /* tf__deque_push - add e at the bottom.  Returns 0, or ENOMEM when the
  * deque was full and could not grow (nothing changed). */
-int tf__deque_push(struct tf__deque *d, const struct tf__entry *e);
+static inline int
+tf__deque_push(struct tf__deque *d, const struct tf__entry *e)
+{
+	int64_t b = TF__DQ_LOAD(&d->bottom);
+	int64_t t = TF__DQ_LOAD(&d->top);
+	struct tf__deque_array *a = d->array;
+
+	ck_pr_fence_load(); /* top before the slot reuse it allows */
+	if (TF_UNLIKELY(b - t > a->mask) &&
+	    (a = tf__deque_grow(d, a, t, b)) == NULL)
+		return ENOMEM;
+	tf__entry_store(&a->slot[b & a->mask], e);
+	/* The slot before bottom: pairs with the fence in steal. */
+	ck_pr_fence_store();
+	TF__DQ_STORE(&d->bottom, b + 1);
+	return 0;
+}
 
 /* tf__deque_reserve - grow so that n more pushes cannot fail (owner).
  * Returns 0 or ENOMEM (nothing changed). */
 int tf__deque_reserve(struct tf__deque *d, size_t n);
 
 /* tf__deque_take - remove the bottom entry into *e.  False when empty. */
-bool tf__deque_take(struct tf__deque *d, struct tf__entry *e);
+static inline bool
+tf__deque_take(struct tf__deque *d, struct tf__entry *e)
+{
+	int64_t b = TF__DQ_LOAD(&d->bottom) - 1;
+	struct tf__deque_array *a = d->array;
+	int64_t t;
+	bool ok = true;
+
+	TF__DQ_STORE(&d->bottom, b);
+	/*
+	 * Publish the claim on the bottom slot before reading top: with the
+	 * full fence in steal, either the thief sees the smaller bottom or
+	 * this sees the thief's larger top.
+	 */
+	tf__fence_full();
+	t = TF__DQ_LOAD(&d->top);
+	if (t > b) {
+		TF__DQ_STORE(&d->bottom, b + 1);
+		return false;
+	}
+	tf__entry_load(e, &a->slot[b & a->mask]);
+	if (t == b) {
+		/* The last entry: race the thieves for it. */
+		if (!ck_pr_cas_64((uint64_t *)(void *)&d->top, (uint64_t)t,
+		    (uint64_t)t + 1))
+			ok = false;
+		TF__DQ_STORE(&d->bottom, b + 1);
+	}
+	return ok;
+}
 
 /*
  * tf__deque_steal - remove the top entry into *e.  Returns 0, EAGAIN when

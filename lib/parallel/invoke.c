@@ -4,64 +4,154 @@
  */
 
 /*
- * lib/parallel/invoke.c - tf_parallel_invoke: a loop over the works, one
- * per chunk, in which a failure stops nothing; the first failure by index
- * is what the call returns.
+ * lib/parallel/invoke.c - tf_parallel_invoke: recursive halving on
+ * fork-join frames.  A range of more than one work spawns its upper half
+ * in a frame, runs its lower half on the calling thread and joins the
+ * upper one; a half of one work is that work's own call.  n works cost
+ * n - 1 spawns and joins, no allocation, and a depth of log2(n) frames;
+ * from inside a job of the pool each spawn and join is a push and a take
+ * on the worker's own deque (sched.h), so that fork-join recursion (a
+ * work that invokes again) costs little more than the calls.
+ *
+ * A half that could not be spawned (no memory for the deque to grow, a
+ * shutdown that began meanwhile) runs on the caller: every work runs
+ * unless the pool cancels it.
  */
 #include "internal/common.h"
 
-#include "parallel/loop.h"
+#include <threadfactory/parallel.h>
 
-struct invoke {
+#include "sched/sched.h"
+
+struct range {
+	tf_pool_t *pool;
 	const tf_work_t *works;
 	int *status;
-	size_t first;  /* the lowest index that failed (under l->lock) */
-	int first_rc;
+	size_t lo, hi;
+	bool cancelled; /* the pool cancelled works of it */
 };
 
+static int run_range(void *arg);
+
+/* Run works [lo, hi) of r here: the first failure by index, or 0. */
 static int
-chunk(struct tf__loop *l, struct tf__piece *p, int64_t lo, int64_t hi)
+run_here(struct range *r, size_t lo, size_t hi)
 {
-	struct invoke *v = l->arg;
+	struct range sub;
+	int rc;
 
-	(void)p;
-	for (int64_t i = lo; i < hi; i++) {
-		int rc = v->works[i].fn(v->works[i].arg);
-
-		if (v->status != NULL)
-			v->status[i] = rc;
-		if (rc == 0)
-			continue;
-		tf__lock(&l->lock);
-		if ((size_t)i < v->first) {
-			v->first = (size_t)i;
-			v->first_rc = rc;
-		}
-		tf__unlock(&l->lock);
+	if (hi - lo == 1) {
+		rc = r->works[lo].fn(r->works[lo].arg);
+		if (r->status != NULL)
+			r->status[lo] = rc;
+		return rc;
 	}
-	return 0;
+	sub = (struct range){ r->pool, r->works, r->status, lo, hi, false };
+	rc = run_range(&sub);
+	r->cancelled |= sub.cancelled;
+	return rc;
+}
+
+/*
+ * Run the works of r: the first non-zero value by index, or 0.  Works
+ * that the pool cancelled are marked in r->cancelled (and in status).
+ */
+static int
+run_range(void *arg)
+{
+	struct range *r = arg, upper;
+	size_t mid = r->lo + (r->hi - r->lo) / 2;
+	struct tf__frame f;
+	int lo_rc, hi_rc;
+
+	/* The upper half: one work is spawned as it is. */
+	upper = (struct range){ r->pool, r->works, r->status, mid, r->hi,
+		false };
+	if (r->hi - mid == 1 ?
+	    tf__sched_spawn(r->pool, &f, r->works[mid].fn, r->works[mid].arg,
+	    TF_PRIO_NORMAL) != 0 :
+	    tf__sched_spawn(r->pool, &f, run_range, &upper,
+	    TF_PRIO_NORMAL) != 0) {
+		lo_rc = run_here(r, r->lo, mid);
+		hi_rc = run_here(r, mid, r->hi);
+		return lo_rc != 0 ? lo_rc : hi_rc;
+	}
+	lo_rc = run_here(r, r->lo, mid);
+	if (tf__sched_join(&f) != 0) {
+		/* Cancelled by the pool before it ran. */
+		hi_rc = ECANCELED;
+		r->cancelled = true;
+		if (r->status != NULL)
+			for (size_t i = mid; i < r->hi; i++)
+				r->status[i] = ECANCELED;
+	} else {
+		hi_rc = f.rc;
+		if (r->hi - mid == 1 && r->status != NULL)
+			r->status[mid] = hi_rc;
+		r->cancelled |= upper.cancelled;
+	}
+	return lo_rc != 0 ? lo_rc : hi_rc;
+}
+
+/*
+ * Two works, the commonest call (recursive fork-join): the second
+ * spawned, the first run here, the second joined.
+ */
+static int
+invoke_two(tf_pool_t *pool, const tf_work_t *works, int *status)
+{
+	struct tf__frame f;
+	int rc0, rc1;
+
+	if (works[0].fn == NULL || works[1].fn == NULL)
+		return EINVAL;
+	switch (tf__sched_spawn(pool, &f, works[1].fn, works[1].arg,
+	    TF_PRIO_NORMAL)) {
+	case 0:
+		break;
+	case ENOMEM:
+		/* No room to spawn: both here, one after the other. */
+		rc0 = works[0].fn(works[0].arg);
+		rc1 = works[1].fn(works[1].arg);
+		goto out;
+	default:
+		return ESHUTDOWN; /* (pool checked above) */
+	}
+	rc0 = works[0].fn(works[0].arg);
+	if (tf__sched_join(&f) != 0) {
+		/* Cancelled by the pool before it ran. */
+		if (status != NULL) {
+			status[0] = rc0;
+			status[1] = ECANCELED;
+		}
+		return ECANCELED;
+	}
+	rc1 = f.rc;
+out:
+	if (status != NULL) {
+		status[0] = rc0;
+		status[1] = rc1;
+	}
+	return rc0 != 0 ? rc0 : rc1;
 }
 
 int
 tf_parallel_invoke(tf_pool_t *pool, const tf_work_t *works, size_t n,
     int *status)
 {
-	struct invoke v = { works, status, SIZE_MAX, 0 };
-	struct tf__loop l;
+	struct range r;
 	int rc;
 
-	if ((works == NULL && n > 0) || n > INT64_MAX)
+	if (pool == NULL || (works == NULL && n > 0))
 		return EINVAL;
+	if (n == 2)
+		return invoke_two(pool, works, status);
+	r = (struct range){ pool, works, status, 0, n, false };
 	for (size_t i = 0; i < n; i++)
 		if (works[i].fn == NULL)
 			return EINVAL;
-	if ((rc = tf__loop_init(&l, pool, NULL)) != 0)
+	if ((rc = tf__sched_check(pool)) != 0 || n == 0)
 		return rc;
-	/* A work per chunk: any two may run at once. */
-	l.grain = 1;
-	l.arg = &v;
-	l.chunk = chunk;
-	if ((rc = tf__loop_run(&l, 0, (int64_t)n)) != 0)
-		return rc;
-	return v.first_rc;
+	rc = run_here(&r, 0, n);
+	return r.cancelled ? ECANCELED : rc;
 }

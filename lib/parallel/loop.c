@@ -165,8 +165,8 @@ tf__kids_spawn(struct tf__loop *l, struct tf__kids *k, int64_t lo,
 	*p = (struct tf__piece){ l, lo, hi, chunk, NULL };
 	/* Counted before it can be taken: piece_job() takes it back. */
 	ck_pr_inc_32(&l->queued);
-	if (tf__sched_spawn(l->pool, piece_job, p, l->priority,
-	    &k->job[k->n]) != 0) {
+	if (tf__sched_spawn(l->pool, &k->frame[k->n], piece_job, p,
+	    l->priority) != 0) {
 		ck_pr_dec_32(&l->queued);
 		ck_pr_store_32(&l->nosplit, 1);
 		return false;
@@ -179,7 +179,7 @@ void
 tf__kids_join(struct tf__loop *l, struct tf__kids *k)
 {
 	while (k->n > 0) {
-		int rc = tf__sched_join(k->job[--k->n]);
+		int rc = tf__sched_join(&k->frame[--k->n]);
 
 		/* A piece cancelled by the pool's shutdown was not run. */
 		if (rc != 0)

@@ -35,6 +35,7 @@
 
 #include "internal/common.h"
 #include "internal/lock.h"
+#include "sched/sched.h"
 
 #include <threadfactory/parallel.h>
 
@@ -59,7 +60,7 @@ struct tf__piece {
 struct tf__kids {
 	unsigned n;
 	struct tf__piece piece[TF__KIDS_MAX];
-	tf_job_t *job[TF__KIDS_MAX];
+	struct tf__frame frame[TF__KIDS_MAX];
 };
 
 /* The per-thread local states of tf_parallel_for_ex and the like. */

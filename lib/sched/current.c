@@ -82,38 +82,6 @@ tf_cancelled(void)
 /* ------------------------------------------------------------------ */
 
 int
-tf__sched_spawn(tf_pool_t *pool, tf_fn *fn, void *arg, int priority,
-    tf_job_t **job)
-{
-	tf_job_opts_t o = { 0 };
-
-	if (pool == NULL || fn == NULL || job == NULL ||
-	    priority < TF_PRIO_LOWEST || priority > TF_PRIO_HIGHEST)
-		return EINVAL;
-	o.size = sizeof(o);
-	o.priority = priority;
-	/* The spawner goes on working: wake a worker on another CPU. */
-	return tf__submit_job(pool, fn, arg, &o, job, TF__ENQ_AWAY);
-}
-
-int
-tf__sched_join(tf_job_t *job)
-{
-	struct tf__job *j = (struct tf__job *)job;
-	int rc;
-
-	if (j == NULL)
-		return EINVAL;
-	/* A worker of the pool runs it inline through tf_job_wait(). */
-	if (tf__worker_of(j->pool) == NULL && tf__job_claim(j))
-		tf__job_run_claimed(NULL, j);
-	(void)tf_job_wait(job, TF_FOREVER);
-	rc = tf_job_status(job);
-	tf_job_release(job);
-	return rc;
-}
-
-int
 tf__sched_check(const tf_pool_t *pool)
 {
 	if (pool == NULL)

@@ -481,6 +481,12 @@ put_front(struct tf__submit_ctx *c, const struct src_reader *r,
 	    (flags & TF__ENQ_DUE) != 0, src_get, r);
 }
 
+void
+tf__publish_own(struct tf_pool *pool, unsigned level)
+{
+	publish(pool, level, 1, false, TF__ENQ_AWAY);
+}
+
 int
 tf__enqueue(struct tf__submit_ctx *c, const struct tf__src *src,
     unsigned level, unsigned flags)

@@ -178,6 +178,13 @@ int tf__enqueue(struct tf__submit_ctx *c, const struct tf__src *src,
     unsigned level, unsigned flags);
 
 /*
+ * A worker pushed a job of level on its own deque, from a job (sched.h's
+ * frames): set the level's bit and wake a helper as tf__enqueue() does.
+ * Needed only when the bit was clear or a worker sleeps.
+ */
+void tf__publish_own(struct tf_pool *pool, unsigned level);
+
+/*
  * Wake up to n sleeping workers; away: the caller goes on running, so
  * not the one bound to its CPU if another sleeps.
  */

@@ -247,6 +247,9 @@ consider(struct oldest *o, enum source_kind kind, void *where,
 {
 	int64_t t = tf__stamp_time(e->stamp);
 
+	/* Stamp 0: a fork-join frame, which its spawner runs (sched.h). */
+	if (e->stamp == 0)
+		return;
 	if (o->kind == SRC_NONE || t < o->time) {
 		o->kind = kind;
 		o->time = t;
@@ -447,6 +450,11 @@ static size_t
 cancel_entry(struct tf_pool *pool, const struct tf__entry *e, unsigned l)
 {
 	if (e->fn != NULL) {
+		if (e->fn == tf__frame_run) {
+			/* A job once another thread takes it (sched.h). */
+			ck_pr_add_64(&pool->ext.submitted[l], 1);
+			tf__frame_cancel(e->arg);
+		}
 		tf__count_end(NULL, &pool->ext, l, TF_JOB_CANCELLED, 1);
 		return 1;
 	}

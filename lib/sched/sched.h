@@ -10,15 +10,17 @@
  * through it; containers and synchronisation stand on the base layer
  * alone and include nothing of lib/sched/.
  *
- * It offers what a layer above needs and no more: queue a prepared job,
- * with a handle to join it by (fork-join: an unstarted job is run by the
- * thread that joins it); help run a pool's jobs until a condition holds
+ * It offers what a layer above needs and no more: spawn a job in a
+ * frame of the caller's and join it (fork-join: an unstarted job is run
+ * by the thread that joins it); help run a pool's jobs until a condition holds
  * (what a job that waits must do, so that fork-join completes on a pool
  * of one worker); which worker of the pool the calling thread is.  A job
- * without a handle goes through the public tf_submit*() functions.
+ * that is not joined goes through the public tf_submit*() functions.
  *
  *	function                   who                 progress
- *	tf__sched_spawn            anyone              lock-free
+ *	tf__sched_spawn            anyone              lock-free (a worker of
+ *	                                               pool: wait-free but the
+ *	                                               deque's growth)
  *	tf__sched_join             the spawner         blocking until the job
  *	                                               ended (runs it, or waits)
  *	tf__sched_help             a worker of pool    blocking until done(),
@@ -32,26 +34,63 @@
 
 #include "internal/common.h"
 
+#include <threadfactory/cancel.h>
 #include <threadfactory/pool.h>
 
 /*
- * tf__sched_spawn - queue fn(arg) on pool at priority, with a handle for
- * tf__sched_join() (which must follow: it releases the handle).  Returns
- * 0, EINVAL, ENOMEM, ESHUTDOWN.
+ * A fork-join frame: a spawned job that lives in its spawner's frame
+ * (the stack, usually) until it is joined.  Spawned by a worker of the
+ * pool, it is a bare entry of that worker's deque that points at the
+ * frame: no record, no handle, no allocation, no atomic read-modify-
+ * write, no clock; its join takes it back from the deque's bottom (one
+ * fence) and calls it, unless a thief took it first, and then runs other
+ * jobs until the thief's run of it ends.  It runs as a part of the job
+ * that spawned it: tf_current_job(), tf_current_token() and
+ * tf_cancelled() answer for that job, wherever it runs.  It counts in
+ * the pool's statistics as a job only when another thread takes it, and
+ * aging passes it by: its spawner runs it when it joins.
+ *
+ * Spawned by any other thread (an outside thread, a worker of another
+ * pool), it is a job with a handle, which the join runs on the calling
+ * thread if nobody started it, or waits for.
+ *
+ * The fields are the scheduler's; the caller gives the storage and joins
+ * every frame it spawned, the last spawned first, before the storage
+ * goes.
  */
-int tf__sched_spawn(tf_pool_t *pool, tf_fn *fn, void *arg, int priority,
-    tf_job_t **job);
+struct tf__frame {
+	tf_fn *fn;
+	void *arg;
+	void *owner;       /* the spawning worker; NULL: job is a handle */
+	void *parent;      /* the spawner's job record, if it has one */
+	tf_token_t *token; /* the spawner's job's token */
+	tf_job_t *job;
+	uint32_t done;     /* the run ended (or was cancelled): rc is set */
+	int rc;            /* the job's value, once joined */
+	unsigned level;
+};
 
 /*
- * tf__sched_join - make sure the spawned job has ended, and release its
- * handle.  A job that has not started is run here, on the calling thread
- * whatever it is (the work-first order of fork-join: no waiting for a
- * worker to come); one that runs is waited for (a worker of the pool
- * runs other jobs meanwhile).  Returns the job's value, or ECANCELED when
- * the pool cancelled it (shutdown with TF_SHUTDOWN_CANCEL) before it ran.
- * The return synchronizes with the job's end.
+ * tf__sched_spawn - queue fn(arg) on pool at priority, in frame f, for
+ * tf__sched_join() (which must follow, on the same thread).  Returns 0,
+ * EINVAL, ENOMEM, ESHUTDOWN; on failure nothing was queued and f need
+ * not be joined.
  */
-int tf__sched_join(tf_job_t *job);
+int tf__sched_spawn(tf_pool_t *pool, struct tf__frame *f, tf_fn *fn,
+    void *arg, int priority);
+
+/*
+ * tf__sched_join - make sure the job of f has ended.  A job that has not
+ * started is run here, on the calling thread whatever it is (the
+ * work-first order of fork-join: no waiting for a worker to come); one
+ * that runs is waited for (a worker of the pool runs other jobs
+ * meanwhile).  Returns 0 once the job ran, its value in f->rc; ECANCELED
+ * when the pool cancelled it before it ran (shutdown with
+ * TF_SHUTDOWN_CANCEL, tf_pool_cancel_pending); ESHUTDOWN in the child of
+ * a fork(2) whose parent's thread took it.  The return synchronizes
+ * with the job's end.
+ */
+int tf__sched_join(struct tf__frame *f);
 
 /* tf__sched_check - 0 while pool accepts jobs, ESHUTDOWN after. */
 int tf__sched_check(const tf_pool_t *pool);

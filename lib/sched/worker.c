@@ -161,7 +161,12 @@ tf__run_entry(struct tf__worker *w, const struct tf__entry *e, unsigned l)
 		tf__job_run(w, (struct tf__job *)e->arg);
 		return;
 	}
+	/* A fork-join frame is a job once another thread takes it. */
+	if (TF_UNLIKELY(e->fn == tf__frame_run))
+		TF__COUNT(w->ctr.submitted[l], 1);
 	if (TF_UNLIKELY(ck_pr_load_64(&pool->sched) & TF__S_CANCEL)) {
+		if (e->fn == tf__frame_run)
+			tf__frame_cancel(e->arg);
 		tf__count_end(&w->ctr, &pool->ext, l, TF_JOB_CANCELLED, 1);
 		return;
 	}

@@ -119,6 +119,14 @@ int tf__worker_start(struct tf__worker *w);
 void tf__workers_stop(struct tf_pool *pool);
 void tf__run_entry(struct tf__worker *w, const struct tf__entry *e,
     unsigned level);
+
+/*
+ * frame.c: the function of a fork-join frame's entry (sched.h), and the
+ * end of one that is dropped without a run.  Whoever drops a queued
+ * entry whose fn is tf__frame_run must call tf__frame_cancel(arg).
+ */
+int tf__frame_run(void *frame);
+void tf__frame_cancel(void *frame);
 /*
  * Run fn(arg), a job of level, as the current job (its record j, NULL
  * for a job without one): counts the run's start and end, and, when
