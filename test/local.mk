@@ -142,6 +142,12 @@ test_test_parallel_CFLAGS = $(tf_test_cflags)
 test_test_parallel_LDADD = $(tf_test_ldadd)
 TESTS += test/test_parallel
 
+check_PROGRAMS += test/test_forkjoin
+test_test_forkjoin_SOURCES = test/test_forkjoin.c
+test_test_forkjoin_CFLAGS = $(tf_test_cflags)
+test_test_forkjoin_LDADD = $(tf_test_ldadd)
+TESTS += test/test_forkjoin
+
 check_PROGRAMS += test/test_map
 test_test_map_SOURCES = test/test_map.c
 test_test_map_CFLAGS = $(tf_test_cflags)
