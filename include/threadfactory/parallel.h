@@ -138,9 +138,14 @@ TF_EXPORT int tf_parallel_map(tf_pool_t *pool, const void *in, size_t in_size,
 
 /*
  * tf_parallel_invoke - run each of the n works, in parallel; every one
- * runs (a failure stops nothing).  status: if not NULL, status[i] is set
- * to works[i].fn's value.  Returns 0, the value of the first work (by
- * index) that returned non-zero, EINVAL, ENOMEM.
+ * runs (a failure stops nothing) unless the pool cancels it.  status: if
+ * not NULL, status[i] is set to works[i].fn's value (ECANCELED for a work
+ * the pool cancelled).  Two works from inside a job are recursive
+ * fork-join: the second spawned on the worker's own deque, the first
+ * called, the second taken back and called unless another worker took
+ * it.  Returns 0, the value of the first work (by index) that returned
+ * non-zero, EINVAL (NULL pool; NULL works with n > 0; a NULL fn),
+ * ESHUTDOWN (nothing ran), ECANCELED (the pool cancelled works).
  */
 TF_EXPORT int tf_parallel_invoke(tf_pool_t *pool, const tf_work_t *works,
     size_t n, int *status);
