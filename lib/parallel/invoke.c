@@ -100,38 +100,18 @@ run_range(void *arg)
 static int
 invoke_two(tf_pool_t *pool, const tf_work_t *works, int *status)
 {
-	struct tf__frame f;
-	int rc0, rc1;
+	int rc0, rc1, rc;
 
-	if (works[0].fn == NULL || works[1].fn == NULL)
-		return EINVAL;
-	switch (tf__sched_spawn(pool, &f, works[1].fn, works[1].arg,
-	    TF_PRIO_NORMAL)) {
-	case 0:
-		break;
-	case ENOMEM:
-		/* No room to spawn: both here, one after the other. */
-		rc0 = works[0].fn(works[0].arg);
-		rc1 = works[1].fn(works[1].arg);
-		goto out;
-	default:
-		return ESHUTDOWN; /* (pool checked above) */
-	}
-	rc0 = works[0].fn(works[0].arg);
-	if (tf__sched_join(&f) != 0) {
-		/* Cancelled by the pool before it ran. */
-		if (status != NULL) {
-			status[0] = rc0;
-			status[1] = ECANCELED;
-		}
-		return ECANCELED;
-	}
-	rc1 = f.rc;
-out:
+	rc = tf__sched_fork2(pool, &works[0], &works[1], TF_PRIO_NORMAL, &rc0,
+	    &rc1);
+	if (TF_UNLIKELY(rc != 0 && rc != ECANCELED))
+		return rc; /* EINVAL, ESHUTDOWN: nothing ran */
 	if (status != NULL) {
 		status[0] = rc0;
 		status[1] = rc1;
 	}
+	if (TF_UNLIKELY(rc != 0))
+		return rc; /* the second cancelled by the pool */
 	return rc0 != 0 ? rc0 : rc1;
 }
 

@@ -72,9 +72,8 @@ tf__frame_cancel(void *arg)
 	frame_end(arg, ECANCELED, FRAME_CANCELLED);
 }
 
-/* A frame of worker w: onto its deque, as tf__enqueue_own() without
- * the count and the stamp. */
-static int
+/* A frame of worker w: onto its deque, uncounted and unstamped. */
+static inline int
 spawn_owned(struct tf__worker *w, struct tf__frame *f)
 {
 	struct tf_pool *pool = w->pool;
@@ -141,26 +140,20 @@ frame_done(void *arg)
 	    tf__pool_forked(((struct tf__worker *)f->owner)->pool);
 }
 
-/* The join of a frame that the calling thread, a worker, spawned. */
-static int
-join_owned(struct tf__frame *f)
+/*
+ * The join of a frame that the calling thread, worker w, spawned, when
+ * the bottom of its deque is not the frame: put back what the take got
+ * (e, when took), then run other jobs until the frame's run ends.
+ */
+static TF_NOINLINE int
+join_stolen(struct tf__frame *f, struct tf__worker *w, struct tf__entry *e,
+    bool took)
 {
-	struct tf__worker *w = f->owner;
-	struct tf__deque *d = &w->dq[f->level];
-	struct tf__entry e;
 	uint32_t done;
 
-	if (TF_LIKELY(tf__deque_take(d, &e))) {
-		if (TF_LIKELY(e.arg == f && e.fn == tf__frame_run)) {
-			if (TF_UNLIKELY(ck_pr_load_64(&w->pool->sched) &
-			    TF__S_CANCEL))
-				return ECANCELED;
-			f->rc = f->fn(f->arg);
-			return 0;
-		}
-		/* A job pushed after it and not joined: it stays. */
-		(void)tf__deque_push(d, &e);
-	}
+	/* A job pushed after it and not joined: it stays. */
+	if (took)
+		(void)tf__deque_push(&w->dq[f->level], e);
 	if ((done = ck_pr_load_32(&f->done)) == 0) {
 		(void)tf__help_until(w, frame_done, f, INT64_MAX);
 		if ((done = ck_pr_load_32(&f->done)) == 0)
@@ -169,6 +162,21 @@ join_owned(struct tf__frame *f)
 	/* The value after the flag: pairs with frame_end(). */
 	ck_pr_fence_load();
 	return done == FRAME_RAN ? 0 : ECANCELED;
+}
+
+/* The join of a frame that the calling thread, worker w, spawned. */
+static inline int
+join_owned(struct tf__frame *f, struct tf__worker *w)
+{
+	struct tf__entry e;
+	bool took = tf__deque_take(&w->dq[f->level], &e);
+
+	if (TF_UNLIKELY(!took || e.arg != f || e.fn != tf__frame_run))
+		return join_stolen(f, w, &e, took);
+	if (TF_UNLIKELY(ck_pr_load_64(&w->pool->sched) & TF__S_CANCEL))
+		return ECANCELED;
+	f->rc = f->fn(f->arg);
+	return 0;
 }
 
 /* The join of a frame spawned as a job with a handle. */
@@ -194,5 +202,40 @@ tf__sched_join(struct tf__frame *f)
 {
 	if (TF_UNLIKELY(f == NULL))
 		return EINVAL;
-	return TF_LIKELY(f->owner != NULL) ? join_owned(f) : join_handle(f);
+	return TF_LIKELY(f->owner != NULL) ? join_owned(f, f->owner) :
+	    join_handle(f);
+}
+
+int
+tf__sched_fork2(tf_pool_t *pool, const tf_work_t *here, const tf_work_t *away,
+    int priority, int *rc_here, int *rc_away)
+{
+	struct tf__worker *w = tf__tls.worker;
+	struct tf__frame f;
+	int rc;
+
+	if (TF_UNLIKELY(pool == NULL || here == NULL || away == NULL ||
+	    here->fn == NULL || away->fn == NULL ||
+	    priority < TF_PRIO_LOWEST || priority > TF_PRIO_HIGHEST))
+		return EINVAL;
+	f.fn = away->fn;
+	f.arg = away->arg;
+	f.done = 0;
+	f.level = TF__LEVEL(priority);
+	if (TF_LIKELY(w != NULL && w->pool == pool))
+		rc = spawn_owned(w, &f);
+	else
+		rc = spawn_handle(pool, &f, priority);
+	if (TF_UNLIKELY(rc != 0)) {
+		if (rc != ENOMEM)
+			return rc;
+		/* No room to spawn: both here, one after the other. */
+		*rc_here = here->fn(here->arg);
+		*rc_away = away->fn(away->arg);
+		return 0;
+	}
+	*rc_here = here->fn(here->arg);
+	rc = f.owner != NULL ? join_owned(&f, w) : join_handle(&f);
+	*rc_away = rc == 0 ? f.rc : rc;
+	return rc;
 }

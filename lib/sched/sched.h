@@ -23,6 +23,7 @@
  *	                                               deque's growth)
  *	tf__sched_join             the spawner         blocking until the job
  *	                                               ended (runs it, or waits)
+ *	tf__sched_fork2            anyone              as spawn, then join
  *	tf__sched_help             a worker of pool    blocking until done(),
  *	                                               running jobs meanwhile
  *	tf__sched_check,           anyone              wait-free
@@ -91,6 +92,18 @@ int tf__sched_spawn(tf_pool_t *pool, struct tf__frame *f, tf_fn *fn,
  * with the job's end.
  */
 int tf__sched_join(struct tf__frame *f);
+
+/*
+ * tf__sched_fork2 - fork-join of two: spawn away, run here on the
+ * calling thread, join away (tf__sched_spawn and tf__sched_join in one
+ * call, without their calls).  Returns 0 once both ran, their values in
+ * *rc_here and *rc_away; ECANCELED (in *rc_away too) when the pool
+ * cancelled away, here having run; ESHUTDOWN in a child of fork(2) (as
+ * tf__sched_join); ESHUTDOWN or EINVAL before anything ran.  When away
+ * cannot be spawned (ENOMEM), both run here, one after the other.
+ */
+int tf__sched_fork2(tf_pool_t *pool, const tf_work_t *here,
+    const tf_work_t *away, int priority, int *rc_here, int *rc_away);
 
 /* tf__sched_check - 0 while pool accepts jobs, ESHUTDOWN after. */
 int tf__sched_check(const tf_pool_t *pool);
