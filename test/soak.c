@@ -309,11 +309,63 @@ struct par_ctx {
 	int64_t sum; /* atomic */
 };
 
+/*
+ * Recursive fork-join through tf_parallel_invoke (fork-join frames).  A
+ * work stolen by another worker counts as a job of the pool: like the
+ * loops' pieces, it always returns 0 (the ledger has no failures for
+ * them), and keeps what went wrong in its frame.
+ */
+struct fj {
+	tf_pool_t *pool;
+	int n, rc;
+	uint64_t result;
+};
+
+static int
+fj_fib(void *arg)
+{
+	struct fj *f = arg;
+	struct fj a = { f->pool, f->n - 1, 0, 0 };
+	struct fj b = { f->pool, f->n - 2, 0, 0 };
+	tf_work_t w[2] = { { fj_fib, &b }, { fj_fib, &a } };
+	int st[2] = { -1, -1 };
+
+	if (f->n < 2) {
+		f->result = (uint64_t)f->n;
+		return 0;
+	}
+	f->rc = tf_parallel_invoke(f->pool, w, 2, st);
+	/* ESHUTDOWN: nothing ran; ECANCELED: the pool cancelled a half. */
+	CHECK(f->rc == ESHUTDOWN || f->rc == ECANCELED ||
+	    (f->rc == 0 && st[0] == 0 && st[1] == 0),
+	    "fork-join: %d, statuses %d %d", f->rc, st[0], st[1]);
+	if (f->rc == 0)
+		f->rc = a.rc != 0 ? a.rc : b.rc;
+	f->result = a.result + b.result;
+	return 0;
+}
+
+static void
+run_fork_join(tf_pool_t *pool, int n)
+{
+	static const uint64_t fib[] = { 0, 1, 1, 2, 3, 5, 8, 13, 21, 34, 55,
+		89, 144, 233 };
+	struct fj f = { pool, n, 0, 0 };
+
+	(void)fj_fib(&f);
+	CHECK(f.rc == 0 || f.rc == ECANCELED || f.rc == ESHUTDOWN,
+	    "fork-join: %d", f.rc);
+	CHECK(f.rc != 0 || f.result == fib[n], "fork-join: fib(%d) = %" PRIu64,
+	    n, f.result);
+}
+
 static int
 par_body(int64_t lo, int64_t hi, void *arg)
 {
 	struct par_ctx *c = arg;
 
+	if (c->depth == 0 && lo % 7 == 3)
+		run_fork_join(c->pool, 6 + (int)(lo % 8));
 	if (c->depth == 0 && lo % 5 == 0) {
 		struct par_ctx in = { c->pool, 1, 0 };
 		int rc = tf_parallel_for_range(c->pool, 0, 64, par_body, &in);
