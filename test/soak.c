@@ -23,7 +23,8 @@
  *    submits of every kind (plain, batches, options with priorities,
  *    TF_JOB_FRONT, tokens, groups, handles, on_done, delays absolute and
  *    relative, periodic fixed-rate and fixed-delay), jobs that fail, fork
- *    children and wait for them, run nested parallel loops, or block in
+ *    children and wait for them, run nested parallel loops with
+ *    recursive fork-join (tf_parallel_invoke) inside, or block in
  *    tf_blocking_begin(); handle waits, cancels and releases; token and
  *    group cancels (token callbacks run once); tf_pool_cancel_pending();
  *    parallel loops from outside; transient pools (up to 4 at once)
