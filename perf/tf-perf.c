@@ -502,6 +502,53 @@ json_string(FILE *f, const char *s)
 static const char *const kind_names[] = { "threadfactory", "baseline",
 	"peer", "sequential" };
 
+/*
+ * How noisy the machine is: one thread spins on the clock for
+ * STALL_PROBE_NS and counts the gaps of over STALL_NS between two reads,
+ * times its CPU was taken from it (by the hypervisor on a shared virtual
+ * machine, or by other processes).  Latency tails and short bursts are
+ * measured against this: on a machine that takes a spinning thread's CPU
+ * for 50 us 200 times a second, no p99 of a job that waits for a spinner
+ * is below 50 us.  Measured when the run starts and when it ends.
+ */
+#define STALL_PROBE_NS 300000000LL
+#define STALL_NS 50000LL
+
+struct stalls {
+	unsigned n;      /* gaps over STALL_NS */
+	double lost_pct; /* their total, in % of the probe */
+	double max_us;   /* the longest */
+};
+
+static struct stalls host_stalls[2];
+
+static void
+probe_stalls(struct stalls *st)
+{
+	int64_t start = perf_ns(), prev = start, lost = 0, max = 0, t;
+
+	st->n = 0;
+	do {
+		t = perf_ns();
+		if (t - prev > STALL_NS) {
+			st->n++;
+			lost += t - prev;
+			max = t - prev > max ? t - prev : max;
+		}
+		prev = t;
+	} while (t - start < STALL_PROBE_NS);
+	st->lost_pct = 100.0 * (double)lost / (double)(t - start);
+	st->max_us = (double)max / 1e3;
+}
+
+static void
+print_stalls(const char *when, const struct stalls *st)
+{
+	printf("host noise %s: a spinning thread lost %.2f %% of %.1f s to %u "
+	    "stalls over %lld us (longest %.0f us)\n", when, st->lost_pct,
+	    (double)STALL_PROBE_NS / 1e9, st->n, STALL_NS / 1000, st->max_us);
+}
+
 static int
 write_json(const char *path, const char *date)
 {
@@ -552,7 +599,13 @@ write_json(const char *path, const char *date)
 		    TF_PERF_VERSIONS);
 		json_string(f, v);
 	}
-	fprintf(f, "\n  },\n  \"workers\": %u,\n  \"reps\": %u,\n"
+	fprintf(f, "\n  },\n  \"host_noise\": [");
+	for (int i = 0; i < 2; i++)
+		fprintf(f, "%s{\"when\": \"%s\", \"stalls\": %u, "
+		    "\"lost_pct\": %.3f, \"longest_us\": %.1f}",
+		    i ? ", " : "", i ? "end" : "start", host_stalls[i].n,
+		    host_stalls[i].lost_pct, host_stalls[i].max_us);
+	fprintf(f, "],\n  \"workers\": %u,\n  \"reps\": %u,\n"
 	    "  \"rows\": [\n", perf_cfg.workers, perf_cfg.reps);
 	for (unsigned i = 0; i < nrows; i++) {
 		const struct row *r = &rows[i];
@@ -726,10 +779,13 @@ main(int argc, char **argv)
 	    perf_cfg.profile == PERF_QUICK ? "quick" : "full", date);
 	printf("machine: %s; %s\n", cpu_model, topo_desc);
 	printf("workers: %u; repetitions: %u (median, then min .. max); "
-	    "peers: %s%s%s\n\n", perf_cfg.workers, perf_cfg.reps,
+	    "peers: %s%s%s\n", perf_cfg.workers, perf_cfg.reps,
 	    perf_cfg.no_peers ? "baselines" : TF_PERF_PEERS,
 	    perf_cfg.only != NULL ? "; comparators named " : "",
 	    perf_cfg.only != NULL ? perf_cfg.only : "");
+	probe_stalls(&host_stalls[0]);
+	print_stalls("at the start", &host_stalls[0]);
+	printf("\n");
 	fflush(stdout);
 	t0 = perf_seconds();
 	for (size_t i = 0; i < NSCENARIOS; i++)
@@ -739,6 +795,8 @@ main(int argc, char **argv)
 	progress_clear();
 	printf("%u figures in %.1f s; %u failed checks\n", nrows,
 	    perf_seconds() - t0, failures);
+	probe_stalls(&host_stalls[1]);
+	print_stalls("at the end", &host_stalls[1]);
 	if (json != NULL && write_json(json, date) != 0)
 		return 2;
 	return failures != 0 ? 1 : 0;
