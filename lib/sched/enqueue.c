@@ -202,9 +202,6 @@ tf__submitters_release(struct tf_pool *pool)
 /* Waking workers.                                                    */
 /* ------------------------------------------------------------------ */
 
-/* A long spinner that has not looked for work this long lost its CPU. */
-#define SPIN_STALL_NS (10 * TF_USEC)
-
 /* Whether the worker of index is a spare that may not run now. */
 static bool
 spare_held(struct tf_pool *pool, unsigned index)
@@ -316,39 +313,21 @@ pool_missed(struct tf_pool *pool, unsigned n, bool away)
 }
 
 /*
- * An outside submit relies on the long spinner (worker.c), the worker
- * that keeps spinning between jobs that come sparsely.  A load of a
- * read-mostly word unless such a spinner exists.  Two ways it may fail
- * the job:
- *
- *  - It is bound to the submitter's own CPU.  It runs only when this
- *    thread does not: it takes the job once the submitter sleeps or is
- *    preempted (about 10 us later on a 2-CPU machine), and meanwhile
- *    takes the CPU whenever the submitter wakes there, while a worker
- *    bound to another CPU sleeps.  The kernel keeps waking the submitter
- *    on the CPU it slept on, so this lasts: ask the spinner to hand the
- *    spin to a worker elsewhere.
- *  - It has not looked for work for SPIN_STALL_NS: its CPU was taken
- *    from it (by the hypervisor, on a virtual machine: a spinning thread
- *    here loses its CPU for 50 us or more about 200 times a second; or by
- *    a thread that its yield let run).  The job would wait for it to get
- *    its CPU back: wake a sleeping worker too, one on this thread's CPU
- *    first, which starts as soon as the submitter sleeps.
+ * An outside submitter found the long spinner (worker.c) bound to its own
+ * CPU.  That spinner runs only when this thread does not: it takes the
+ * job once the submitter sleeps or is preempted (about 10 us later on a
+ * 2-CPU machine), and meanwhile takes the CPU whenever the submitter
+ * wakes there, while a worker bound to another CPU sleeps.  The kernel
+ * keeps waking the submitter on the CPU it slept on, so this lasts: ask
+ * the spinner to hand the spin to a worker elsewhere.  A load of a
+ * read-mostly word unless a long spinner exists (jobs come sparsely).
  */
 static void
-spin_checked(struct tf_pool *pool, unsigned n)
+spin_misplaced(struct tf_pool *pool)
 {
 	uint32_t ls = ck_pr_load_32(&pool->long_spinner);
-	int64_t beat;
 
-	if (ls == 0)
-		return;
-	beat = (int64_t)ck_pr_load_64((uint64_t *)&pool->spin_beat);
-	if (TF_UNLIKELY(tf__now() - beat > SPIN_STALL_NS)) {
-		tf__pool_wake(pool, n, false);
-		return;
-	}
-	if (pool->ncpus == 0)
+	if (ls == 0 || pool->ncpus == 0)
 		return;
 	if ((uint32_t)(local_index(pool) + 1) == ls &&
 	    ck_pr_load_32(&pool->spin_move) != ls)
@@ -390,7 +369,7 @@ publish(struct tf_pool *pool, unsigned level, size_t n, bool fence,
 		return;
 	}
 	if (fence)
-		spin_checked(pool, 1);
+		spin_misplaced(pool);
 	if (TF_UNLIKELY(!(s & TF__S_MISSED)))
 		pool_missed(pool, (unsigned)TF_MIN(n, (size_t)UINT_MAX), away);
 }

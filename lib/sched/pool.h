@@ -127,12 +127,9 @@ struct tf_pool {
 	 * spin_move: the long spinner (index + 1) that an outside submitter
 	 * found on its own CPU, where the spin only delays the submitter;
 	 * it hands the spin to a worker on another CPU (see publish()).
-	 * spin_beat: the tf__now() of the long spinner's last look for work;
-	 * a submitter that finds it old wakes a sleeper too (enqueue.c).
 	 */
 	int64_t spin_cur TF_CACHE_ALIGNED;
 	int64_t spin_max;
-	int64_t spin_beat;
 	uint32_t long_spinner;
 	uint32_t spin_move;
 

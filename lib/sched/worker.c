@@ -357,12 +357,7 @@ spin(struct tf__worker *w, int64_t end, bool polite)
 			    tf__now() - now > YIELD_BUSY_NS)
 				return SPIN_WANTED;
 		}
-		/* The long spinner's heartbeat (see spin_checked(), enqueue.c). */
-		now = tf__now();
-		if (polite)
-			ck_pr_store_64((uint64_t *)&pool->spin_beat,
-			    (uint64_t)now);
-	} while (now < end);
+	} while ((now = tf__now()) < end);
 	return SPIN_TIMEOUT;
 }
 
@@ -385,11 +380,8 @@ spin_long(struct tf__worker *w, int64_t start)
 		w->spun_for = pool->spin_ns;
 		return SPIN_TIMEOUT;
 	}
-	if (ck_pr_load_32(&pool->long_spinner) != 0)
-		return SPIN_TIMEOUT;
-	/* A fresh heartbeat before the claim that makes it count. */
-	ck_pr_store_64((uint64_t *)&pool->spin_beat, (uint64_t)tf__now());
-	if (!ck_pr_cas_32(&pool->long_spinner, 0, w->index + 1))
+	if (ck_pr_load_32(&pool->long_spinner) != 0 ||
+	    !ck_pr_cas_32(&pool->long_spinner, 0, w->index + 1))
 		return SPIN_TIMEOUT;
 	rc = spin(w, start + cur, true);
 	ck_pr_store_32(&pool->long_spinner, 0);
