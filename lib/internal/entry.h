@@ -16,7 +16,7 @@
  * stamp is the submission time used by aging and by the queue-delay
  * histogram.  Its low bit says which clock: 1 for CLOCK_MONOTONIC (a
  * sampled job, or a record), 0 for CLOCK_MONOTONIC_COARSE, which costs a
- * tenth and lags by at most the coarse clock's resolution.
+ * tenth and lags by up to twice the coarse clock's resolution.
  *
  * Entries are read and written field by field with relaxed atomics where a
  * thief may read a slot that its owner rewrites (the read is then thrown
