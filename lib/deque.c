@@ -21,11 +21,6 @@
 #include "internal/deque.h"
 #include "internal/epoch.h"
 
-#define LOAD(p) ((int64_t)ck_pr_load_64((const uint64_t *)(const void *)(p)))
-#define STORE(p, v) ck_pr_store_64((uint64_t *)(void *)(p), (uint64_t)(v))
-#define CAS(p, old, new) \
-	ck_pr_cas_64((uint64_t *)(void *)(p), (uint64_t)(old), (uint64_t)(new))
-
 static size_t
 array_size(int64_t capacity)
 {
@@ -102,7 +97,7 @@ tf__deque_grow(struct tf__deque *d, struct tf__deque_array *old, int64_t t,
 int
 tf__deque_reserve(struct tf__deque *d, size_t n)
 {
-	int64_t b = LOAD(&d->bottom), t = LOAD(&d->top);
+	int64_t b = TF__DQ_LOAD(&d->bottom), t = TF__DQ_LOAD(&d->top);
 	struct tf__deque_array *a = d->array;
 
 	while (b - t + (int64_t)n > a->mask + 1) {
@@ -116,19 +111,19 @@ tf__deque_reserve(struct tf__deque *d, size_t n)
 int
 tf__deque_steal(struct tf__deque *d, struct tf__entry *e)
 {
-	int64_t t = LOAD(&d->top);
+	int64_t t = TF__DQ_LOAD(&d->top);
 	int64_t b;
 	struct tf__deque_array *a;
 
 	/* Pairs with the full fence in take. */
 	tf__fence_full();
-	b = LOAD(&d->bottom);
+	b = TF__DQ_LOAD(&d->bottom);
 	if (t >= b)
 		return EAGAIN;
 	a = ck_pr_load_ptr(&d->array);
 	ck_pr_fence_load_depends();
 	tf__entry_load(e, &a->slot[t & a->mask]);
-	if (!CAS(&d->top, t, t + 1))
+	if (!TF__DQ_CAS(&d->top, t, t + 1))
 		return EBUSY;
 	return 0;
 }
@@ -136,8 +131,8 @@ tf__deque_steal(struct tf__deque *d, struct tf__entry *e)
 bool
 tf__deque_peek_bottom(struct tf__deque *d, struct tf__entry *e)
 {
-	int64_t b = LOAD(&d->bottom);
-	int64_t t = LOAD(&d->top);
+	int64_t b = TF__DQ_LOAD(&d->bottom);
+	int64_t t = TF__DQ_LOAD(&d->top);
 
 	if (t >= b)
 		return false;
@@ -148,12 +143,12 @@ tf__deque_peek_bottom(struct tf__deque *d, struct tf__entry *e)
 bool
 tf__deque_peek(struct tf__deque *d, struct tf__entry *e)
 {
-	int64_t t = LOAD(&d->top);
+	int64_t t = TF__DQ_LOAD(&d->top);
 	int64_t b;
 	struct tf__deque_array *a;
 
 	ck_pr_fence_load();
-	b = LOAD(&d->bottom);
+	b = TF__DQ_LOAD(&d->bottom);
 	if (t >= b)
 		return false;
 	a = ck_pr_load_ptr(&d->array);

@@ -95,17 +95,24 @@ fib_job(void *arg)
 	return 0;
 }
 
+/* fib(n) by fn, the root submitted from outside and waited for. */
 static uint64_t
-spawn_fib(void *pool, int n, int cutoff)
+fib_root(void *pool, tf_fn *fn, int n, int cutoff)
 {
 	struct fib f = { n, cutoff, 0 };
 	tf_job_t *job;
 
-	if (tf_submit_ex(pool, fib_job, &f, NULL, &job) != 0)
+	if (tf_submit_ex(pool, fn, &f, NULL, &job) != 0)
 		return 0;
 	(void)tf_job_wait(job, TF_FOREVER);
 	tf_job_release(job);
 	return f.result;
+}
+
+static uint64_t
+spawn_fib(void *pool, int n, int cutoff)
+{
+	return fib_root(pool, fib_job, n, cutoff);
 }
 
 const struct perf_spawn_ops perf_spawn_tf = {
@@ -138,14 +145,7 @@ fib_invoke_job(void *arg)
 static uint64_t
 spawn_fib_invoke(void *pool, int n, int cutoff)
 {
-	struct fib f = { n, cutoff, 0 };
-	tf_job_t *job;
-
-	if (tf_submit_ex(pool, fib_invoke_job, &f, NULL, &job) != 0)
-		return 0;
-	(void)tf_job_wait(job, TF_FOREVER);
-	tf_job_release(job);
-	return f.result;
+	return fib_root(pool, fib_invoke_job, n, cutoff);
 }
 
 const struct perf_spawn_ops perf_spawn_tf_invoke = {

@@ -51,6 +51,8 @@ void tf__deque_destroy(struct tf__deque *d);
 #define TF__DQ_LOAD(p) \
 	((int64_t)ck_pr_load_64((const uint64_t *)(const void *)(p)))
 #define TF__DQ_STORE(p, v) ck_pr_store_64((uint64_t *)(void *)(p), (uint64_t)(v))
+#define TF__DQ_CAS(p, old, new) \
+	ck_pr_cas_64((uint64_t *)(void *)(p), (uint64_t)(old), (uint64_t)(new))
 
 /*
  * Double the array holding [t, b) (the owner's push when full), the old
@@ -107,8 +109,7 @@ tf__deque_take(struct tf__deque *d, struct tf__entry *e)
 	tf__entry_load(e, &a->slot[b & a->mask]);
 	if (t == b) {
 		/* The last entry: race the thieves for it. */
-		if (!ck_pr_cas_64((uint64_t *)(void *)&d->top, (uint64_t)t,
-		    (uint64_t)t + 1))
+		if (!TF__DQ_CAS(&d->top, t, t + 1))
 			ok = false;
 		TF__DQ_STORE(&d->bottom, b + 1);
 	}
@@ -139,8 +140,8 @@ bool tf__deque_peek(struct tf__deque *d, struct tf__entry *e);
 static inline int64_t
 tf__deque_size(const struct tf__deque *d)
 {
-	int64_t b = ck_pr_load_64((const uint64_t *)(const void *)&d->bottom);
-	int64_t t = ck_pr_load_64((const uint64_t *)(const void *)&d->top);
+	int64_t b = TF__DQ_LOAD(&d->bottom);
+	int64_t t = TF__DQ_LOAD(&d->top);
 
 	return b > t ? b - t : 0;
 }

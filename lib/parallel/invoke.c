@@ -33,64 +33,51 @@ struct range {
 
 static int run_range(void *arg);
 
-/* Run works [lo, hi) of r here: the first failure by index, or 0. */
-static int
-run_here(struct range *r, size_t lo, size_t hi)
+/* The work of the half [lo, hi) of r: one work as it is, or a range h. */
+static tf_work_t
+half(const struct range *r, struct range *h, size_t lo, size_t hi)
 {
-	struct range sub;
-	int rc;
-
-	if (hi - lo == 1) {
-		rc = r->works[lo].fn(r->works[lo].arg);
-		if (r->status != NULL)
-			r->status[lo] = rc;
-		return rc;
-	}
-	sub = (struct range){ r->pool, r->works, r->status, lo, hi, false };
-	rc = run_range(&sub);
-	r->cancelled |= sub.cancelled;
-	return rc;
+	*h = (struct range){ r->pool, r->works, r->status, lo, hi, false };
+	return hi - lo == 1 ? r->works[lo] : (tf_work_t){ run_range, h };
 }
 
 /*
- * Run the works of r: the first non-zero value by index, or 0.  Works
- * that the pool cancelled are marked in r->cancelled (and in status).
+ * A half ran (rc: its value; a range set its own statuses) or was
+ * cancelled (rc: ECANCELED): its statuses, and r's flag.
+ */
+static void
+half_end(struct range *r, const struct range *h, int rc, bool cancelled)
+{
+	if (r->status != NULL && (cancelled || h->hi - h->lo == 1))
+		for (size_t i = h->lo; i < h->hi; i++)
+			r->status[i] = rc;
+	r->cancelled |= cancelled || h->cancelled;
+}
+
+/*
+ * Run the works of r (two or more): the first non-zero value by index,
+ * or 0.  Works that the pool cancelled are marked in r->cancelled (and
+ * in status).
  */
 static int
 run_range(void *arg)
 {
-	struct range *r = arg, upper;
+	struct range *r = arg, h[2];
 	size_t mid = r->lo + (r->hi - r->lo) / 2;
-	struct tf__frame f;
-	int lo_rc, hi_rc;
+	tf_work_t w[2] = { half(r, &h[0], r->lo, mid),
+		half(r, &h[1], mid, r->hi) };
+	int rc[2], how;
 
-	/* The upper half: one work is spawned as it is. */
-	upper = (struct range){ r->pool, r->works, r->status, mid, r->hi,
-		false };
-	if (r->hi - mid == 1 ?
-	    tf__sched_spawn(r->pool, &f, r->works[mid].fn, r->works[mid].arg,
-	    TF_PRIO_NORMAL) != 0 :
-	    tf__sched_spawn(r->pool, &f, run_range, &upper,
-	    TF_PRIO_NORMAL) != 0) {
-		lo_rc = run_here(r, r->lo, mid);
-		hi_rc = run_here(r, mid, r->hi);
-		return lo_rc != 0 ? lo_rc : hi_rc;
+	how = tf__sched_fork2(r->pool, &w[0], &w[1], TF_PRIO_NORMAL, &rc[0],
+	    &rc[1]);
+	if (TF_UNLIKELY(how == ESHUTDOWN)) {
+		/* A shutdown began during the call: both halves here. */
+		rc[0] = w[0].fn(w[0].arg);
+		rc[1] = w[1].fn(w[1].arg);
 	}
-	lo_rc = run_here(r, r->lo, mid);
-	if (tf__sched_join(&f) != 0) {
-		/* Cancelled by the pool before it ran. */
-		hi_rc = ECANCELED;
-		r->cancelled = true;
-		if (r->status != NULL)
-			for (size_t i = mid; i < r->hi; i++)
-				r->status[i] = ECANCELED;
-	} else {
-		hi_rc = f.rc;
-		if (r->hi - mid == 1 && r->status != NULL)
-			r->status[mid] = hi_rc;
-		r->cancelled |= upper.cancelled;
-	}
-	return lo_rc != 0 ? lo_rc : hi_rc;
+	half_end(r, &h[0], rc[0], false);
+	half_end(r, &h[1], rc[1], how == ECANCELED);
+	return rc[0] != 0 ? rc[0] : rc[1];
 }
 
 /*
@@ -126,12 +113,18 @@ tf_parallel_invoke(tf_pool_t *pool, const tf_work_t *works, size_t n,
 		return EINVAL;
 	if (n == 2)
 		return invoke_two(pool, works, status);
-	r = (struct range){ pool, works, status, 0, n, false };
 	for (size_t i = 0; i < n; i++)
 		if (works[i].fn == NULL)
 			return EINVAL;
 	if ((rc = tf__sched_check(pool)) != 0 || n == 0)
 		return rc;
-	rc = run_here(&r, 0, n);
+	if (n == 1) {
+		rc = works[0].fn(works[0].arg);
+		if (status != NULL)
+			status[0] = rc;
+		return rc;
+	}
+	r = (struct range){ pool, works, status, 0, n, false };
+	rc = run_range(&r);
 	return r.cancelled ? ECANCELED : rc;
 }

@@ -112,15 +112,13 @@ spawn_handle(struct tf_pool *pool, struct tf__frame *f, int priority)
 	    TF__ENQ_AWAY);
 }
 
-int
-tf__sched_spawn(tf_pool_t *pool, struct tf__frame *f, tf_fn *fn, void *arg,
+/* Fill f for fn(arg) at priority (checked) and queue it. */
+static inline int
+spawn(struct tf_pool *pool, struct tf__frame *f, tf_fn *fn, void *arg,
     int priority)
 {
 	struct tf__worker *w = tf__tls.worker;
 
-	if (TF_UNLIKELY(pool == NULL || f == NULL || fn == NULL ||
-	    priority < TF_PRIO_LOWEST || priority > TF_PRIO_HIGHEST))
-		return EINVAL;
 	f->fn = fn;
 	f->arg = arg;
 	f->done = 0;
@@ -128,6 +126,16 @@ tf__sched_spawn(tf_pool_t *pool, struct tf__frame *f, tf_fn *fn, void *arg,
 	if (TF_LIKELY(w != NULL && w->pool == pool))
 		return spawn_owned(w, f);
 	return spawn_handle(pool, f, priority);
+}
+
+int
+tf__sched_spawn(tf_pool_t *pool, struct tf__frame *f, tf_fn *fn, void *arg,
+    int priority)
+{
+	if (TF_UNLIKELY(pool == NULL || f == NULL || fn == NULL ||
+	    priority < TF_PRIO_LOWEST || priority > TF_PRIO_HIGHEST))
+		return EINVAL;
+	return spawn(pool, f, fn, arg, priority);
 }
 
 static bool
@@ -197,20 +205,25 @@ join_handle(struct tf__frame *f)
 	return rc;
 }
 
+static inline int
+join(struct tf__frame *f)
+{
+	return TF_LIKELY(f->owner != NULL) ? join_owned(f, f->owner) :
+	    join_handle(f);
+}
+
 int
 tf__sched_join(struct tf__frame *f)
 {
 	if (TF_UNLIKELY(f == NULL))
 		return EINVAL;
-	return TF_LIKELY(f->owner != NULL) ? join_owned(f, f->owner) :
-	    join_handle(f);
+	return join(f);
 }
 
 int
 tf__sched_fork2(tf_pool_t *pool, const tf_work_t *here, const tf_work_t *away,
     int priority, int *rc_here, int *rc_away)
 {
-	struct tf__worker *w = tf__tls.worker;
 	struct tf__frame f;
 	int rc;
 
@@ -218,15 +231,8 @@ tf__sched_fork2(tf_pool_t *pool, const tf_work_t *here, const tf_work_t *away,
 	    here->fn == NULL || away->fn == NULL ||
 	    priority < TF_PRIO_LOWEST || priority > TF_PRIO_HIGHEST))
 		return EINVAL;
-	f.fn = away->fn;
-	f.arg = away->arg;
-	f.done = 0;
-	f.level = TF__LEVEL(priority);
-	if (TF_LIKELY(w != NULL && w->pool == pool))
-		rc = spawn_owned(w, &f);
-	else
-		rc = spawn_handle(pool, &f, priority);
-	if (TF_UNLIKELY(rc != 0)) {
+	if (TF_UNLIKELY((rc = spawn(pool, &f, away->fn, away->arg,
+	    priority)) != 0)) {
 		if (rc != ENOMEM)
 			return rc;
 		/* No room to spawn: both here, one after the other. */
@@ -235,7 +241,11 @@ tf__sched_fork2(tf_pool_t *pool, const tf_work_t *here, const tf_work_t *away,
 		return 0;
 	}
 	*rc_here = here->fn(here->arg);
-	rc = f.owner != NULL ? join_owned(&f, w) : join_handle(&f);
-	*rc_away = rc == 0 ? f.rc : rc;
-	return rc;
+	if (TF_LIKELY((rc = join(&f)) == 0)) {
+		*rc_away = f.rc;
+		return 0;
+	}
+	/* Cancelled, or lost with its thief in a child of fork(2). */
+	*rc_away = ECANCELED;
+	return ECANCELED;
 }

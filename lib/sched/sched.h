@@ -97,10 +97,11 @@ int tf__sched_join(struct tf__frame *f);
  * tf__sched_fork2 - fork-join of two: spawn away, run here on the
  * calling thread, join away (tf__sched_spawn and tf__sched_join in one
  * call, without their calls).  Returns 0 once both ran, their values in
- * *rc_here and *rc_away; ECANCELED (in *rc_away too) when the pool
- * cancelled away, here having run; ESHUTDOWN in a child of fork(2) (as
- * tf__sched_join); ESHUTDOWN or EINVAL before anything ran.  When away
- * cannot be spawned (ENOMEM), both run here, one after the other.
+ * *rc_here and *rc_away; ECANCELED (in *rc_away too) when here ran but
+ * away did not run to its end here (the pool cancelled it, or it was
+ * lost with its thief in a child of fork(2)); ESHUTDOWN or EINVAL when
+ * nothing ran.  When away cannot be spawned (ENOMEM), both run here, one
+ * after the other.
  */
 int tf__sched_fork2(tf_pool_t *pool, const tf_work_t *here,
     const tf_work_t *away, int priority, int *rc_here, int *rc_away);
