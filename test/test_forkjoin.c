@@ -22,18 +22,6 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define WAIT_NS (10LL * 1000000000LL)
 
-static tf_pool_t *
-make_pool(unsigned workers)
-{
-	tf_pool_attr_t a;
-	tf_pool_t *p = NULL;
-
-	tf_pool_attr_init(&a);
-	a.workers = workers;
-	assert_int_equal(tf_pool_create(&p, &a), 0);
-	return p;
-}
-
 /* Spin (yielding) until *flag is set; false after WAIT_NS. */
 static bool
 wait_flag(const int *flag)
@@ -71,12 +59,8 @@ run_job(tf_pool_t *p, tf_fn *fn, void *arg)
 static void
 check_stats_balanced(tf_pool_t *p)
 {
-	tf_stats_t s;
-
 	assert_int_equal(tf_pool_wait_idle(p, TF_FOREVER), 0);
-	assert_int_equal(tf_pool_stats(p, &s), 0);
-	assert_true(s.submitted == s.completed + s.failed + s.cancelled);
-	assert_true(s.running == 0 && s.pending == 0);
+	tf_test_check_ledger(p);
 }
 
 /* ------------------------------------------------------------------ */
@@ -133,7 +117,7 @@ fib_exact_on_every_pool_size(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(workers); i++) {
-		tf_pool_t *p = make_pool(workers[i]);
+		tf_pool_t *p = tf_test_pool(workers[i]);
 
 		for (int round = 0; round < 3; round++) {
 			int n = 22, cutoff = round == 0 ? 2 : 8 + round;
@@ -235,7 +219,7 @@ trees_every_leaf_once(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(workers); i++) {
-		tf_pool_t *p = make_pool(workers[i]);
+		tf_pool_t *p = tf_test_pool(workers[i]);
 		struct tree_caller c = { p, calloc(per * threads, 1), per };
 
 		assert_non_null(c.seen);
@@ -304,7 +288,7 @@ part_parent(void *arg)
 static void
 stolen_work_is_part_of_its_spawner(void **state)
 {
-	tf_pool_t *p = make_pool(2);
+	tf_pool_t *p = tf_test_pool(2);
 	struct part s = { 0 };
 	tf_token_t *tok;
 	tf_job_opts_t o = { 0 };
@@ -397,7 +381,7 @@ cancel_pending_ends_spawned_works(void **state)
 	(void)state;
 	for (size_t k = 0; k < ARRAY_SIZE(ns); k++) {
 		/* One worker: nobody can take the spawned works. */
-		tf_pool_t *p = make_pool(1);
+		tf_pool_t *p = tf_test_pool(1);
 		struct cancel_case c = { p, ns[k], 0, 0, 0, -1, { 0 } };
 		size_t ncancelled = 0;
 		tf_job_t *j;
@@ -421,7 +405,7 @@ cancel_pending_ends_spawned_works(void **state)
 static void
 shutdown_cancel_ends_spawned_works(void **state)
 {
-	tf_pool_t *p = make_pool(1);
+	tf_pool_t *p = tf_test_pool(1);
 	struct cancel_case c = { p, 2, 0, 0, 0, -1, { 0 } };
 	tf_stats_t s;
 	int64_t end;
@@ -504,7 +488,7 @@ jobs_pushed_above_a_frame(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(workers); i++) {
-		tf_pool_t *p = make_pool(workers[i]);
+		tf_pool_t *p = tf_test_pool(workers[i]);
 		struct above a = { p, 5000, 0, 0 };
 
 		assert_int_equal(run_job(p, above_parent, &a), 0);
@@ -563,7 +547,7 @@ cross_parent(void *arg)
 static void
 calls_into_another_pool(void **state)
 {
-	tf_pool_t *a = make_pool(1), *b = make_pool(2);
+	tf_pool_t *a = tf_test_pool(1), *b = tf_test_pool(2);
 	struct cross x = { b, 0 };
 
 	(void)state;
@@ -599,7 +583,7 @@ bad_input_inside(void *arg)
 static void
 bad_input_runs_nothing(void **state)
 {
-	tf_pool_t *p = make_pool(2);
+	tf_pool_t *p = tf_test_pool(2);
 	int calls = 0, st[2] = { -1, -1 };
 	tf_work_t w[2] = { { count_call, &calls }, { NULL, NULL } };
 

@@ -13,18 +13,6 @@
 
 #include <threadfactory.h>
 
-static tf_pool_t *
-make_pool(unsigned workers)
-{
-	tf_pool_attr_t a;
-	tf_pool_t *p = NULL;
-
-	tf_pool_attr_init(&a);
-	a.workers = workers;
-	assert_int_equal(tf_pool_create(&p, &a), 0);
-	return p;
-}
-
 static int
 count_job(void *arg)
 {
@@ -41,7 +29,7 @@ fail_with(void *arg)
 static void
 wait_for_all(void **state)
 {
-	tf_pool_t *p = make_pool(2);
+	tf_pool_t *p = tf_test_pool(2);
 	tf_group_t *g;
 	tf_job_opts_t o = { 0 };
 	uint32_t ran = 0;
@@ -101,7 +89,7 @@ churn_groups(unsigned index, void *arg)
 static void
 destroy_right_after_members_end(void **state)
 {
-	struct churn c = { make_pool(2), (unsigned)tf_test_scaled(4000), 0 };
+	struct churn c = { tf_test_pool(2), (unsigned)tf_test_scaled(4000), 0 };
 
 	(void)state;
 	/* More submitters than cores: workers are preempted anywhere. */
@@ -114,7 +102,7 @@ destroy_right_after_members_end(void **state)
 static void
 first_failure_is_kept(void **state)
 {
-	tf_pool_t *p = make_pool(1);
+	tf_pool_t *p = tf_test_pool(1);
 	tf_group_t *g;
 	tf_job_opts_t o = { 0 };
 	uint32_t ran = 0;
@@ -160,7 +148,7 @@ wait_cancelled(void *arg)
 static void
 cancel_pending_members(void **state)
 {
-	tf_pool_t *p = make_pool(2);
+	tf_pool_t *p = tf_test_pool(2);
 	tf_group_t *g;
 	tf_job_opts_t o = { 0 };
 	struct gate gt = { 0 };
@@ -242,7 +230,7 @@ static void
 wait_inside_a_job(void **state)
 {
 	for (unsigned workers = 1; workers <= 3; workers++) {
-		tf_pool_t *p = make_pool(workers);
+		tf_pool_t *p = tf_test_pool(workers);
 		uint32_t leaves = 0;
 		struct tree root = { p, 6, &leaves };
 		tf_job_t *j;
@@ -284,8 +272,8 @@ members_from_threads_and_pools(void **state)
 	struct multi m = { 0 };
 
 	(void)state;
-	m.pools[0] = make_pool(1);
-	m.pools[1] = make_pool(2);
+	m.pools[0] = tf_test_pool(1);
+	m.pools[1] = tf_test_pool(2);
 	assert_int_equal(tf_group_create(&m.g), 0);
 	tf_test_barrier_init(&m.start, 6);
 	tf_test_run_threads(6, multi_thread, &m);
@@ -300,7 +288,7 @@ members_from_threads_and_pools(void **state)
 static void
 wait_timeout_and_bad_input(void **state)
 {
-	tf_pool_t *p = make_pool(1);
+	tf_pool_t *p = tf_test_pool(1);
 	tf_group_t *g;
 	tf_job_opts_t o = { 0 };
 	struct gate gt = { 0 };

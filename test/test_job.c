@@ -12,18 +12,6 @@
 
 #include <threadfactory.h>
 
-static tf_pool_t *
-make_pool(unsigned workers)
-{
-	tf_pool_attr_t a;
-	tf_pool_t *p = NULL;
-
-	tf_pool_attr_init(&a);
-	a.workers = workers;
-	assert_int_equal(tf_pool_create(&p, &a), 0);
-	return p;
-}
-
 struct gate {
 	uint32_t open;
 	uint32_t arrived;
@@ -56,7 +44,7 @@ ret_arg(void *arg)
 static void
 states_and_status(void **state)
 {
-	tf_pool_t *p = make_pool(1);
+	tf_pool_t *p = tf_test_pool(1);
 	struct gate g = { 0 };
 	tf_job_t *gate, *ok, *bad;
 
@@ -114,7 +102,7 @@ bad_input(void **state)
 static void
 bad_timeout(void **state)
 {
-	tf_pool_t *p = make_pool(1);
+	tf_pool_t *p = tf_test_pool(1);
 	tf_job_t *j;
 
 	(void)state;
@@ -130,7 +118,7 @@ static void
 ids_and_tags(void **state)
 {
 	enum { N = 1000 };
-	tf_pool_t *p = make_pool(2);
+	tf_pool_t *p = tf_test_pool(2);
 	tf_job_t *j[N];
 	tf_job_opts_t o = { 0 };
 
@@ -165,7 +153,7 @@ must_not_run(void *arg)
 static void
 cancel_pending_running_final(void **state)
 {
-	tf_pool_t *p = make_pool(1);
+	tf_pool_t *p = tf_test_pool(1);
 	struct gate g = { 0 };
 	tf_job_t *gate, *pend;
 	uint32_t ran = 0;
@@ -214,7 +202,7 @@ cooperative(void *arg)
 static void
 running_job_sees_its_cancel(void **state)
 {
-	tf_pool_t *p = make_pool(1);
+	tf_pool_t *p = tf_test_pool(1);
 	uint32_t started = 0;
 	tf_job_t *j;
 
@@ -241,7 +229,7 @@ current_is_me(void *arg)
 static void
 current_job_is_the_handle(void **state)
 {
-	tf_pool_t *p = make_pool(1);
+	tf_pool_t *p = tf_test_pool(1);
 	struct gate g = { 0 };
 	tf_job_t *gate, *j;
 
@@ -332,7 +320,7 @@ cancel_races_start(void **state)
 	tf_stats_t st;
 
 	(void)state;
-	r.pool = make_pool(2);
+	r.pool = tf_test_pool(2);
 	r.iters = (unsigned)tf_test_scaled(25000);
 	tf_test_barrier_init(&r.start, 4);
 	tf_test_run_threads(4, race_thread, &r);
@@ -348,7 +336,7 @@ cancel_races_start(void **state)
 static void
 handles_outlive_the_pool(void **state)
 {
-	tf_pool_t *p = make_pool(1);
+	tf_pool_t *p = tf_test_pool(1);
 	tf_job_t *j;
 
 	(void)state;
@@ -375,7 +363,7 @@ waits_inside(void *arg)
 static void
 timeout_inside_a_job(void **state)
 {
-	tf_pool_t *p = make_pool(2);
+	tf_pool_t *p = tf_test_pool(2);
 	struct gate g = { 0 };
 	tf_job_t *gate, *w;
 
@@ -408,7 +396,7 @@ watches_token(void *arg)
 static void
 cancel_of_a_running_job_sets_its_token(void **state)
 {
-	tf_pool_t *p = make_pool(1);
+	tf_pool_t *p = tf_test_pool(1);
 	tf_token_t *tok;
 	tf_job_t *j, *other;
 	tf_job_opts_t o = { 0 };
@@ -494,7 +482,7 @@ done_opts(struct dones *c, uint64_t tag)
 static void
 on_done_reports_each_outcome(void **state)
 {
-	tf_pool_t *p = make_pool(1);
+	tf_pool_t *p = tf_test_pool(1);
 	struct gate g = { 0 };
 	struct dones c = { 0 };
 	tf_job_opts_t o = done_opts(&c, 7);
@@ -539,7 +527,7 @@ on_done_reports_each_outcome(void **state)
 static void
 on_done_batch_and_shutdown(void **state)
 {
-	tf_pool_t *p = make_pool(1);
+	tf_pool_t *p = tf_test_pool(1);
 	struct gate g = { 0 };
 	struct dones c = { 0 };
 	tf_job_opts_t o = done_opts(&c, 1);
@@ -586,7 +574,7 @@ count_runs(void *arg)
 static void
 on_done_periodic_once(void **state)
 {
-	tf_pool_t *p = make_pool(2);
+	tf_pool_t *p = tf_test_pool(2);
 	struct dones c = { 0 };
 	tf_job_opts_t o = done_opts(&c, 0);
 	uint64_t runs = 0;
@@ -638,7 +626,7 @@ static void
 on_done_feeds_a_results_queue(void **state)
 {
 	enum { THREADS = 8 };
-	tf_pool_t *p = make_pool(0);
+	tf_pool_t *p = tf_test_pool(0);
 	struct dones c = { 0 };
 	struct feeder f = { p, &c, NULL, tf_test_scaled(20000) };
 	uint64_t total = THREADS * f.n, popped = 0, failed = 0;

@@ -22,18 +22,6 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-static tf_pool_t *
-make_pool(unsigned workers)
-{
-	tf_pool_attr_t a;
-	tf_pool_t *p = NULL;
-
-	tf_pool_attr_init(&a);
-	a.workers = workers;
-	assert_int_equal(tf_pool_create(&p, &a), 0);
-	return p;
-}
-
 /* ------------------------------------------------------------------ */
 /* Every index once.                                                  */
 /* ------------------------------------------------------------------ */
@@ -93,7 +81,7 @@ every_index_once(void **state)
 
 	(void)state;
 	for (size_t w = 0; w < ARRAY_SIZE(workers); w++) {
-		tf_pool_t *p = make_pool(workers[w]);
+		tf_pool_t *p = tf_test_pool(workers[w]);
 
 		for (size_t s = 0; s < ARRAY_SIZE(sizes); s++) {
 			for (size_t g = 0; g < ARRAY_SIZE(grains); g++) {
@@ -135,7 +123,7 @@ range_sum_local(int64_t lo, int64_t hi, void *local, void *ctx)
 static void
 ranges_at_the_ends(void **state)
 {
-	tf_pool_t *p = make_pool(2);
+	tf_pool_t *p = tf_test_pool(2);
 	struct marks m = { INT64_MAX - 1000, calloc(1000, 1), 0, 0 };
 	tf_parallel_opts_t o = { 0 };
 	uint64_t total = 0;
@@ -170,7 +158,7 @@ never_called(int64_t i, void *ctx)
 static void
 empty_ranges(void **state)
 {
-	tf_pool_t *p = make_pool(2);
+	tf_pool_t *p = tf_test_pool(2);
 
 	(void)state;
 	assert_int_equal(tf_parallel_for(p, 5, 5, never_called, NULL), 0);
@@ -210,7 +198,7 @@ stop_at(int64_t i, void *local, void *ctx)
 static void
 stops_on_first_error(void **state)
 {
-	tf_pool_t *p = make_pool(2);
+	tf_pool_t *p = tf_test_pool(2);
 	tf_parallel_opts_t o = { 0 };
 
 	(void)state;
@@ -252,7 +240,7 @@ cancel_midway(int64_t i, void *local, void *ctx)
 static void
 stops_on_token(void **state)
 {
-	tf_pool_t *p = make_pool(2);
+	tf_pool_t *p = tf_test_pool(2);
 	tf_parallel_opts_t o = { 0 };
 	tf_token_t *t;
 	uint64_t ran = 0;
@@ -327,7 +315,7 @@ local_body(int64_t i, void *local, void *ctx)
 static void
 local_state_per_thread(void **state)
 {
-	tf_pool_t *p = make_pool(3);
+	tf_pool_t *p = tf_test_pool(3);
 	tf_parallel_opts_t o = { 0 };
 
 	(void)state;
@@ -349,7 +337,7 @@ local_state_per_thread(void **state)
 static void
 local_init_failure(void **state)
 {
-	tf_pool_t *p = make_pool(2);
+	tf_pool_t *p = tf_test_pool(2);
 	tf_parallel_opts_t o = { 0 };
 	struct locals ls = { 0, 0, 1, 0 };
 
@@ -375,7 +363,7 @@ on_caller(int64_t i, void *local, void *ctx)
 static void
 one_thread_when_asked(void **state)
 {
-	tf_pool_t *p = make_pool(2);
+	tf_pool_t *p = tf_test_pool(2);
 	tf_parallel_opts_t o = { 0 };
 	pthread_t me = pthread_self();
 
@@ -422,7 +410,7 @@ outer_job(void *arg)
 static void
 nested_on_one_worker(void **state)
 {
-	tf_pool_t *p = make_pool(1);
+	tf_pool_t *p = tf_test_pool(1);
 	struct nest n = { p, 0 };
 	tf_job_t *j;
 
@@ -461,7 +449,7 @@ caller_thread(unsigned index, void *arg)
 static void
 several_callers_at_once(void **state)
 {
-	struct callers c = { make_pool(2), 0 };
+	struct callers c = { tf_test_pool(2), 0 };
 
 	(void)state;
 	tf_test_run_threads(8, caller_thread, &c);
@@ -493,7 +481,7 @@ square(const void *in, void *out, void *ctx)
 static void
 foreach_and_map(void **state)
 {
-	tf_pool_t *p = make_pool(2);
+	tf_pool_t *p = tf_test_pool(2);
 	size_t n = 100003;
 	uint32_t *a = malloc(n * sizeof(*a));
 	uint64_t *out = malloc(n * sizeof(*out));
@@ -526,7 +514,7 @@ ret_arg(void *arg)
 static void
 invoke_runs_every_work(void **state)
 {
-	tf_pool_t *p = make_pool(2);
+	tf_pool_t *p = tf_test_pool(2);
 	tf_work_t w[64];
 	int status[64];
 
@@ -594,7 +582,7 @@ reduce_sums_and_minima(void **state)
 		lowest = v[i] < lowest ? v[i] : lowest;
 	}
 	for (size_t w = 0; w < ARRAY_SIZE(workers); w++) {
-		tf_pool_t *p = make_pool(workers[w]);
+		tf_pool_t *p = tf_test_pool(workers[w]);
 
 		for (uint64_t k = 0; k < 2000000; k = k * 3 + 1) {
 			uint64_t zero = 0, sum = 12345;
@@ -653,7 +641,7 @@ gen_body(void *item, void *ctx)
 static void
 stream_of_millions(void **state)
 {
-	tf_pool_t *p = make_pool(2);
+	tf_pool_t *p = tf_test_pool(2);
 	struct gen g = { 0, tf_test_scaled(10000000), 0, 0, 0 };
 
 	(void)state;
@@ -677,7 +665,7 @@ stream_fail(void *item, void *ctx)
 static void
 stream_stops_on_error(void **state)
 {
-	tf_pool_t *p = make_pool(2);
+	tf_pool_t *p = tf_test_pool(2);
 	struct gen g = { 0, 1000000, 0, 0, 0 };
 
 	(void)state;
@@ -703,7 +691,7 @@ nop_item(void *item, void *ctx)
 static void
 bad_input(void **state)
 {
-	tf_pool_t *p = make_pool(1);
+	tf_pool_t *p = tf_test_pool(1);
 	tf_parallel_opts_t o = { 0 };
 	uint64_t x = 0, id = 0;
 	tf_work_t w = { NULL, NULL };

@@ -126,17 +126,6 @@ submit_prio(tf_pool_t *p, tf_fn *fn, void *arg, int prio, unsigned flags)
 	assert_int_equal(tf_submit_ex(p, fn, arg, &o, NULL), 0);
 }
 
-static void
-check_ledger(tf_pool_t *p)
-{
-	tf_stats_t st;
-
-	assert_int_equal(tf_pool_stats(p, &st), 0);
-	assert_int_equal(st.submitted, st.completed + st.failed + st.cancelled);
-	assert_int_equal(st.pending, 0);
-	assert_int_equal(st.running, 0);
-}
-
 /* ------------------------------------------------------------------ */
 /* Life cycle and bad input.                                          */
 /* ------------------------------------------------------------------ */
@@ -296,7 +285,7 @@ priority_order_one_worker(void **state)
 		assert_true(prev / 100 > cur / 100 ||
 		    (prev / 100 == cur / 100 && prev % 100 + 1 == cur % 100));
 	}
-	check_ledger(p);
+	tf_test_check_ledger(p);
 	tf_pool_destroy(p);
 }
 
@@ -411,6 +400,9 @@ struct flood {
 	uint64_t highs;
 };
 
+/* HIGHEST jobs kept queued while a LOWEST one waits to age. */
+#define HIGH_BACKLOG 1000
+
 static int
 high_job(void *arg)
 {
@@ -447,8 +439,12 @@ aging_lets_the_lowest_run(void **state)
 	a.aging_ns = 20 * TF_MSEC;
 	assert_int_equal(tf_pool_create(&p, &a), 0);
 	f.pool = p;
-	/* Keep the HIGHEST queue full from this thread. */
-	for (int i = 0; i < 200; i++)
+	/*
+	 * Keep the HIGHEST queue full from this thread: topped up to a
+	 * backlog (at least 20 ms of work) that outlasts this thread being
+	 * descheduled on a loaded machine or under a sanitizer.
+	 */
+	for (int i = 0; i < HIGH_BACKLOG; i++)
 		submit_prio(p, high_job, &f, TF_PRIO_HIGHEST, 0);
 	o.priority = TF_PRIO_LOWEST;
 	submitted = tf_now();
@@ -456,7 +452,9 @@ aging_lets_the_lowest_run(void **state)
 	deadline = submitted + 30 * TF_SEC;
 	while (!__atomic_load_n(&f.low_started, __ATOMIC_ACQUIRE) &&
 	    tf_now() < deadline) {
-		for (int i = 0; i < 20; i++)
+		assert_int_equal(tf_pool_stats(p, &st), 0);
+		for (uint64_t n = st.pending_by_prio[TF_PRIO_HIGHEST + 2];
+		    n < HIGH_BACKLOG; n++)
 			submit_prio(p, high_job, &f, TF_PRIO_HIGHEST, 0);
 		tf_test_sleep_ns(200000);
 	}
@@ -469,7 +467,7 @@ aging_lets_the_lowest_run(void **state)
 	assert_true(f.low_start - submitted >= a.aging_ns);
 	assert_int_equal(tf_pool_shutdown(p, TF_SHUTDOWN_CANCEL, TF_FOREVER),
 	    0);
-	check_ledger(p);
+	tf_test_check_ledger(p);
 	tf_pool_destroy(p);
 }
 
@@ -547,7 +545,7 @@ fork_join(unsigned workers)
 	tf_job_release(j);
 	assert_int_equal(f.r, 6765);
 	assert_int_equal(tf_pool_wait_idle(p, TF_FOREVER), 0);
-	check_ledger(p);
+	tf_test_check_ledger(p);
 	tf_pool_destroy(p);
 }
 
@@ -676,7 +674,7 @@ short_lived_submitters(void **state)
 		tf_test_run_threads(8, submitter_thread, &c);
 	}
 	assert_int_equal(tf_pool_wait_idle(c.pool, TF_FOREVER), 0);
-	check_ledger(c.pool);
+	tf_test_check_ledger(c.pool);
 	tf_pool_destroy(c.pool);
 }
 
@@ -823,7 +821,7 @@ shutdown_timeout_and_cancel_flag(void **state)
 	assert_int_equal(l.saw_cancel, 1);
 	assert_int_equal(tf_job_state(j), TF_JOB_COMPLETED);
 	tf_job_release(j);
-	check_ledger(l.pool);
+	tf_test_check_ledger(l.pool);
 	tf_pool_destroy(l.pool);
 }
 
@@ -852,7 +850,7 @@ cancel_pending_keeps_running(void **state)
 	assert_int_equal(tf_submit(p, log_job, &j), 0);
 	assert_int_equal(tf_pool_wait_idle(p, TF_FOREVER), 0);
 	assert_int_equal(log.n, 1);
-	check_ledger(p);
+	tf_test_check_ledger(p);
 	tf_pool_destroy(p);
 }
 
@@ -1180,7 +1178,7 @@ synthetic_big_machine(void **state)
 		busy += seen[i] != 0;
 	/* The jobs spread over many of the 32 workers. */
 	assert_true(busy >= 2);
-	check_ledger(p);
+	tf_test_check_ledger(p);
 	tf_pool_destroy(p);
 	tf_topology_destroy(t);
 }
@@ -1225,7 +1223,7 @@ new_pool_in_a_forked_child(void **state)
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
 	assert_int_equal(tf_pool_wait_idle(p, TF_FOREVER), 0);
-	check_ledger(p);
+	tf_test_check_ledger(p);
 	tf_pool_destroy(p);
 }
 
@@ -1389,7 +1387,7 @@ adaptive_spin_then_quiet(void **state)
 		    total);
 		/* The spin is at most spin_max_ns: seconds are plenty. */
 		wait_all_asleep("tfquiet-", 3);
-		check_ledger(p);
+		tf_test_check_ledger(p);
 		tf_pool_destroy(p);
 	}
 }
@@ -1440,7 +1438,7 @@ outside_wake_prefers_own_cpu(void **state)
 	}
 	assert_int_equal(pthread_setaffinity_np(pthread_self(), sizeof(old),
 	    &old), 0);
-	check_ledger(p);
+	tf_test_check_ledger(p);
 	tf_pool_destroy(p);
 }
 

@@ -14,28 +14,6 @@
 
 #include <threadfactory.h>
 
-static tf_pool_t *
-make_pool(unsigned workers)
-{
-	tf_pool_attr_t a;
-	tf_pool_t *p = NULL;
-
-	tf_pool_attr_init(&a);
-	a.workers = workers;
-	assert_int_equal(tf_pool_create(&p, &a), 0);
-	return p;
-}
-
-static void
-check_ledger(tf_pool_t *p)
-{
-	tf_stats_t st;
-
-	assert_int_equal(tf_pool_stats(p, &st), 0);
-	assert_int_equal(st.submitted, st.completed + st.failed + st.cancelled);
-	assert_int_equal(st.pending + st.running + st.delayed, 0);
-}
-
 static int
 nop(void *arg)
 {
@@ -66,7 +44,7 @@ static void
 never_early_and_in_due_order(void **state)
 {
 	enum { N = 300 };
-	tf_pool_t *p = make_pool(1);
+	tf_pool_t *p = tf_test_pool(1);
 	static struct delayed d[N];
 	uint32_t seq = 0;
 	uint64_t rng = 42;
@@ -105,14 +83,14 @@ never_early_and_in_due_order(void **state)
 			if (d[k].due + TF_MSEC * tf_test_slowdown() < d[i].due)
 				assert_true(d[k].order < d[i].order);
 	}
-	check_ledger(p);
+	tf_test_check_ledger(p);
 	tf_pool_destroy(p);
 }
 
 static void
 at_in_the_past_means_now(void **state)
 {
-	tf_pool_t *p = make_pool(1);
+	tf_pool_t *p = tf_test_pool(1);
 	tf_job_t *j;
 
 	(void)state;
@@ -160,7 +138,7 @@ tick(void *arg)
 static void
 periodic_count_over_a_window(void **state)
 {
-	tf_pool_t *p = make_pool(2);
+	tf_pool_t *p = tf_test_pool(2);
 	struct ticks k = { 0 };
 	tf_job_t *j;
 	int64_t start = tf_now();
@@ -189,14 +167,14 @@ periodic_count_over_a_window(void **state)
 	assert_int_equal(st.submitted, 1);
 	assert_int_equal(st.cancelled, 1);
 	tf_job_release(j);
-	check_ledger(p);
+	tf_test_check_ledger(p);
 	tf_pool_destroy(p);
 }
 
 static void
 fixed_rate_skips_missed_ticks(void **state)
 {
-	tf_pool_t *p = make_pool(2);
+	tf_pool_t *p = tf_test_pool(2);
 	struct ticks k = { 0 };
 	int64_t origin;
 	tf_job_t *j;
@@ -228,7 +206,7 @@ fixed_rate_skips_missed_ticks(void **state)
 static void
 fixed_delay_spaces_runs(void **state)
 {
-	tf_pool_t *p = make_pool(2);
+	tf_pool_t *p = tf_test_pool(2);
 	struct ticks k = { 0 };
 	tf_job_opts_t o = { 0 };
 	tf_job_t *j;
@@ -252,7 +230,7 @@ fixed_delay_spaces_runs(void **state)
 static void
 periodic_never_overlaps(void **state)
 {
-	tf_pool_t *p = make_pool(3);
+	tf_pool_t *p = tf_test_pool(3);
 	struct ticks k = { 0 };
 	tf_job_t *j;
 
@@ -271,7 +249,7 @@ periodic_never_overlaps(void **state)
 static void
 periodic_ends_on_failure(void **state)
 {
-	tf_pool_t *p = make_pool(1);
+	tf_pool_t *p = tf_test_pool(1);
 	struct ticks k = { 0 };
 	tf_job_t *j;
 	tf_stats_t st;
@@ -288,14 +266,14 @@ periodic_ends_on_failure(void **state)
 	assert_int_equal(st.failed, 1);
 	assert_int_equal(st.runs, 3);
 	tf_job_release(j);
-	check_ledger(p);
+	tf_test_check_ledger(p);
 	tf_pool_destroy(p);
 }
 
 static void
 cancel_a_periodic_job_while_it_runs(void **state)
 {
-	tf_pool_t *p = make_pool(1);
+	tf_pool_t *p = tf_test_pool(1);
 	struct ticks k = { 0 };
 	tf_job_t *j;
 
@@ -328,7 +306,7 @@ stops_when_asked(void *arg)
 static void
 cancelled_periodic_run_returning_an_error(void **state)
 {
-	tf_pool_t *p = make_pool(1);
+	tf_pool_t *p = tf_test_pool(1);
 	uint32_t started = 0;
 	tf_job_t *j;
 	tf_stats_t st;
@@ -355,7 +333,7 @@ cancelled_periodic_run_returning_an_error(void **state)
 static void
 group_cancel_of_a_running_periodic_job(void **state)
 {
-	tf_pool_t *p = make_pool(1);
+	tf_pool_t *p = tf_test_pool(1);
 	uint32_t started = 0;
 	tf_job_opts_t o = { 0 };
 	tf_group_t *g;
@@ -443,7 +421,7 @@ cancel_races_firing(void **state)
 	tf_stats_t st;
 
 	(void)state;
-	r.pool = make_pool(2);
+	r.pool = tf_test_pool(2);
 	r.iters = (unsigned)tf_test_scaled(25000);
 	tf_test_barrier_init(&r.start, 4);
 	tf_test_run_threads(4, race_thread, &r);
@@ -459,7 +437,7 @@ cancel_races_firing(void **state)
 static void
 million_pending_timers(void **state)
 {
-	tf_pool_t *p = make_pool(2);
+	tf_pool_t *p = tf_test_pool(2);
 	size_t n = (size_t)tf_test_scaled(1000000);
 	tf_job_t **j = calloc(n, sizeof(*j));
 	uint64_t rng = 5;
@@ -490,7 +468,7 @@ million_pending_timers(void **state)
 	assert_int_equal(st.delayed, 0);
 	assert_int_equal(st.cancelled, n);
 	assert_int_equal(ran, 0);
-	check_ledger(p);
+	tf_test_check_ledger(p);
 	free(j);
 	tf_pool_destroy(p);
 }
@@ -499,7 +477,7 @@ million_pending_timers(void **state)
 static void
 shutdown_with_pending_timers(void **state)
 {
-	tf_pool_t *p = make_pool(2);
+	tf_pool_t *p = tf_test_pool(2);
 	uint32_t ran = 0;
 	tf_job_t *due, *later, *every;
 	tf_stats_t st;
@@ -533,7 +511,7 @@ shutdown_with_pending_timers(void **state)
 static void
 cancel_pending_cancels_timers(void **state)
 {
-	tf_pool_t *p = make_pool(1);
+	tf_pool_t *p = tf_test_pool(1);
 	size_t n = 0;
 	tf_job_t *j;
 	uint32_t ran = 0;
@@ -552,7 +530,7 @@ cancel_pending_cancels_timers(void **state)
 	assert_int_equal(tf_job_wait(j, TF_FOREVER), 0);
 	assert_int_equal(ran, 1);
 	tf_job_release(j);
-	check_ledger(p);
+	tf_test_check_ledger(p);
 	tf_pool_destroy(p);
 }
 
@@ -580,7 +558,7 @@ slow_periodic(void *arg)
 static void
 cancel_pending_ends_a_running_periodic(void **state)
 {
-	tf_pool_t *p = make_pool(2);
+	tf_pool_t *p = tf_test_pool(2);
 	struct slow_run r = { 0, 0 };
 	uint32_t started;
 	size_t n = 7;
@@ -604,14 +582,14 @@ cancel_pending_ends_a_running_periodic(void **state)
 	    started);
 	assert_int_equal(__atomic_load_n(&r.inside, __ATOMIC_ACQUIRE), 0);
 	tf_job_release(j);
-	check_ledger(p);
+	tf_test_check_ledger(p);
 	tf_pool_destroy(p);
 }
 
 static void
 destroy_with_pending_timers(void **state)
 {
-	tf_pool_t *p = make_pool(1);
+	tf_pool_t *p = tf_test_pool(1);
 	tf_job_t *j;
 	uint32_t ran = 0;
 
@@ -626,7 +604,7 @@ destroy_with_pending_timers(void **state)
 static void
 bad_input(void **state)
 {
-	tf_pool_t *p = make_pool(1);
+	tf_pool_t *p = tf_test_pool(1);
 	tf_job_t *j = NULL;
 	tf_job_opts_t o = { 0 };
 	tf_stats_t st;

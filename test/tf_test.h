@@ -5,7 +5,8 @@
 
 /*
  * test/tf_test.h - what the tests share: cmocka, a start barrier, thread
- * spawning, a seeded random generator and a tiny clock.
+ * spawning, a pool of n workers and the check that its statistics add
+ * up, a seeded random generator and a tiny clock.
  *
  * Race tests start all their threads from tf_test_barrier so that they
  * really run together, use many more threads than cores, and end with a
@@ -28,6 +29,8 @@
 #include <sched.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <threadfactory/pool.h>
 
 /* A pause in a spin loop. */
 static inline void
@@ -106,6 +109,35 @@ tf_test_run_threads(unsigned n, tf_test_thread_fn *fn, void *arg)
 	for (unsigned i = 0; i < n; i++)
 		assert_int_equal(pthread_join(t[i].tid, NULL), 0);
 	free(t);
+}
+
+/* A pool of the default attributes but its number of workers. */
+static inline tf_pool_t *
+tf_test_pool(unsigned workers)
+{
+	tf_pool_attr_t a;
+	tf_pool_t *p = NULL;
+
+	tf_pool_attr_init(&a);
+	a.workers = workers;
+	assert_int_equal(tf_pool_create(&p, &a), 0);
+	return p;
+}
+
+/*
+ * The statistics of an idle pool add up: every job accepted ended, and
+ * none is pending, delayed or running.
+ */
+static inline void
+tf_test_check_ledger(tf_pool_t *p)
+{
+	tf_stats_t st;
+
+	assert_int_equal(tf_pool_stats(p, &st), 0);
+	assert_int_equal(st.submitted, st.completed + st.failed + st.cancelled);
+	assert_int_equal(st.pending, 0);
+	assert_int_equal(st.running, 0);
+	assert_int_equal(st.delayed, 0);
 }
 
 /* xorshift64*: a fast, seeded generator for randomized interleavings. */
