@@ -291,6 +291,7 @@ tf__pool_wake(struct tf_pool *pool, unsigned n, bool away)
 			return;
 		}
 		TF__COUNT(w->ctr.wakeups, 1);
+		ck_pr_store_32(&w->looking, 1);
 		ck_ec32_inc(&w->ec, &tf__ec_mode);
 	}
 }
@@ -313,25 +314,40 @@ pool_missed(struct tf_pool *pool, unsigned n, bool away)
 }
 
 /*
- * An outside submitter found the long spinner (worker.c) bound to its own
- * CPU.  That spinner runs only when this thread does not: it takes the
- * job once the submitter sleeps or is preempted (about 10 us later on a
- * 2-CPU machine), and meanwhile takes the CPU whenever the submitter
- * wakes there, while a worker bound to another CPU sleeps.  The kernel
- * keeps waking the submitter on the CPU it slept on, so this lasts: ask
- * the spinner to hand the spin to a worker elsewhere.  A load of a
- * read-mostly word unless a long spinner exists (jobs come sparsely).
+ * An outside submitter that relies on the spinners (s: the pool's word it
+ * read) checks that one of them can run while it does.  A worker bound to
+ * the submitter's own CPU cannot: it takes the job once the submitter
+ * sleeps or is preempted, which is soon when the submitter goes on to
+ * wait (about 10 us on a 2-CPU machine), but late when it goes on
+ * running: a server catching up after a stall submits back to back,
+ * while a worker bound to another CPU sleeps.  So:
+ *
+ * - when the one worker looking for work is bound to this CPU, wake a
+ *   worker elsewhere (the job goes to whichever looks first);
+ * - when the long spinner (worker.c) is bound to this CPU, ask it to
+ *   leave the spin to a worker elsewhere when it next runs: the kernel
+ *   keeps waking the submitter on the CPU it slept on, where the spin
+ *   only takes turns with it.
+ *
+ * A load of a read-mostly word unless one worker looks or a long spinner
+ * exists (jobs come sparsely); then the CPU number (vDSO) and a load.
  */
 static void
-spin_misplaced(struct tf_pool *pool)
+spin_misplaced(struct tf_pool *pool, uint64_t s)
 {
 	uint32_t ls = ck_pr_load_32(&pool->long_spinner);
+	int local;
 
-	if (ls == 0 || pool->ncpus == 0)
+	if (pool->ncpus == 0 || (ls == 0 && tf__s_spinning(s) != 1))
 		return;
-	if ((uint32_t)(local_index(pool) + 1) == ls &&
+	if ((local = local_index(pool)) < 0)
+		return;
+	if ((uint32_t)(local + 1) == ls &&
 	    ck_pr_load_32(&pool->spin_move) != ls)
 		ck_pr_store_32(&pool->spin_move, ls);
+	if (tf__s_spinning(s) == 1 &&
+	    ck_pr_load_32(&pool->workers[local]->looking) != 0)
+		tf__pool_wake(pool, 1, true);
 }
 
 /*
@@ -369,7 +385,7 @@ publish(struct tf_pool *pool, unsigned level, size_t n, bool fence,
 		return;
 	}
 	if (fence)
-		spin_misplaced(pool);
+		spin_misplaced(pool, s);
 	if (TF_UNLIKELY(!(s & TF__S_MISSED)))
 		pool_missed(pool, (unsigned)TF_MIN(n, (size_t)UINT_MAX), away);
 }

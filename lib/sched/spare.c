@@ -35,6 +35,7 @@ tf__spare_sleep(struct tf__worker *w)
 		uint64_t s;
 
 		w->spinning = false;
+		ck_pr_store_32(&w->looking, 0);
 		s = ck_pr_faa_64(&pool->sched, -TF__S_SPIN_ONE);
 		/*
 		 * It may have been woken for a job it will not run now: if it

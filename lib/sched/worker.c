@@ -224,6 +224,7 @@ stop_spinning(struct tf__worker *w)
 	if (!w->spinning)
 		return;
 	w->spinning = false;
+	ck_pr_store_32(&w->looking, 0);
 	s = ck_pr_faa_64(&pool->sched, -TF__S_SPIN_ONE);
 	if (tf__s_parked(s) == 0 || tf__s_parked_dipped(s))
 		return;
@@ -271,6 +272,7 @@ unpark(struct tf__worker *w)
 		ck_pr_faa_64(&pool->sched, TF__S_SPIN_ONE - TF__S_PARK_ONE);
 	/* Either way the worker now counts as spinning. */
 	w->spinning = true;
+	ck_pr_store_32(&w->looking, 1);
 	/* It slept: no pause before the claim (see take_injected()). */
 	w->small_claim = false;
 	tf__timers_unpark(w);
@@ -288,9 +290,11 @@ park(struct tf__worker *w)
 	int64_t deadline;
 	uint64_t s;
 
+	/* Not looking before claimable: a waker's claim marks it again. */
+	w->spinning = false;
+	ck_pr_store_32(&w->looking, 0);
 	ck_pr_or_64(tf__idle_word(pool, w->index),
 	    1ULL << (w->index % TF__IDLE_BITS));
-	w->spinning = false;
 	/*
 	 * Counted asleep with an atomic add (a full barrier) before the
 	 * last look below: pairs with the fence of publish() (enqueue.c),
@@ -390,11 +394,14 @@ spin_long(struct tf__worker *w, int64_t start)
 	/*
 	 * The submitter runs on this worker's CPU: a sleeping worker takes
 	 * over the spin (it finds long_spinner free), this one parks.  The
-	 * spin keeps its length: the gaps between jobs have not changed.
+	 * submitter woke one already if this worker was the only one
+	 * looking.  The spin keeps its length: the gaps between jobs have
+	 * not changed.
 	 */
 	if (rc == SPIN_MOVE) {
 		ck_pr_store_32(&pool->spin_move, 0);
-		tf__pool_wake(pool, 1, true);
+		if (tf__s_spinning(ck_pr_load_64(&pool->sched)) <= 1)
+			tf__pool_wake(pool, 1, true);
 		return SPIN_TIMEOUT;
 	}
 	/*
@@ -477,6 +484,7 @@ idle(struct tf__worker *w)
 			    TF_MIN(tf__s_parked(s),
 			    ck_pr_load_32(&pool->nthreads))) {
 				w->spinning = true;
+				ck_pr_store_32(&w->looking, 1);
 				s = ck_pr_faa_64(&pool->sched, TF__S_SPIN_ONE) +
 				    TF__S_SPIN_ONE;
 				note_idle(pool, s);

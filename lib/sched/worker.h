@@ -49,6 +49,13 @@ struct tf__worker {
 	 * thief could see; a thief that finds nothing waits for the bit.
 	 */
 	uint32_t claiming;
+	/*
+	 * 1 while counted among the spinners of pool->sched, by itself or
+	 * by a waker that claimed it: a hint for an outside submitter that
+	 * runs on this worker's CPU, which this worker then cannot use
+	 * (publish(), enqueue.c).  Written with plain atomic stores.
+	 */
+	uint32_t looking;
 
 	struct tf_pool *pool TF_CACHE_ALIGNED;
 	unsigned index;
