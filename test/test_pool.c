@@ -1443,6 +1443,113 @@ outside_wake_prefers_own_cpu(void **state)
 }
 
 /*
+ * The first CPU of the one worker of the pool named prefix that is not
+ * asleep, when all the others are; -1 otherwise.
+ */
+static int
+lone_awake_cpu(const char *prefix)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *de;
+	int cpu = -1, awake = 0;
+
+	assert_non_null(d);
+	while ((de = readdir(d)) != NULL) {
+		char path[300], buf[256], *rp;
+		cpu_set_t set;
+		FILE *f;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/comm",
+		    de->d_name);
+		if ((f = fopen(path, "r")) == NULL)
+			continue;
+		if (fgets(buf, sizeof(buf), f) == NULL)
+			buf[0] = '\0';
+		fclose(f);
+		if (strncmp(buf, prefix, strlen(prefix)) != 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/stat",
+		    de->d_name);
+		if ((f = fopen(path, "r")) == NULL)
+			continue;
+		if (fgets(buf, sizeof(buf), f) != NULL &&
+		    (rp = strrchr(buf, ')')) != NULL && rp[1] == ' ' &&
+		    rp[2] != 'S') {
+			awake++;
+			if (sched_getaffinity((pid_t)atoi(de->d_name),
+			    sizeof(set), &set) == 0)
+				for (cpu = 0; cpu < CPU_SETSIZE &&
+				    !CPU_ISSET(cpu, &set); cpu++)
+					;
+		}
+		fclose(f);
+	}
+	closedir(d);
+	return awake == 1 && cpu < CPU_SETSIZE ? cpu : -1;
+}
+
+/*
+ * An outside thread that submits while the one worker looking for work
+ * is bound to its own CPU, and goes on running there, wakes a worker
+ * bound to another CPU: the looker cannot run until the thread stops (a
+ * server catching up after a stall submits back to back).  The looker
+ * gets its turn on the CPU some time (a time slice) after the submit, so
+ * the job may still start there: one try in five must start elsewhere.
+ * Before, all five ran on the submitter's CPU.
+ */
+static void
+outside_submit_beside_the_looker_wakes_another(void **state)
+{
+	tf_pool_attr_t a;
+	tf_pool_t *p = NULL;
+	cpu_set_t old, one;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	bool elsewhere = false;
+
+	(void)state;
+	if (ncpu < 2 || pthread_getaffinity_np(pthread_self(), sizeof(old),
+	    &old) != 0 || CPU_COUNT(&old) < ncpu) {
+		/* Not cmocka's skip(): automake's TAP driver reads a failure. */
+		print_message("# fewer than 2 usable CPUs: not measured\n");
+		return;
+	}
+	tf_pool_attr_init(&a);
+	a.name = "tfside";
+	a.workers = 2;
+	a.pin = TF_PIN_CORE;
+	/* One worker looks for the whole test; the other parks. */
+	a.spin_ns = 60 * TF_SEC;
+	a.spin_max_ns = 60 * TF_SEC;
+	assert_int_equal(tf_pool_create(&p, &a), 0);
+	for (int t = 0; t < 5 && !elsewhere; t++) {
+		int64_t end = tf_test_now() + 5 * TF_SEC * tf_test_slowdown();
+		int looker, ran = -1;
+
+		while ((looker = lone_awake_cpu("tfside-")) < 0 &&
+		    tf_test_now() < end)
+			tf_test_sleep_ns(TF_MSEC);
+		assert_true(looker >= 0);
+		CPU_ZERO(&one);
+		CPU_SET(looker, &one);
+		assert_int_equal(pthread_setaffinity_np(pthread_self(),
+		    sizeof(one), &one), 0);
+		assert_int_equal(tf_submit(p, record_cpu, &ran), 0);
+		/* Runs on: no call that could sleep or yield. */
+		while (__atomic_load_n(&ran, __ATOMIC_ACQUIRE) < 0)
+			tf_test_relax();
+		elsewhere = ran != looker;
+		assert_int_equal(pthread_setaffinity_np(pthread_self(),
+		    sizeof(old), &old), 0);
+		assert_int_equal(tf_pool_wait_idle(p, TF_FOREVER), 0);
+	}
+	assert_true(elsewhere);
+	tf_test_check_ledger(p);
+	tf_pool_destroy(p);
+}
+
+/*
  * A caller built before spin_max_ns existed passes a shorter size: the
  * field is not read (whatever lies there), and the default applies.
  */
@@ -1581,6 +1688,7 @@ main(void)
 		cmocka_unit_test(workers_block_signals),
 		cmocka_unit_test(adaptive_spin_then_quiet),
 		cmocka_unit_test(outside_wake_prefers_own_cpu),
+		cmocka_unit_test(outside_submit_beside_the_looker_wakes_another),
 		cmocka_unit_test(attr_of_an_older_size),
 		cmocka_unit_test(sched_help_runs_jobs),
 	};
