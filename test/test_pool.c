@@ -1492,12 +1492,13 @@ lone_awake_cpu(const char *prefix)
 
 /*
  * An outside thread that submits while the one worker looking for work
- * is bound to its own CPU, and goes on running there, wakes a worker
- * bound to another CPU: the looker cannot run until the thread stops (a
- * server catching up after a stall submits back to back).  The looker
- * gets its turn on the CPU some time (a time slice) after the submit, so
- * the job may still start there: one try in five must start elsewhere.
- * Before, all five ran on the submitter's CPU.
+ * is bound to its own CPU, and goes on running there and submitting (a
+ * server catching up after a stall), wakes a worker bound to another CPU
+ * once its earlier job still waits: the looker cannot run until the
+ * thread stops.  The looker gets its turn on the CPU some time (a time
+ * slice) after the submits, so the jobs may still start there: in one
+ * try in five, one must start elsewhere.  Before, all ran on the
+ * submitter's CPU.
  */
 static void
 outside_submit_beside_the_looker_wakes_another(void **state)
@@ -1525,7 +1526,7 @@ outside_submit_beside_the_looker_wakes_another(void **state)
 	assert_int_equal(tf_pool_create(&p, &a), 0);
 	for (int t = 0; t < 5 && !elsewhere; t++) {
 		int64_t end = tf_test_now() + 5 * TF_SEC * tf_test_slowdown();
-		int looker, ran = -1;
+		int looker, ran[2] = { -1, -1 };
 
 		while ((looker = lone_awake_cpu("tfside-")) < 0 &&
 		    tf_test_now() < end)
@@ -1535,11 +1536,13 @@ outside_submit_beside_the_looker_wakes_another(void **state)
 		CPU_SET(looker, &one);
 		assert_int_equal(pthread_setaffinity_np(pthread_self(),
 		    sizeof(one), &one), 0);
-		assert_int_equal(tf_submit(p, record_cpu, &ran), 0);
+		assert_int_equal(tf_submit(p, record_cpu, &ran[0]), 0);
+		assert_int_equal(tf_submit(p, record_cpu, &ran[1]), 0);
 		/* Runs on: no call that could sleep or yield. */
-		while (__atomic_load_n(&ran, __ATOMIC_ACQUIRE) < 0)
+		while (__atomic_load_n(&ran[0], __ATOMIC_ACQUIRE) < 0 ||
+		    __atomic_load_n(&ran[1], __ATOMIC_ACQUIRE) < 0)
 			tf_test_relax();
-		elsewhere = ran != looker;
+		elsewhere = ran[0] != looker || ran[1] != looker;
 		assert_int_equal(pthread_setaffinity_np(pthread_self(),
 		    sizeof(old), &old), 0);
 		assert_int_equal(tf_pool_wait_idle(p, TF_FOREVER), 0);

@@ -76,6 +76,18 @@ int tf__inq_reserve(struct tf__inq *q, size_t n);
 void tf__inq_put(struct tf__inq *q, const struct tf__entry *e, size_t n);
 
 /*
+ * tf__inq_unclaimed - how many entries of the producer's last segment no
+ * consumer has claimed yet (producer only).  A hint: entries left in an
+ * older segment are not counted.  One load of the consumers' line.
+ */
+static inline uint64_t
+tf__inq_unclaimed(const struct tf__inq *q)
+{
+	return q->tail_seg != NULL ?
+	    q->ptail - ck_pr_load_64(&q->tail_seg->head) : 0;
+}
+
+/*
  * tf__inq_claim - take up to max entries from the head into out.
  * Returns how many (0 when empty).  Inside an epoch section.
  */

@@ -278,8 +278,8 @@ claim_one(struct tf_pool *pool, bool away)
  * running (a parallel loop's caller takes part): a worker on its CPU
  * would only take turns with it, so others come first.
  */
-void
-tf__pool_wake(struct tf_pool *pool, unsigned n, bool away)
+static void
+pool_wake(struct tf_pool *pool, unsigned n, bool away, bool over)
 {
 	for (; n > 0; n--) {
 		struct tf__worker *w;
@@ -292,8 +292,16 @@ tf__pool_wake(struct tf_pool *pool, unsigned n, bool away)
 		}
 		TF__COUNT(w->ctr.wakeups, 1);
 		ck_pr_store_32(&w->looking, 1);
+		if (over)
+			ck_pr_store_32(&w->taking_over, 1);
 		ck_ec32_inc(&w->ec, &tf__ec_mode);
 	}
+}
+
+void
+tf__pool_wake(struct tf_pool *pool, unsigned n, bool away)
+{
+	pool_wake(pool, n, away, false);
 }
 
 /*
@@ -317,23 +325,29 @@ pool_missed(struct tf_pool *pool, unsigned n, bool away)
  * An outside submitter that relies on the spinners (s: the pool's word it
  * read) checks that one of them can run while it does.  A worker bound to
  * the submitter's own CPU cannot: it takes the job once the submitter
- * sleeps or is preempted, which is soon when the submitter goes on to
- * wait (about 10 us on a 2-CPU machine), but late when it goes on
+ * sleeps, waits or is preempted, which is soon when the submitter goes on
+ * to wait for the job or for more work, but late when it goes on
  * running: a server catching up after a stall submits back to back,
  * while a worker bound to another CPU sleeps.  So:
  *
- * - when the one worker looking for work is bound to this CPU, wake a
- *   worker elsewhere (the job goes to whichever looks first);
+ * - when the one worker looking for work is bound to this CPU and the
+ *   submitter's earlier jobs still wait in its queue q (it went on
+ *   running since), wake a worker elsewhere to take over the looking
+ *   (worker.c: it may spin although the stuck looker still counts); a
+ *   submitter that waits for each job, or sleeps between them, costs no
+ *   wake-up;
  * - when the long spinner (worker.c) is bound to this CPU, ask it to
  *   leave the spin to a worker elsewhere when it next runs: the kernel
  *   keeps waking the submitter on the CPU it slept on, where the spin
  *   only takes turns with it.
  *
  * A load of a read-mostly word unless one worker looks or a long spinner
- * exists (jobs come sparsely); then the CPU number (vDSO) and a load.
+ * exists (jobs come sparsely); then the CPU number (vDSO) and a load or
+ * two.
  */
 static void
-spin_misplaced(struct tf_pool *pool, uint64_t s)
+spin_misplaced(struct tf_pool *pool, uint64_t s, const struct tf__inq *q,
+    size_t n)
 {
 	uint32_t ls = ck_pr_load_32(&pool->long_spinner);
 	int local;
@@ -345,9 +359,10 @@ spin_misplaced(struct tf_pool *pool, uint64_t s)
 	if ((uint32_t)(local + 1) == ls &&
 	    ck_pr_load_32(&pool->spin_move) != ls)
 		ck_pr_store_32(&pool->spin_move, ls);
-	if (tf__s_spinning(s) == 1 &&
-	    ck_pr_load_32(&pool->workers[local]->looking) != 0)
-		tf__pool_wake(pool, 1, true);
+	if (tf__s_spinning(s) == 1 && q != NULL &&
+	    ck_pr_load_32(&pool->workers[local]->looking) != 0 &&
+	    tf__inq_unclaimed(q) > n)
+		pool_wake(pool, 1, true, true);
 }
 
 /*
@@ -363,11 +378,12 @@ spin_misplaced(struct tf_pool *pool, uint64_t s)
  * in park() (worker.c), between counting itself asleep and its last
  * look: either the submitter sees the sleeper, or the sleeper's last
  * look sees the job.  A worker's own submit needs none: it runs the job
- * itself if nobody comes.
+ * itself if nobody comes.  q: the outside thread's queue the n jobs went
+ * into, if they went into one.
  */
 static void
 publish(struct tf_pool *pool, unsigned level, size_t n, bool fence,
-    unsigned flags)
+    const struct tf__inq *q, unsigned flags)
 {
 	bool away = (flags & TF__ENQ_AWAY) != 0;
 	uint64_t s;
@@ -385,7 +401,7 @@ publish(struct tf_pool *pool, unsigned level, size_t n, bool fence,
 		return;
 	}
 	if (fence)
-		spin_misplaced(pool, s);
+		spin_misplaced(pool, s, q, n);
 	if (TF_UNLIKELY(!(s & TF__S_MISSED)))
 		pool_missed(pool, (unsigned)TF_MIN(n, (size_t)UINT_MAX), away);
 }
@@ -500,7 +516,7 @@ put_front(struct tf__submit_ctx *c, const struct src_reader *r,
 void
 tf__publish_own(struct tf_pool *pool, unsigned level)
 {
-	publish(pool, level, 1, false, TF__ENQ_AWAY);
+	publish(pool, level, 1, false, NULL, TF__ENQ_AWAY);
 }
 
 int
@@ -532,6 +548,8 @@ tf__enqueue(struct tf__submit_ctx *c, const struct tf__src *src,
 	 * find work wakes the next (worker.c), so bursts spread anyway.
 	 */
 	publish(c->pool, level, c->w != NULL ? 1 : src->n,
-	    c->w == NULL || (flags & TF__ENQ_DUE), flags);
+	    c->w == NULL || (flags & TF__ENQ_DUE),
+	    c->sub != NULL && !(flags & (TF__ENQ_FRONT | TF__ENQ_DUE)) ?
+	    &c->sub->q[level] : NULL, flags);
 	return 0;
 }

@@ -451,6 +451,7 @@ idle(struct tf__worker *w)
 	uint64_t s = ck_pr_load_64(&pool->sched);
 	int64_t now, end, due;
 	enum spin_end rc;
+	bool over;
 
 	if (s & TF__S_STOP)
 		return false;
@@ -462,7 +463,9 @@ idle(struct tf__worker *w)
 		now = tf__now();
 		if (w->idle_since == 0)
 			w->idle_since = now;
-		end = now + w->spin_budget;
+		/* Taking over from a looker that cannot run: see below. */
+		over = ck_pr_load_32(&w->taking_over) != 0;
+		end = now + (over ? pool->spin_ns : w->spin_budget);
 		due = tf__timers_next(pool);
 		/*
 		 * A timed job due within the keeper's early wake: the keeper
@@ -478,8 +481,14 @@ idle(struct tf__worker *w)
 			    SPIN_QUIET_NS), false);
 			if (rc != SPIN_TIMEOUT)
 				return rc != SPIN_EXIT;
+			/*
+			 * At most half the busy workers spin, unless this one
+			 * takes over from a looker that runs only when the
+			 * outside submitter beside it does not (enqueue.c),
+			 * which would otherwise keep it from spinning.
+			 */
 			s = ck_pr_load_64(&pool->sched);
-			if (2 * tf__s_spinning(s) <
+			if (over || 2 * tf__s_spinning(s) <
 			    ck_pr_load_32(&pool->nthreads) -
 			    TF_MIN(tf__s_parked(s),
 			    ck_pr_load_32(&pool->nthreads))) {
@@ -493,8 +502,11 @@ idle(struct tf__worker *w)
 		if (w->spinning) {
 			rc = spin(w, end, false);
 			spin_budget_adapt(w, rc == SPIN_RAN);
-			if (rc == 0)
+			if (rc == SPIN_TIMEOUT) {
+				if (over)
+					ck_pr_store_32(&w->taking_over, 0);
 				rc = spin_long(w, now);
+			}
 			if (rc != SPIN_TIMEOUT)
 				return rc != SPIN_EXIT;
 		}

@@ -56,6 +56,12 @@ struct tf__worker {
 	 * (publish(), enqueue.c).  Written with plain atomic stores.
 	 */
 	uint32_t looking;
+	/*
+	 * 1: woken by an outside submitter to take over from a looker that
+	 * cannot run (publish(), enqueue.c): it spins for spin_ns past the
+	 * limit on spinners, for as long as its spins find work.
+	 */
+	uint32_t taking_over;
 
 	struct tf_pool *pool TF_CACHE_ALIGNED;
 	unsigned index;
