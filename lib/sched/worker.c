@@ -357,9 +357,15 @@ spin(struct tf__worker *w, int64_t end, bool polite)
 		/* Let a preempted submitter on this core go on. */
 		if (++round % SPIN_YIELD_EVERY == 0) {
 			sched_yield();
+			/*
+			 * The thread that ran meanwhile may be the submitter,
+			 * which asks the spin to move (enqueue.c): then the
+			 * CPU is not wanted by others.
+			 */
 			if (polite && now != 0 &&
 			    tf__now() - now > YIELD_BUSY_NS)
-				return SPIN_WANTED;
+				return ck_pr_load_32(&pool->spin_move) ==
+				    w->index + 1 ? SPIN_MOVE : SPIN_WANTED;
 		}
 	} while ((now = tf__now()) < end);
 	return SPIN_TIMEOUT;
