@@ -411,8 +411,7 @@ spin_long(struct tf__worker *w, int64_t start)
 		ck_pr_store_32(&pool->spin_move, 0);
 		if (tf__s_spinning(ck_pr_load_64(&pool->sched)) <= 1)
 			tf__pool_wake(pool, 1, true);
-		rc = spin(w, tf__now() + pool->spin_ns, false);
-		return rc == SPIN_MOVE ? SPIN_TIMEOUT : rc;
+		return spin(w, tf__now() + pool->spin_ns, false);
 	}
 	/*
 	 * Other threads want this CPU: spinning takes it from them.  Back to
