@@ -73,6 +73,12 @@ tf__inq_destroy(struct tf__inq *q)
 	q->head_seg = q->tail_seg = q->spare = NULL;
 }
 
+void
+tf__inq_prefill_slow(struct tf__inq *q)
+{
+	q->spare = seg_new(q->node);
+}
+
 int
 tf__inq_reserve(struct tf__inq *q, size_t n)
 {

@@ -97,6 +97,72 @@ inq_reserve_is_all_or_nothing(void **state)
 	tf__epoch_barrier();
 }
 
+/* Put one entry of value v (reserve first), then prefill. */
+static void
+put_one(struct tf__inq *q, uint64_t v)
+{
+	struct tf__entry e = item(v);
+
+	assert_int_equal(tf__inq_reserve(q, 1), 0);
+	tf__inq_put(q, &e, 1);
+	tf__inq_prefill(q);
+}
+
+/*
+ * Once the last segment has room for fewer than an eighth of its
+ * entries, a prefill gives the producer its next segment, and the
+ * reserve across the boundary allocates nothing.  A prefill that cannot
+ * allocate changes nothing: the reserve that needs the segment reports
+ * ENOMEM, and the queue stays whole.
+ */
+static void
+inq_prefill_makes_the_next_segment(void **state)
+{
+	const uint64_t near = TF__SEG_SIZE - TF__SEG_SIZE / 8;
+	struct tf__inq q;
+	struct tf__entry e[64];
+	uint64_t v = 0, expect = 0;
+	size_t n;
+
+	(void)state;
+	tf__inq_init(&q, 0);
+	while (v < near - 1)
+		put_one(&q, v++);
+	assert_null(q.spare);
+	put_one(&q, v++);
+	assert_non_null(q.spare);
+	/* Across the boundary with every allocation failing: no need. */
+	tf__alloc_fail_site("seg_new");
+	assert_int_equal(tf__inq_reserve(&q, TF__SEG_SIZE - near + 1), 0);
+	for (uint64_t i = near; i <= TF__SEG_SIZE; i++) {
+		struct tf__entry one = item(v++);
+
+		tf__inq_put(&q, &one, 1);
+	}
+	assert_null(q.spare);
+	/* Near the end of the second segment, the prefill fails. */
+	while (v < TF__SEG_SIZE + near)
+		put_one(&q, v++);
+	assert_null(q.spare);
+	while (v < 2 * TF__SEG_SIZE) {
+		assert_int_equal(tf__inq_reserve(&q, 1), 0);
+		e[0] = item(v++);
+		tf__inq_put(&q, e, 1);
+	}
+	assert_int_equal(tf__inq_reserve(&q, 1), ENOMEM);
+	tf__alloc_fail_site(NULL);
+	put_one(&q, v++);
+	/* Every entry once, in order. */
+	tf__epoch_begin();
+	while ((n = tf__inq_claim(&q, e, 64)) > 0)
+		for (size_t i = 0; i < n; i++)
+			assert_int_equal(e[i].stamp, expect++);
+	tf__epoch_end();
+	assert_int_equal(expect, v);
+	tf__inq_destroy(&q);
+	tf__epoch_barrier();
+}
+
 /* One producer, many consumers. */
 struct inq_race {
 	struct tf__inq q;
@@ -318,6 +384,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(inq_is_fifo_across_segments),
 		cmocka_unit_test(inq_reserve_is_all_or_nothing),
+		cmocka_unit_test(inq_prefill_makes_the_next_segment),
 		cmocka_unit_test(inq_race_each_item_once),
 		cmocka_unit_test(runq_order_and_steal_half),
 		cmocka_unit_test(runq_race_each_item_once),

@@ -76,6 +76,24 @@ int tf__inq_reserve(struct tf__inq *q, size_t n);
 void tf__inq_put(struct tf__inq *q, const struct tf__entry *e, size_t n);
 
 /*
+ * tf__inq_prefill - give the producer the segment it moves on to next,
+ * once the last one has room for fewer than TF__SEG_SIZE / 8 entries
+ * (producer only, after a put).  A new segment's pages are fresh: their
+ * faults cost tens of microseconds on a virtual machine, which a submit
+ * that needed the segment made its job wait for.  ENOMEM is left to the
+ * reserve that needs the segment.
+ */
+void tf__inq_prefill_slow(struct tf__inq *q);
+
+static inline void
+tf__inq_prefill(struct tf__inq *q)
+{
+	if (TF_UNLIKELY(q->spare == NULL && q->tail_seg != NULL &&
+	    q->ptail >= TF__SEG_SIZE - TF__SEG_SIZE / 8))
+		tf__inq_prefill_slow(q);
+}
+
+/*
  * tf__inq_unclaimed - how many entries of the producer's last segment no
  * consumer has claimed yet (producer only).  A hint: entries left in an
  * older segment are not counted.  One load of the consumers' line.

@@ -526,6 +526,8 @@ tf__enqueue(struct tf__submit_ctx *c, const struct tf__src *src,
 	uint32_t one = 1;
 	struct src_reader r = { src, c->sub != NULL ? &c->sub->sample :
 		c->w != NULL ? &c->w->sample : &one };
+	struct tf__inq *q = c->sub != NULL &&
+	    !(flags & (TF__ENQ_FRONT | TF__ENQ_DUE)) ? &c->sub->q[level] : NULL;
 	int rc;
 
 	/* Counted before the jobs can run and end. */
@@ -548,8 +550,9 @@ tf__enqueue(struct tf__submit_ctx *c, const struct tf__src *src,
 	 * find work wakes the next (worker.c), so bursts spread anyway.
 	 */
 	publish(c->pool, level, c->w != NULL ? 1 : src->n,
-	    c->w == NULL || (flags & TF__ENQ_DUE),
-	    c->sub != NULL && !(flags & (TF__ENQ_FRONT | TF__ENQ_DUE)) ?
-	    &c->sub->q[level] : NULL, flags);
+	    c->w == NULL || (flags & TF__ENQ_DUE), q, flags);
+	/* The next segment now, rather than in a later job's submit. */
+	if (q != NULL)
+		tf__inq_prefill(q);
 	return 0;
 }
