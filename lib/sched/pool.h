@@ -132,6 +132,13 @@ struct tf_pool {
 	int64_t spin_max;
 	uint32_t long_spinner;
 	uint32_t spin_move;
+	/*
+	 * When a worker last found work after it ran out (idle_end()): a
+	 * spin that found nothing while another worker took the jobs says
+	 * nothing of the gaps between them.  On its own line: written at
+	 * every such find, read then.
+	 */
+	int64_t work_seen TF_CACHE_ALIGNED;
 
 	/* Spare threads for tf_blocking_begin (spare.c). */
 	uint32_t nblocked TF_CACHE_ALIGNED;

@@ -182,24 +182,34 @@ tf__run_entry(struct tf__worker *w, const struct tf__entry *e, unsigned l)
  * The worker found work after idling since w->idle_since.  If it had spun
  * all it could and then slept, the gap tells how long a spin would have
  * caught this job: the spin grows to cover such gaps (up to spin_max),
- * and falls back to spin_ns after a gap longer than that, when the spin
- * that ran out was the pool's current one (a worker that slept since
- * before the spin grew says nothing of the gaps the spinner now sees).
+ * and halves (down to spin_ns) after a gap longer than that, when the
+ * spin that ran out was the pool's current one (a worker that slept
+ * since before the spin grew says nothing of the gaps the spinner now
+ * sees) and no other worker found work within spin_max (jobs kept
+ * coming, to another worker that looked too).  Halving, not a reset: a
+ * host that stops the machine for a millisecond, as a shared virtual
+ * machine's does now and then, would otherwise leave the jobs that come
+ * after the stall to parked workers.
  */
 static void
 idle_end(struct tf__worker *w)
 {
 	struct tf_pool *pool = w->pool;
-	int64_t gap, cur, want;
+	int64_t now, gap, cur, want, seen;
 
 	if (w->spun_for != 0) {
-		gap = tf__now() - w->idle_since;
+		now = tf__now();
+		gap = now - w->idle_since;
 		cur = ck_pr_load_64((uint64_t *)&pool->spin_cur);
+		seen = ck_pr_load_64((uint64_t *)&pool->work_seen);
+		ck_pr_store_64((uint64_t *)&pool->work_seen, (uint64_t)now);
 		if (gap <= pool->spin_max)
 			want = TF_MAX(cur, TF_MIN(gap + gap / 4,
 			    pool->spin_max));
+		else if (w->spun_for >= cur && now - seen > pool->spin_max)
+			want = TF_MAX(pool->spin_ns, cur / 2);
 		else
-			want = w->spun_for >= cur ? pool->spin_ns : cur;
+			want = cur;
 		if (want != cur)
 			ck_pr_store_64((uint64_t *)&pool->spin_cur,
 			    (uint64_t)want);
