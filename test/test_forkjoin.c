@@ -320,6 +320,14 @@ stolen_work_is_part_of_its_spawner(void **state)
 /* Spawned works that the pool cancels.                               */
 /* ------------------------------------------------------------------ */
 
+/* A work that counts its calls in *arg (an int). */
+static int
+count_call(void *arg)
+{
+	__atomic_add_fetch((int *)arg, 1, __ATOMIC_RELAXED);
+	return 0;
+}
+
 struct cancel_case {
 	tf_pool_t *pool;
 	size_t n;
@@ -339,15 +347,6 @@ blocker(void *arg)
 }
 
 static int
-other_work(void *arg)
-{
-	struct cancel_case *c = arg;
-
-	__atomic_add_fetch(&c->ran, 1, __ATOMIC_RELAXED);
-	return 0;
-}
-
-static int
 cancel_parent(void *arg)
 {
 	struct cancel_case *c = arg;
@@ -356,7 +355,7 @@ cancel_parent(void *arg)
 	/* The caller runs the first work; the rest are spawned. */
 	w[0] = (tf_work_t){ blocker, c };
 	for (size_t i = 1; i < c->n; i++)
-		w[i] = (tf_work_t){ other_work, c };
+		w[i] = (tf_work_t){ count_call, &c->ran };
 	for (size_t i = 0; i < 8; i++)
 		c->st[i] = -1;
 	c->rc = tf_parallel_invoke(c->pool, w, c->n, c->st);
@@ -440,18 +439,9 @@ shutdown_cancel_ends_spawned_works(void **state)
 struct above {
 	tf_pool_t *pool;
 	unsigned n;
-	uint64_t done;
+	int done;
 	int marker;
 };
-
-static int
-count_one(void *arg)
-{
-	struct above *a = arg;
-
-	__atomic_add_fetch(&a->done, 1, __ATOMIC_RELAXED);
-	return 0;
-}
 
 static int
 push_many(void *arg)
@@ -460,7 +450,7 @@ push_many(void *arg)
 
 	/* Onto this worker's deque, above the spawned frame; it grows. */
 	for (unsigned i = 0; i < a->n; i++)
-		if (tf_submit(a->pool, count_one, a) != 0)
+		if (tf_submit(a->pool, count_call, &a->done) != 0)
 			return EPROTO;
 	return 0;
 }
@@ -494,7 +484,7 @@ jobs_pushed_above_a_frame(void **state)
 		assert_int_equal(run_job(p, above_parent, &a), 0);
 		assert_true(a.marker);
 		assert_int_equal(tf_pool_wait_idle(p, TF_FOREVER), 0);
-		assert_true(a.done == a.n);
+		assert_int_equal(a.done, a.n);
 		check_stats_balanced(p);
 		tf_pool_destroy(p);
 	}
@@ -557,13 +547,6 @@ calls_into_another_pool(void **state)
 	check_stats_balanced(b);
 	tf_pool_destroy(a);
 	tf_pool_destroy(b);
-}
-
-static int
-count_call(void *arg)
-{
-	__atomic_add_fetch((int *)arg, 1, __ATOMIC_RELAXED);
-	return 0;
 }
 
 static int

@@ -1266,20 +1266,22 @@ workers_block_signals(void **state)
 /* ------------------------------------------------------------------ */
 
 /*
- * Whether every thread of this process whose name starts with prefix is
- * asleep ('S' in /proc), and how many there are.
+ * The threads of this process whose name starts with prefix: how many
+ * (*n), how many are not asleep ('S' in /proc; the return), and the first
+ * CPU of the last of those that its affinity allows (*cpu, if not NULL).
  */
-static bool
-all_asleep(const char *prefix, unsigned *n)
+static unsigned
+awake_threads(const char *prefix, unsigned *n, int *cpu)
 {
 	DIR *d = opendir("/proc/self/task");
 	struct dirent *de;
-	bool asleep = true;
+	unsigned awake = 0;
 
 	*n = 0;
 	assert_non_null(d);
 	while ((de = readdir(d)) != NULL) {
 		char path[300], buf[256], *rp;
+		cpu_set_t set;
 		FILE *f;
 
 		if (de->d_name[0] == '.')
@@ -1301,12 +1303,55 @@ all_asleep(const char *prefix, unsigned *n)
 			continue;
 		if (fgets(buf, sizeof(buf), f) != NULL &&
 		    (rp = strrchr(buf, ')')) != NULL && rp[1] == ' ' &&
-		    rp[2] != 'S')
-			asleep = false;
+		    rp[2] != 'S') {
+			awake++;
+			if (cpu != NULL && sched_getaffinity((pid_t)atoi(
+			    de->d_name), sizeof(set), &set) == 0)
+				for (*cpu = 0; *cpu < CPU_SETSIZE &&
+				    !CPU_ISSET(*cpu, &set); (*cpu)++)
+					;
+		}
 		fclose(f);
 	}
 	closedir(d);
-	return asleep;
+	return awake;
+}
+
+static bool
+all_asleep(const char *prefix, unsigned *n)
+{
+	return awake_threads(prefix, n, NULL) == 0;
+}
+
+/*
+ * The first CPU of the one worker of the pool named prefix that is not
+ * asleep, when all the others are; -1 otherwise.
+ */
+static int
+lone_awake_cpu(const char *prefix)
+{
+	unsigned n;
+	int cpu = CPU_SETSIZE;
+
+	return awake_threads(prefix, &n, &cpu) == 1 && cpu < CPU_SETSIZE ?
+	    cpu : -1;
+}
+
+/*
+ * Whether the calling thread may run on every online CPU, of which there
+ * are two or more (*old: its affinity); if not, says so in the output.
+ */
+static bool
+all_of_two_cpus(cpu_set_t *old)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (ncpu >= 2 && pthread_getaffinity_np(pthread_self(), sizeof(*old),
+	    old) == 0 && CPU_COUNT(old) >= ncpu)
+		return true;
+	/* Not cmocka's skip(): automake's TAP driver reads a failure. */
+	print_message("# fewer than 2 usable CPUs: not measured\n");
+	return false;
 }
 
 /*
@@ -1412,12 +1457,8 @@ outside_wake_prefers_own_cpu(void **state)
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 
 	(void)state;
-	if (ncpu < 2 || pthread_getaffinity_np(pthread_self(), sizeof(old),
-	    &old) != 0 || CPU_COUNT(&old) < ncpu) {
-		/* Not cmocka's skip(): automake's TAP driver reads a failure. */
-		print_message("# fewer than 2 usable CPUs: not measured\n");
+	if (!all_of_two_cpus(&old))
 		return;
-	}
 	tf_pool_attr_init(&a);
 	a.name = "tfcpu";
 	a.pin = TF_PIN_CORE;
@@ -1443,54 +1484,6 @@ outside_wake_prefers_own_cpu(void **state)
 }
 
 /*
- * The first CPU of the one worker of the pool named prefix that is not
- * asleep, when all the others are; -1 otherwise.
- */
-static int
-lone_awake_cpu(const char *prefix)
-{
-	DIR *d = opendir("/proc/self/task");
-	struct dirent *de;
-	int cpu = -1, awake = 0;
-
-	assert_non_null(d);
-	while ((de = readdir(d)) != NULL) {
-		char path[300], buf[256], *rp;
-		cpu_set_t set;
-		FILE *f;
-
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "/proc/self/task/%s/comm",
-		    de->d_name);
-		if ((f = fopen(path, "r")) == NULL)
-			continue;
-		if (fgets(buf, sizeof(buf), f) == NULL)
-			buf[0] = '\0';
-		fclose(f);
-		if (strncmp(buf, prefix, strlen(prefix)) != 0)
-			continue;
-		snprintf(path, sizeof(path), "/proc/self/task/%s/stat",
-		    de->d_name);
-		if ((f = fopen(path, "r")) == NULL)
-			continue;
-		if (fgets(buf, sizeof(buf), f) != NULL &&
-		    (rp = strrchr(buf, ')')) != NULL && rp[1] == ' ' &&
-		    rp[2] != 'S') {
-			awake++;
-			if (sched_getaffinity((pid_t)atoi(de->d_name),
-			    sizeof(set), &set) == 0)
-				for (cpu = 0; cpu < CPU_SETSIZE &&
-				    !CPU_ISSET(cpu, &set); cpu++)
-					;
-		}
-		fclose(f);
-	}
-	closedir(d);
-	return awake == 1 && cpu < CPU_SETSIZE ? cpu : -1;
-}
-
-/*
  * An outside thread that submits while the one worker looking for work
  * is bound to its own CPU, and goes on running there and submitting (a
  * server catching up after a stall), wakes a worker bound to another CPU
@@ -1506,16 +1499,11 @@ outside_submit_beside_the_looker_wakes_another(void **state)
 	tf_pool_attr_t a;
 	tf_pool_t *p = NULL;
 	cpu_set_t old, one;
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	bool elsewhere = false;
 
 	(void)state;
-	if (ncpu < 2 || pthread_getaffinity_np(pthread_self(), sizeof(old),
-	    &old) != 0 || CPU_COUNT(&old) < ncpu) {
-		/* Not cmocka's skip(): automake's TAP driver reads a failure. */
-		print_message("# fewer than 2 usable CPUs: not measured\n");
+	if (!all_of_two_cpus(&old))
 		return;
-	}
 	tf_pool_attr_init(&a);
 	a.name = "tfside";
 	a.workers = 2;

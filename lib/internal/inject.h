@@ -88,21 +88,21 @@ void tf__inq_prefill_slow(struct tf__inq *q);
 static inline void
 tf__inq_prefill(struct tf__inq *q)
 {
-	if (TF_UNLIKELY(q->spare == NULL && q->tail_seg != NULL &&
+	if (TF_UNLIKELY(q->spare == NULL &&
 	    q->ptail >= TF__SEG_SIZE - TF__SEG_SIZE / 8))
 		tf__inq_prefill_slow(q);
 }
 
 /*
  * tf__inq_unclaimed - how many entries of the producer's last segment no
- * consumer has claimed yet (producer only).  A hint: entries left in an
- * older segment are not counted.  One load of the consumers' line.
+ * consumer has claimed yet (producer only, after a put).  A hint:
+ * entries left in an older segment are not counted.  One load of the
+ * consumers' line.
  */
 static inline uint64_t
 tf__inq_unclaimed(const struct tf__inq *q)
 {
-	return q->tail_seg != NULL ?
-	    q->ptail - ck_pr_load_64(&q->tail_seg->head) : 0;
+	return q->ptail - ck_pr_load_64(&q->tail_seg->head);
 }
 
 /*

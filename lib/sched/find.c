@@ -245,11 +245,12 @@ static void
 consider(struct oldest *o, enum source_kind kind, void *where,
     const struct tf__entry *e)
 {
-	int64_t t = tf__stamp_time(e->stamp);
+	int64_t t;
 
 	/* Stamp 0: a fork-join frame, which its spawner runs (sched.h). */
 	if (e->stamp == 0)
 		return;
+	t = tf__stamp_time(e->stamp);
 	if (o->kind == SRC_NONE || t < o->time) {
 		o->kind = kind;
 		o->time = t;

@@ -133,10 +133,9 @@ struct tf_pool {
 	uint32_t long_spinner;
 	uint32_t spin_move;
 	/*
-	 * When a worker last found work after it ran out (idle_end()): a
-	 * spin that found nothing while another worker took the jobs says
-	 * nothing of the gaps between them.  On its own line: written at
-	 * every such find, read then.
+	 * When a worker last found work after it ran out (idle_end(), to
+	 * 10 us): a spin that found nothing while another worker took the
+	 * jobs says nothing of the gaps between them.  On its own line.
 	 */
 	int64_t work_seen TF_CACHE_ALIGNED;
 

@@ -51,6 +51,8 @@
  */
 #define SPIN_BUDGET_SHRINK 8
 #define SPIN_BUDGET_MIN_NS (4 * TF_USEC)
+/* pool->work_seen moves at most this often (idle_end()). */
+#define WORK_SEEN_EVERY_NS (10 * TF_USEC)
 /* A yield longer than this ran another thread: the CPU is wanted. */
 #define YIELD_BUSY_NS (50 * TF_USEC)
 /* A thread's name, its terminating NUL included, at most (Linux). */
@@ -195,14 +197,15 @@ static void
 idle_end(struct tf__worker *w)
 {
 	struct tf_pool *pool = w->pool;
-	int64_t now, gap, cur, want, seen;
+	int64_t now = tf__now(), gap, cur, want;
+	int64_t seen = ck_pr_load_64((uint64_t *)&pool->work_seen);
 
+	/* Jobs still come: for the others' spins, a store per 10 us at most. */
+	if (now - seen > WORK_SEEN_EVERY_NS)
+		ck_pr_store_64((uint64_t *)&pool->work_seen, (uint64_t)now);
 	if (w->spun_for != 0) {
-		now = tf__now();
 		gap = now - w->idle_since;
 		cur = ck_pr_load_64((uint64_t *)&pool->spin_cur);
-		seen = ck_pr_load_64((uint64_t *)&pool->work_seen);
-		ck_pr_store_64((uint64_t *)&pool->work_seen, (uint64_t)now);
 		if (gap <= pool->spin_max)
 			want = TF_MAX(cur, TF_MIN(gap + gap / 4,
 			    pool->spin_max));
@@ -233,8 +236,7 @@ stop_spinning(struct tf__worker *w)
 		tf__timers_handoff(w);
 	if (!w->spinning)
 		return;
-	w->spinning = false;
-	ck_pr_store_32(&w->looking, 0);
+	tf__worker_set_spinning(w, false);
 	s = ck_pr_faa_64(&pool->sched, -TF__S_SPIN_ONE);
 	if (tf__s_parked(s) == 0 || tf__s_parked_dipped(s))
 		return;
@@ -281,8 +283,7 @@ unpark(struct tf__worker *w)
 	if (tf__idle_claim(pool, w->index))
 		ck_pr_faa_64(&pool->sched, TF__S_SPIN_ONE - TF__S_PARK_ONE);
 	/* Either way the worker now counts as spinning. */
-	w->spinning = true;
-	ck_pr_store_32(&w->looking, 1);
+	tf__worker_set_spinning(w, true);
 	/* It slept: no pause before the claim (see take_injected()). */
 	w->small_claim = false;
 	tf__timers_unpark(w);
@@ -301,8 +302,7 @@ park(struct tf__worker *w)
 	uint64_t s;
 
 	/* Not looking before claimable: a waker's claim marks it again. */
-	w->spinning = false;
-	ck_pr_store_32(&w->looking, 0);
+	tf__worker_set_spinning(w, false);
 	ck_pr_or_64(tf__idle_word(pool, w->index),
 	    1ULL << (w->index % TF__IDLE_BITS));
 	/*
@@ -511,8 +511,7 @@ idle(struct tf__worker *w)
 			    ck_pr_load_32(&pool->nthreads) -
 			    TF_MIN(tf__s_parked(s),
 			    ck_pr_load_32(&pool->nthreads))) {
-				w->spinning = true;
-				ck_pr_store_32(&w->looking, 1);
+				tf__worker_set_spinning(w, true);
 				s = ck_pr_faa_64(&pool->sched, TF__S_SPIN_ONE) +
 				    TF__S_SPIN_ONE;
 				note_idle(pool, s);

@@ -95,6 +95,18 @@ struct tf__worker {
 };
 
 /*
+ * The worker counts itself among the spinners of pool->sched, or stops:
+ * its own flag, and the hint that outside submitters read (looking).
+ * The caller changes the count.
+ */
+static inline void
+tf__worker_set_spinning(struct tf__worker *w, bool on)
+{
+	w->spinning = on;
+	ck_pr_store_32(&w->looking, on);
+}
+
+/*
  * The thread-local state: which worker this thread is (if any) and its
  * submitters (enqueue.c).
  */
