@@ -79,6 +79,27 @@ tf__inq_prefill_slow(struct tf__inq *q)
 	q->spare = seg_new(q->node);
 }
 
+void
+tf__inq_stash_fill(struct tf__seg **slot, int node)
+{
+	struct tf__seg *s;
+
+	if (ck_pr_load_ptr(slot) != NULL || (s = seg_new(node)) == NULL)
+		return;
+	/* Its zeroed lines before the pointer: pairs with the exchange. */
+	ck_pr_fence_store();
+	if (!ck_pr_cas_ptr(slot, NULL, s))
+		seg_free(s);
+}
+
+void
+tf__inq_stash_drop(struct tf__seg **slot)
+{
+	if (*slot != NULL)
+		seg_free(*slot);
+	*slot = NULL;
+}
+
 int
 tf__inq_reserve(struct tf__inq *q, size_t n)
 {

@@ -44,7 +44,9 @@
 
 #include "containers/queue.h"
 #include "containers/stack.h"
+#include "internal/inject.h"
 #include "sched/job.h"
+#include "sched/pool.h"
 
 /*
  * Every allocation site (the allocating function's name, __func__) with an
@@ -88,7 +90,7 @@ static const struct site_case {
 	COVER("tf_token_create", "tf_token_create"),
 	COVER("tf_token_on_cancel", "tf_token_on_cancel"),
 	COVER("tf__submitter_register", "tf_submit first"),
-	COVER("seg_new", "tf_submit first"),
+	COVER("seg_new", "tf_submit first, no stash"),
 	COVER("grow", "tf_submit_ex front"),
 	COVER("merge_hists", "tf_pool_stats"),
 	COVER("batch_records", "tf_submit_batch on_done"),
@@ -138,6 +140,7 @@ struct ctx {
 	bool periodic;        /* job is periodic: cancelled to end it */
 	unsigned gate;        /* opens the jobs accepted in the setup */
 	unsigned ran_before;  /* those jobs, run */
+	unsigned entered;     /* those jobs, started */
 	unsigned ran;         /* jobs of the call, run */
 	unsigned done_calls;  /* on_done and token callbacks run */
 	unsigned accepted, refused, other;  /* submits from inside a job */
@@ -913,6 +916,7 @@ gated(void *arg)
 {
 	struct ctx *c = arg;
 
+	__atomic_add_fetch(&c->entered, 1, __ATOMIC_RELAXED);
 	while (!__atomic_load_n(&c->gate, __ATOMIC_ACQUIRE))
 		sched_yield();
 	__atomic_add_fetch(&c->ran_before, 1, __ATOMIC_RELAXED);
@@ -968,6 +972,36 @@ setup_pool(struct ctx *c)
 {
 	make_pool(c);
 	c->gate = 1;
+}
+
+static void *
+submit_held(void *arg)
+{
+	struct ctx *c = arg;
+
+	for (int i = 0; i < BEFORE; i++)
+		assert_int_equal(tf_submit(c->pool, gated, c), 0);
+	return NULL;
+}
+
+/*
+ * A pool whose stash of segments (sched/pool.h) is empty, so that the
+ * caller's first submit makes its queue's segment itself.  Workers make
+ * one when they park: another thread's jobs hold both at the gate first.
+ */
+static void
+setup_pool_no_stash(struct ctx *c)
+{
+	struct tf__seg *seg;
+	pthread_t t;
+
+	make_pool(c);
+	assert_int_equal(pthread_create(&t, NULL, submit_held, c), 0);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	while (__atomic_load_n(&c->entered, __ATOMIC_RELAXED) < 2)
+		sched_yield();
+	seg = ck_pr_fas_ptr(&c->pool->seg_stash[0], NULL);
+	tf__inq_stash_drop(&seg);
 }
 
 /*
@@ -1609,6 +1643,7 @@ static const struct op ops[] = {
 	{ "tf_pool_create", setup_nothing, pool_create, fp_pool_create,
 	    teardown_pool, 0 },
 	POOL("tf_submit first", setup_pool, submit),
+	POOL("tf_submit first, no stash", setup_pool_no_stash, submit),
 	POOL("tf_submit", setup_pool_held, submit),
 	POOL("tf_submit_ex handle", setup_pool_held, submit_ex_handle),
 	POOL("tf_submit_ex front", setup_pool_held, submit_ex_front),

@@ -163,6 +163,129 @@ inq_prefill_makes_the_next_segment(void **state)
 	tf__epoch_barrier();
 }
 
+/*
+ * The stash: a fill makes a zeroed segment for an empty slot and nothing
+ * for a full one; a take gives it to a queue without a spare, whose
+ * first reserve then allocates nothing; a fill without memory leaves the
+ * slot empty.
+ */
+static void
+inq_stash_gives_a_queue_its_first_segment(void **state)
+{
+	struct tf__seg *slot = NULL, *s;
+	struct tf__inq q, q2;
+	struct tf__entry e = item(7);
+	unsigned long f0;
+
+	(void)state;
+	tf__inq_init(&q, 0);
+	tf__inq_init(&q2, 0);
+	tf__inq_stash_take(&q, &slot);
+	assert_null(q.spare);
+	tf__inq_stash_fill(&slot, 0);
+	assert_non_null(s = slot);
+	assert_int_equal(s->head, 0);
+	assert_int_equal(s->tail, 0);
+	assert_null(s->next);
+	assert_int_equal(s->e[TF__SEG_SIZE - 1].stamp, 0);
+	/* Full: nothing made, nothing tried. */
+	f0 = tf__alloc_failures();
+	tf__alloc_fail_site("seg_new");
+	tf__inq_stash_fill(&slot, 0);
+	assert_ptr_equal(slot, s);
+	assert_int_equal(tf__alloc_failures(), f0);
+	/* Taken, the first reserve needs no allocation. */
+	tf__inq_stash_take(&q, &slot);
+	assert_ptr_equal(q.spare, s);
+	assert_null(slot);
+	assert_int_equal(tf__inq_reserve(&q, 1), 0);
+	tf__inq_put(&q, &e, 1);
+	/* Empty, and no memory: still empty; the next queue allocates. */
+	tf__inq_stash_fill(&slot, 0);
+	assert_null(slot);
+	assert_int_equal(tf__alloc_failures(), f0 + 1);
+	tf__inq_stash_take(&q2, &slot);
+	assert_int_equal(tf__inq_reserve(&q2, 1), ENOMEM);
+	tf__alloc_fail_site(NULL);
+	/* A queue with a spare leaves the stash alone. */
+	tf__inq_stash_fill(&slot, 0);
+	s = slot;
+	assert_int_equal(tf__inq_reserve(&q2, TF__SEG_SIZE + 1), 0);
+	assert_non_null(q2.spare);
+	tf__inq_stash_take(&q2, &slot);
+	assert_ptr_equal(slot, s);
+	tf__epoch_begin();
+	assert_int_equal(tf__inq_claim(&q, &e, 1), 1);
+	tf__epoch_end();
+	assert_int_equal(e.stamp, 7);
+	tf__inq_stash_drop(&slot);
+	assert_null(slot);
+	tf__inq_destroy(&q);
+	tf__inq_destroy(&q2);
+	tf__epoch_barrier();
+}
+
+/* Threads take from one slot and fill it again, at random. */
+struct stash_race {
+	struct tf__seg *slot;
+	unsigned rounds;
+	uint64_t taken;
+	tf_test_barrier_t start;
+};
+
+static void
+stash_race_thread(unsigned index, void *arg)
+{
+	struct stash_race *r = arg;
+	uint64_t rng = index * 7919 + 3, taken = 0;
+
+	tf_test_barrier_wait(&r->start);
+	for (unsigned i = 0; i < r->rounds; i++) {
+		struct tf__inq q;
+		struct tf__seg *s;
+
+		tf__inq_init(&q, 0);
+		tf__inq_stash_take(&q, &r->slot);
+		if ((s = q.spare) != NULL) {
+			/* Zeroed when made, and this thread's alone. */
+			assert_int_equal(s->e[0].stamp, 0);
+			assert_int_equal(s->e[TF__SEG_SIZE - 1].stamp, 0);
+			assert_null(s->next);
+			s->e[0].stamp = index + 1;
+			if (tf_test_rand(&rng) % 8 == 0)
+				sched_yield();
+			assert_int_equal(s->e[0].stamp, index + 1);
+			taken++;
+		}
+		if (tf_test_rand(&rng) % 2 == 0)
+			tf__inq_stash_fill(&r->slot, 0);
+		tf__inq_destroy(&q);
+	}
+	__atomic_add_fetch(&r->taken, taken, __ATOMIC_RELAXED);
+}
+
+/*
+ * Each segment the slot holds goes to one queue: more threads than CPUs
+ * taking and filling, and nothing lost (the ledger of debug builds, and
+ * the sanitizers) nor shared.
+ */
+static void
+inq_stash_race_each_segment_once(void **state)
+{
+	struct stash_race r;
+	long live = tf__alloc_live();
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	r.rounds = (unsigned)tf_test_scaled(20000);
+	tf_test_barrier_init(&r.start, 8);
+	tf__inq_stash_fill(&r.slot, 0);
+	tf_test_run_threads(8, stash_race_thread, &r);
+	assert_true(r.taken > 0);
+	tf__inq_stash_drop(&r.slot);
+	assert_int_equal(tf__alloc_live(), live);
+}
+
 /* One producer, many consumers. */
 struct inq_race {
 	struct tf__inq q;
@@ -385,6 +508,8 @@ main(void)
 		cmocka_unit_test(inq_is_fifo_across_segments),
 		cmocka_unit_test(inq_reserve_is_all_or_nothing),
 		cmocka_unit_test(inq_prefill_makes_the_next_segment),
+		cmocka_unit_test(inq_stash_gives_a_queue_its_first_segment),
+		cmocka_unit_test(inq_stash_race_each_segment_once),
 		cmocka_unit_test(inq_race_each_item_once),
 		cmocka_unit_test(runq_order_and_steal_half),
 		cmocka_unit_test(runq_race_each_item_once),

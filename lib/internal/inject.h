@@ -94,6 +94,29 @@ tf__inq_prefill(struct tf__inq *q)
 }
 
 /*
+ * A stash: one segment kept ready for a queue's first reserve, in a slot
+ * that any thread may fill or empty (one CAS or exchange).  A queue's
+ * first segment is otherwise allocated by the submit that needs it, and
+ * its fresh pages (three faults, 20-60 us on a virtual machine) delay
+ * that submit and its job: the first job of every thread that submits.
+ *
+ * tf__inq_stash_fill - put a new segment of node in an empty slot; nothing
+ *	when it is full or memory runs out (the reserve allocates then).
+ * tf__inq_stash_take - before the producer's first reserve: the slot's
+ *	segment, if any, becomes the queue's spare.
+ * tf__inq_stash_drop - free the slot's segment (no other thread may use it).
+ */
+void tf__inq_stash_fill(struct tf__seg **slot, int node);
+void tf__inq_stash_drop(struct tf__seg **slot);
+
+static inline void
+tf__inq_stash_take(struct tf__inq *q, struct tf__seg **slot)
+{
+	if (q->spare == NULL && ck_pr_load_ptr(slot) != NULL)
+		q->spare = ck_pr_fas_ptr(slot, NULL);
+}
+
+/*
  * tf__inq_unclaimed - how many entries of the producer's last segment no
  * consumer has claimed yet (producer only, after a put).  A hint:
  * entries left in an older segment are not counted.  One load of the

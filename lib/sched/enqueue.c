@@ -530,6 +530,10 @@ tf__enqueue(struct tf__submit_ctx *c, const struct tf__src *src,
 	    !(flags & (TF__ENQ_FRONT | TF__ENQ_DUE)) ? &c->sub->q[level] : NULL;
 	int rc;
 
+	/* The queue's first segment: the pool's, ready (see pool.h). */
+	if (q != NULL && TF_UNLIKELY(q->tail_seg == NULL))
+		tf__inq_stash_take(q, &c->pool->seg_stash[c->sub->node]);
+
 	/* Counted before the jobs can run and end. */
 	if (!(flags & TF__ENQ_DUE))
 		TF__COUNT(c->ctr->submitted[level], src->n);

@@ -253,7 +253,7 @@ set_topology(struct tf_pool *pool, const tf_pool_attr_t *a)
 			return rc;
 		pool->own_topo = true;
 	}
-	pool->nnodes = tf_topology_nodes(pool->topo);
+	pool->nnodes = TF_MAX(tf_topology_nodes(pool->topo), 1U);
 	nworkers = a->workers != 0 ? a->workers : env_workers();
 	if (nworkers == 0)
 		nworkers = tf_topology_cores(pool->topo);
@@ -268,7 +268,10 @@ set_topology(struct tf_pool *pool, const tf_pool_attr_t *a)
 	return 0;
 }
 
-/* The tables: workers, the idle bitmap, the CPU-to-worker table. */
+/*
+ * The tables: workers, the idle bitmap, the segment stash, the CPU-to-worker
+ * table.
+ */
 static int
 alloc_tables(struct tf_pool *pool)
 {
@@ -276,9 +279,14 @@ alloc_tables(struct tf_pool *pool)
 
 	pool->workers = tf__alloc_zero(pool->nslots * sizeof(*pool->workers));
 	pool->idle = tf__alloc_aligned(idle_size, TF_CACHELINE);
-	if (pool->workers == NULL || pool->idle == NULL)
+	pool->seg_stash = tf__alloc_zero(pool->nnodes *
+	    sizeof(*pool->seg_stash));
+	if (pool->workers == NULL || pool->idle == NULL ||
+	    pool->seg_stash == NULL)
 		return ENOMEM;
 	memset(pool->idle, 0, idle_size);
+	for (unsigned n = 0; n < pool->nnodes; n++)
+		tf__inq_stash_fill(&pool->seg_stash[n], (int)n);
 	if (pool->attr.pin == TF_PIN_CORE) {
 		long nc = sysconf(_SC_NPROCESSORS_CONF);
 
@@ -364,6 +372,12 @@ pool_free(struct tf_pool *pool)
 	if (pool->cpu_worker != NULL)
 		tf__free(pool->cpu_worker,
 		    pool->ncpus * sizeof(*pool->cpu_worker));
+	if (pool->seg_stash != NULL) {
+		for (unsigned n = 0; n < pool->nnodes; n++)
+			tf__inq_stash_drop(&pool->seg_stash[n]);
+		tf__free(pool->seg_stash,
+		    pool->nnodes * sizeof(*pool->seg_stash));
+	}
 	for (unsigned l = 0; l < TF__LEVELS; l++)
 		tf__front_fini(&pool->front[l]);
 	tf__submitters_release(pool);

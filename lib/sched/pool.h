@@ -87,6 +87,7 @@ tf__s_parked_dipped(uint64_t s)
 
 struct tf__worker;
 struct tf__submitter;
+struct tf__seg;
 struct tf__timers;
 
 struct tf_pool {
@@ -118,6 +119,12 @@ struct tf_pool {
 	/* Outside submitters. */
 	struct tf__submitter *subs TF_CACHE_ALIGNED; /* list head */
 	pthread_mutex_t subs_lock;
+	/*
+	 * By node: a segment ready for the first reserve of a queue
+	 * (internal/inject.h), which a thread's first submit takes and
+	 * refills once its job is published.
+	 */
+	struct tf__seg **seg_stash;
 
 	struct tf__front front[TF__LEVELS];
 

@@ -299,8 +299,17 @@ park(struct tf__worker *w)
 	struct tf__entry e;
 	unsigned level;
 	int64_t deadline;
+	struct tf__seg **stash = &pool->seg_stash[w->place.node];
 	uint64_t s;
 
+	/*
+	 * The next thread's first submit finds its queue's segment ready
+	 * (pool.h): made here, where nobody waits for its page faults, and
+	 * still counted as spinning, so that a job published meanwhile is
+	 * found by the last look below.
+	 */
+	if (TF_UNLIKELY(ck_pr_load_ptr(stash) == NULL))
+		tf__inq_stash_fill(stash, w->place.node);
 	/* Not looking before claimable: a waker's claim marks it again. */
 	tf__worker_set_spinning(w, false);
 	ck_pr_or_64(tf__idle_word(pool, w->index),
