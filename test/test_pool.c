@@ -26,6 +26,7 @@
 
 #include "internal/alloc.h"
 #include "sched/job.h"
+#include "sched/pool.h"
 #include "sched/sched.h"
 
 /* ------------------------------------------------------------------ */
@@ -1599,6 +1600,57 @@ outside_submit_beside_the_looker_wakes_another(void **state)
 	tf_pool_destroy(p);
 }
 
+static int
+mark_started(void *arg)
+{
+	__atomic_store_n((int *)arg, 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+/*
+ * A worker counted as looking for work that does not run (its virtual CPU
+ * stopped by the host) holds the jobs that rely on it: the submitter's
+ * next submit, finding its earlier job still unclaimed, wakes another
+ * worker.  The looker that never runs is a count in the pool's word,
+ * added with every worker asleep (white box: nothing else can stop one
+ * thread of a process); the first job waits for it (nothing wakes
+ * anybody), the second submit starts both.  Before, neither started.
+ */
+static void
+outside_submit_past_a_stalled_looker_wakes_another(void **state)
+{
+	tf_pool_attr_t a;
+	tf_pool_t *p = NULL;
+	int ran[2] = { 0, 0 };
+	int64_t end;
+
+	(void)state;
+	tf_pool_attr_init(&a);
+	a.name = "tfstall";
+	a.workers = 2;
+	a.pin = TF_PIN_NONE;
+	a.spin_ns = 20000;
+	a.spin_max_ns = 40000;
+	assert_int_equal(tf_pool_create(&p, &a), 0);
+	wait_all_asleep("tfstall-", 2);
+	ck_pr_faa_64(&p->sched, TF__S_SPIN_ONE);
+	assert_int_equal(tf_submit(p, mark_started, &ran[0]), 0);
+	tf_test_sleep_ns(20 * TF_MSEC);
+	assert_int_equal(__atomic_load_n(&ran[0], __ATOMIC_ACQUIRE), 0);
+	assert_int_equal(tf_submit(p, mark_started, &ran[1]), 0);
+	end = tf_test_now() + 10 * TF_SEC * tf_test_slowdown();
+	while ((!__atomic_load_n(&ran[0], __ATOMIC_ACQUIRE) ||
+	    !__atomic_load_n(&ran[1], __ATOMIC_ACQUIRE)) &&
+	    tf_test_now() < end)
+		tf_test_sleep_ns(TF_MSEC);
+	ck_pr_faa_64(&p->sched, (uint64_t)0 - TF__S_SPIN_ONE);
+	assert_int_equal(__atomic_load_n(&ran[0], __ATOMIC_ACQUIRE), 1);
+	assert_int_equal(__atomic_load_n(&ran[1], __ATOMIC_ACQUIRE), 1);
+	assert_int_equal(tf_pool_wait_idle(p, TF_FOREVER), 0);
+	tf_test_check_ledger(p);
+	tf_pool_destroy(p);
+}
+
 /*
  * A caller built before spin_max_ns existed passes a shorter size: the
  * field is not read (whatever lies there), and the default applies.
@@ -1740,6 +1792,7 @@ main(void)
 		cmocka_unit_test(adaptive_spin_then_quiet),
 		cmocka_unit_test(outside_wake_prefers_own_cpu),
 		cmocka_unit_test(outside_submit_beside_the_looker_wakes_another),
+		cmocka_unit_test(outside_submit_past_a_stalled_looker_wakes_another),
 		cmocka_unit_test(attr_of_an_older_size),
 		cmocka_unit_test(sched_help_runs_jobs),
 	};

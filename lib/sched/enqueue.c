@@ -323,46 +323,44 @@ pool_missed(struct tf_pool *pool, unsigned n, bool away)
 
 /*
  * An outside submitter that relies on the spinners (s: the pool's word it
- * read) checks that one of them can run while it does.  A worker bound to
- * the submitter's own CPU cannot: it takes the job once the submitter
- * sleeps, waits or is preempted, which is soon when the submitter goes on
- * to wait for the job or for more work, but late when it goes on
- * running: a server catching up after a stall submits back to back,
- * while a worker bound to another CPU sleeps.  So:
+ * read) checks that one of them runs.  When one worker looks for work and
+ * an earlier job of this submitter still waits in its queue q, that
+ * worker has not run since: it sleeps in the host (a virtual CPU that
+ * the hypervisor stopped, 50 us to milliseconds), or it is bound to the
+ * submitter's own CPU, where it takes the job once the submitter sleeps,
+ * waits or is preempted, which is late when the submitter goes on
+ * running (a server catching up after a stall submits back to back).
+ * Either way it wakes a worker elsewhere to take over the looking
+ * (worker.c: it may spin although the stuck looker still counts).  A
+ * submitter that waits for each job, or sleeps between jobs that start
+ * in time, costs no wake-up this way.
  *
- * - when the one worker looking for work is bound to this CPU and the
- *   submitter's earlier jobs still wait in its queue q (it went on
- *   running since), wake a worker elsewhere to take over the looking
- *   (worker.c: it may spin although the stuck looker still counts); a
- *   submitter that waits for each job, or sleeps between them, costs no
- *   wake-up;
- * - when the long spinner (worker.c) is bound to this CPU, ask it to
- *   leave the spin to a worker elsewhere when it next runs: the kernel
- *   keeps waking the submitter on the CPU it slept on, where the spin
- *   only takes turns with it.
+ * And when the long spinner (worker.c) is bound to this CPU, it asks it
+ * to leave the spin to a worker elsewhere when it next runs: the kernel
+ * keeps waking the submitter on the CPU it slept on, where the spin only
+ * takes turns with it.
  *
- * A load of a read-mostly word unless one worker looks or a long spinner
- * exists (jobs come sparsely); then the CPU number (vDSO) and a load or
- * two.
+ * A load of the queue's consumer line when one worker looks; a load of
+ * a read-mostly word, and, when a long spinner exists (jobs come
+ * sparsely), the CPU number (vDSO) and a load.
  */
 static void
-spin_misplaced(struct tf_pool *pool, uint64_t s, const struct tf__inq *q,
+spin_stalled(struct tf_pool *pool, uint64_t s, const struct tf__inq *q,
     size_t n)
 {
-	uint32_t ls = ck_pr_load_32(&pool->long_spinner);
+	uint32_t ls;
 	int local;
 
-	if (pool->ncpus == 0 || (ls == 0 && tf__s_spinning(s) != 1))
+	if (tf__s_spinning(s) == 1 && q != NULL && tf__inq_unclaimed(q) > n) {
+		pool_wake(pool, 1, true, true);
 		return;
-	if ((local = local_index(pool)) < 0)
+	}
+	ls = ck_pr_load_32(&pool->long_spinner);
+	if (ls == 0 || pool->ncpus == 0 || (local = local_index(pool)) < 0)
 		return;
 	if ((uint32_t)(local + 1) == ls &&
 	    ck_pr_load_32(&pool->spin_move) != ls)
 		ck_pr_store_32(&pool->spin_move, ls);
-	if (tf__s_spinning(s) == 1 && q != NULL &&
-	    ck_pr_load_32(&pool->workers[local]->looking) != 0 &&
-	    tf__inq_unclaimed(q) > n)
-		pool_wake(pool, 1, true, true);
 }
 
 /*
@@ -401,7 +399,7 @@ publish(struct tf_pool *pool, unsigned level, size_t n, bool fence,
 		return;
 	}
 	if (fence)
-		spin_misplaced(pool, s, q, n);
+		spin_stalled(pool, s, q, n);
 	if (TF_UNLIKELY(!(s & TF__S_MISSED)))
 		pool_missed(pool, (unsigned)TF_MIN(n, (size_t)UINT_MAX), away);
 }
