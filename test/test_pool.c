@@ -1615,24 +1615,29 @@ mark_started(void *arg)
  * added with every worker asleep (white box: nothing else can stop one
  * thread of a process); the first job waits for it (nothing wakes
  * anybody), the second submit starts both.  Before, neither started.
+ * long_spin: the long spin is on and held by another worker (a fake one
+ * too), for spin_cur_ns.
  */
-static void
-outside_submit_past_a_stalled_looker_wakes_another(void **state)
+static tf_pool_t *
+stall_a_looker(bool long_spin, int64_t spin_cur_ns)
 {
 	tf_pool_attr_t a;
 	tf_pool_t *p = NULL;
 	int ran[2] = { 0, 0 };
 	int64_t end;
 
-	(void)state;
 	tf_pool_attr_init(&a);
 	a.name = "tfstall";
 	a.workers = 2;
 	a.pin = TF_PIN_NONE;
 	a.spin_ns = 20000;
-	a.spin_max_ns = 40000;
+	a.spin_max_ns = long_spin ? spin_cur_ns : 40000;
 	assert_int_equal(tf_pool_create(&p, &a), 0);
 	wait_all_asleep("tfstall-", 2);
+	if (long_spin) {
+		ck_pr_store_64((uint64_t *)&p->spin_cur, (uint64_t)spin_cur_ns);
+		ck_pr_store_32(&p->long_spinner, 1000);
+	}
 	ck_pr_faa_64(&p->sched, TF__S_SPIN_ONE);
 	assert_int_equal(tf_submit(p, mark_started, &ran[0]), 0);
 	tf_test_sleep_ns(20 * TF_MSEC);
@@ -1643,12 +1648,66 @@ outside_submit_past_a_stalled_looker_wakes_another(void **state)
 	    !__atomic_load_n(&ran[1], __ATOMIC_ACQUIRE)) &&
 	    tf_test_now() < end)
 		tf_test_sleep_ns(TF_MSEC);
-	ck_pr_faa_64(&p->sched, (uint64_t)0 - TF__S_SPIN_ONE);
 	assert_int_equal(__atomic_load_n(&ran[0], __ATOMIC_ACQUIRE), 1);
 	assert_int_equal(__atomic_load_n(&ran[1], __ATOMIC_ACQUIRE), 1);
+	return p;
+}
+
+/* The looker that never runs is gone: then the pool's own rules apply. */
+static void
+unstall(tf_pool_t *p)
+{
+	ck_pr_faa_64(&p->sched, (uint64_t)0 - TF__S_SPIN_ONE);
+	ck_pr_store_32(&p->long_spinner, 0);
+	/* A job into a pool where nobody looks wakes a worker. */
+	assert_int_equal(tf_submit(p, nop, NULL), 0);
+}
+
+static void
+outside_submit_past_a_stalled_looker_wakes_another(void **state)
+{
+	tf_pool_t *p = stall_a_looker(false, 0);
+
+	(void)state;
+	unstall(p);
 	assert_int_equal(tf_pool_wait_idle(p, TF_FOREVER), 0);
 	tf_test_check_ledger(p);
 	tf_pool_destroy(p);
+}
+
+/*
+ * The worker woken past a stalled looker goes on looking beside the long
+ * spinner, for spin_cur, since the host that stopped one virtual CPU may
+ * stop it again: a third job, which relies on the stalled looker (two
+ * look now: nobody wakes anybody), starts.  Before, the woken worker
+ * parked once its spin_ns ran out, and the job waited for the looker.  A
+ * spin that gives way to other threads (a loaded machine) ends early and
+ * parks: in one try of five, the job must start.
+ */
+static void
+woken_past_a_stalled_looker_looks_beside_the_long_spinner(void **state)
+{
+	bool beside = false;
+
+	(void)state;
+	for (int t = 0; t < 5 && !beside; t++) {
+		tf_pool_t *p = stall_a_looker(true, 200 * TF_MSEC);
+		int64_t end = tf_test_now() + 100 * TF_MSEC;
+		int ran = 0;
+
+		assert_int_equal(tf_submit(p, mark_started, &ran), 0);
+		while (!__atomic_load_n(&ran, __ATOMIC_ACQUIRE) &&
+		    tf_test_now() < end)
+			sched_yield();
+		beside = __atomic_load_n(&ran, __ATOMIC_ACQUIRE) != 0;
+		unstall(p);
+		assert_int_equal(tf_pool_wait_idle(p, TF_FOREVER), 0);
+		assert_int_equal(__atomic_load_n(&ran, __ATOMIC_ACQUIRE), 1);
+		wait_all_asleep("tfstall-", 2);
+		tf_test_check_ledger(p);
+		tf_pool_destroy(p);
+	}
+	assert_true(beside);
 }
 
 /*
@@ -1793,6 +1852,8 @@ main(void)
 		cmocka_unit_test(outside_wake_prefers_own_cpu),
 		cmocka_unit_test(outside_submit_beside_the_looker_wakes_another),
 		cmocka_unit_test(outside_submit_past_a_stalled_looker_wakes_another),
+		cmocka_unit_test(
+		    woken_past_a_stalled_looker_looks_beside_the_long_spinner),
 		cmocka_unit_test(attr_of_an_older_size),
 		cmocka_unit_test(sched_help_runs_jobs),
 	};

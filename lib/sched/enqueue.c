@@ -331,9 +331,11 @@ pool_missed(struct tf_pool *pool, unsigned n, bool away)
  * waits or is preempted, which is late when the submitter goes on
  * running (a server catching up after a stall submits back to back).
  * Either way it wakes a worker elsewhere to take over the looking
- * (worker.c: it may spin although the stuck looker still counts).  A
- * submitter that waits for each job, or sleeps between jobs that start
- * in time, costs no wake-up this way.
+ * (worker.c: it may spin although the stuck looker still counts, and
+ * goes on looking beside the long spinner for a while: a host that stops
+ * one virtual CPU stops it again soon).  A submitter that waits for each
+ * job, or sleeps between jobs that start in time, costs no wake-up this
+ * way.
  *
  * And when the long spinner (worker.c) is bound to this CPU, it asks it
  * to leave the spin to a worker elsewhere when it next runs: the kernel
@@ -352,6 +354,8 @@ spin_stalled(struct tf_pool *pool, uint64_t s, const struct tf__inq *q,
 	int local;
 
 	if (tf__s_spinning(s) == 1 && q != NULL && tf__inq_unclaimed(q) > n) {
+		ck_pr_store_64((uint64_t *)&pool->stall_seen,
+		    (uint64_t)tf__now());
 		pool_wake(pool, 1, true, true);
 		return;
 	}

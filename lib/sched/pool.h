@@ -145,6 +145,12 @@ struct tf_pool {
 	 * jobs says nothing of the gaps between them.  On its own line.
 	 */
 	int64_t work_seen TF_CACHE_ALIGNED;
+	/*
+	 * When an outside submit last found the one looking worker stalled
+	 * (enqueue.c): for a while after, the worker it woke keeps looking
+	 * beside the long spinner (worker.c).
+	 */
+	int64_t stall_seen;
 
 	/* Spare threads for tf_blocking_begin (spare.c). */
 	uint32_t nblocked TF_CACHE_ALIGNED;

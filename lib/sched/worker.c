@@ -55,6 +55,11 @@
 #define WORK_SEEN_EVERY_NS (10 * TF_USEC)
 /* A yield longer than this ran another thread: the CPU is wanted. */
 #define YIELD_BUSY_NS (50 * TF_USEC)
+/*
+ * How long after an outside submit found the looking worker stalled
+ * (enqueue.c) the worker it woke may look beside the long spinner.
+ */
+#define STALL_HOLD_NS (50 * TF_MSEC)
 /* A thread's name, its terminating NUL included, at most (Linux). */
 #define THREAD_NAME_MAX 16
 
@@ -444,6 +449,43 @@ spin_long(struct tf__worker *w, int64_t start)
 	return rc;
 }
 
+/*
+ * A worker woken to take over from a looker that did not run (enqueue.c)
+ * spins like the long spinner, beside it, while such stalls are recent
+ * and the jobs come less than spin_cur apart: a host that stopped one
+ * virtual CPU for a while stops it again soon, and the jobs that rely on
+ * a spinner there would wait for the next submit to notice (a gap) and a
+ * wake-up.  On a machine whose CPUs do not stop, nothing starts it.
+ */
+static enum spin_end
+spin_standby(struct tf__worker *w, int64_t start)
+{
+	struct tf_pool *pool = w->pool;
+	int64_t cur = ck_pr_load_64((uint64_t *)&pool->spin_cur);
+	int64_t seen = ck_pr_load_64((uint64_t *)&pool->stall_seen);
+
+	if (cur <= pool->spin_ns || tf__now() - seen > STALL_HOLD_NS)
+		return SPIN_TIMEOUT;
+	return spin(w, start + cur, true);
+}
+
+/*
+ * The worker's spin of spin_ns ran out: the long spin, or, taking over
+ * from a stalled looker (over), the spin beside it.  Taking over ends
+ * with a spin that finds nothing.
+ */
+static enum spin_end
+spin_past(struct tf__worker *w, int64_t start, bool over)
+{
+	enum spin_end rc = spin_long(w, start);
+
+	if (rc == SPIN_TIMEOUT && over)
+		rc = spin_standby(w, start);
+	if (over && rc != SPIN_RAN)
+		ck_pr_store_32(&w->taking_over, 0);
+	return rc == SPIN_WANTED || rc == SPIN_MOVE ? SPIN_TIMEOUT : rc;
+}
+
 /* A spin found work (grow: true) or ran out (false): adapt the budget. */
 static void
 spin_budget_adapt(struct tf__worker *w, bool grow)
@@ -529,11 +571,8 @@ idle(struct tf__worker *w)
 		if (w->spinning) {
 			rc = spin(w, end, false);
 			spin_budget_adapt(w, rc == SPIN_RAN);
-			if (rc == SPIN_TIMEOUT) {
-				if (over)
-					ck_pr_store_32(&w->taking_over, 0);
-				rc = spin_long(w, now);
-			}
+			if (rc == SPIN_TIMEOUT)
+				rc = spin_past(w, now, over);
 			if (rc != SPIN_TIMEOUT)
 				return rc != SPIN_EXIT;
 		}
