@@ -1710,6 +1710,67 @@ woken_past_a_stalled_looker_looks_beside_the_long_spinner(void **state)
 	assert_true(beside);
 }
 
+struct hog {
+	int cpu;
+	int stop;
+};
+
+static void *
+hog_cpu(void *arg)
+{
+	struct hog *h = arg;
+	cpu_set_t one;
+
+	CPU_ZERO(&one);
+	CPU_SET(h->cpu, &one);
+	assert_int_equal(pthread_setaffinity_np(pthread_self(), sizeof(one),
+	    &one), 0);
+	while (!__atomic_load_n(&h->stop, __ATOMIC_ACQUIRE))
+		;
+	return NULL;
+}
+
+/*
+ * The long spinner gives way to a thread that wants its CPU: it parks,
+ * and the pool's spin is back to spin_ns.  It tells such a thread from a
+ * stop of the host by a second long yield right after the first; a thread
+ * that never sleeps takes the CPU at every yield.
+ */
+static void
+long_spinner_gives_way_to_a_busy_thread(void **state)
+{
+	tf_pool_attr_t a;
+	tf_pool_t *p = NULL;
+	struct hog h = { -1, 0 };
+	int64_t end;
+	pthread_t t;
+
+	(void)state;
+	tf_pool_attr_init(&a);
+	a.name = "tfgive";
+	a.workers = 1;
+	a.pin = TF_PIN_CORE;
+	a.spin_ns = 20000;
+	a.spin_max_ns = 60 * TF_SEC;
+	assert_int_equal(tf_pool_create(&p, &a), 0);
+	wait_all_asleep("tfgive-", 1);
+	/* The jobs have come close together: the long spin is on. */
+	ck_pr_store_64((uint64_t *)&p->spin_cur, (uint64_t)(60 * TF_SEC));
+	assert_int_equal(tf_submit(p, nop, NULL), 0);
+	assert_int_equal(tf_pool_wait_idle(p, TF_FOREVER), 0);
+	end = tf_test_now() + 5 * TF_SEC * tf_test_slowdown();
+	while ((h.cpu = lone_awake_cpu("tfgive-")) < 0 && tf_test_now() < end)
+		tf_test_sleep_ns(TF_MSEC);
+	assert_true(h.cpu >= 0);
+	assert_int_equal(pthread_create(&t, NULL, hog_cpu, &h), 0);
+	wait_all_asleep("tfgive-", 1);
+	__atomic_store_n(&h.stop, 1, __ATOMIC_RELEASE);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_int_equal(ck_pr_load_64((uint64_t *)&p->spin_cur), 20000);
+	tf_test_check_ledger(p);
+	tf_pool_destroy(p);
+}
+
 /*
  * A caller built before spin_max_ns existed passes a shorter size: the
  * field is not read (whatever lies there), and the default applies.
@@ -1854,6 +1915,7 @@ main(void)
 		cmocka_unit_test(outside_submit_past_a_stalled_looker_wakes_another),
 		cmocka_unit_test(
 		    woken_past_a_stalled_looker_looks_beside_the_long_spinner),
+		cmocka_unit_test(long_spinner_gives_way_to_a_busy_thread),
 		cmocka_unit_test(attr_of_an_older_size),
 		cmocka_unit_test(sched_help_runs_jobs),
 	};

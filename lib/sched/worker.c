@@ -53,8 +53,12 @@
 #define SPIN_BUDGET_MIN_NS (4 * TF_USEC)
 /* pool->work_seen moves at most this often (idle_end()). */
 #define WORK_SEEN_EVERY_NS (10 * TF_USEC)
-/* A yield longer than this ran another thread: the CPU is wanted. */
+/*
+ * A yield longer than this ran another thread (or the host stopped the
+ * CPU); a second one less than YIELD_AGAIN_NS after: the CPU is wanted.
+ */
 #define YIELD_BUSY_NS (50 * TF_USEC)
+#define YIELD_AGAIN_NS (1 * TF_MSEC)
 /*
  * How long after an outside submit found the looking worker stalled
  * (enqueue.c) the worker it woke may look beside the long spinner.
@@ -356,6 +360,27 @@ enum spin_end {
 	                    worker's CPU: spin elsewhere (enqueue.c) */
 };
 
+/*
+ * Whether the yield that began at before let other threads run long: the
+ * CPU is wanted.  The thread that ran may be the submitter, which asks the
+ * spin to move (enqueue.c): then the CPU is not wanted by others.  A yield
+ * also runs long when the host stops the virtual CPU (50 us to a few ms,
+ * now and then on a shared machine), which says nothing of other threads:
+ * a long yield counts only when the worker ran less than YIELD_AGAIN_NS
+ * since the end of the last one, as a thread that wants the CPU takes it
+ * at every yield, and the host's stops are far apart.
+ */
+static bool
+yield_was_busy(struct tf__worker *w, int64_t before)
+{
+	int64_t now = tf__now(), last = w->long_yield;
+
+	if (now - before <= YIELD_BUSY_NS)
+		return false;
+	w->long_yield = now;
+	return before - last < YIELD_AGAIN_NS;
+}
+
 /* Spin until end looking for work; polite: give way (SPIN_WANTED). */
 static enum spin_end
 spin(struct tf__worker *w, int64_t end, bool polite)
@@ -381,13 +406,7 @@ spin(struct tf__worker *w, int64_t end, bool polite)
 		/* Let a preempted submitter on this core go on. */
 		if (++round % SPIN_YIELD_EVERY == 0) {
 			sched_yield();
-			/*
-			 * The thread that ran meanwhile may be the submitter,
-			 * which asks the spin to move (enqueue.c): then the
-			 * CPU is not wanted by others.
-			 */
-			if (polite && now != 0 &&
-			    tf__now() - now > YIELD_BUSY_NS)
+			if (polite && now != 0 && yield_was_busy(w, now))
 				return ck_pr_load_32(&pool->spin_move) ==
 				    w->index + 1 ? SPIN_MOVE : SPIN_WANTED;
 		}

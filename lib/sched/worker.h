@@ -84,6 +84,7 @@ struct tf__worker {
 	int64_t spun_for;    /* this idle time: spun all it could (this long) */
 	int64_t spin_budget; /* the spin's length now, spin_ns at most */
 	int64_t idle_since;  /* when it last ran out of work; 0: busy */
+	int64_t long_yield;  /* when a yield of its spin last ran long */
 	unsigned blocking;   /* tf_blocking_begin nesting */
 	unsigned depth;      /* jobs run nested (waits that help) */
 	struct tf__job *current; /* the record of the running job, if any */
