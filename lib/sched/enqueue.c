@@ -291,7 +291,6 @@ pool_wake(struct tf_pool *pool, unsigned n, bool away, bool over)
 			return;
 		}
 		TF__COUNT(w->ctr.wakeups, 1);
-		ck_pr_store_32(&w->looking, 1);
 		if (over)
 			ck_pr_store_32(&w->taking_over, 1);
 		ck_ec32_inc(&w->ec, &tf__ec_mode);

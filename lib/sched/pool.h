@@ -121,8 +121,8 @@ struct tf_pool {
 	pthread_mutex_t subs_lock;
 	/*
 	 * By node: a segment ready for the first reserve of a queue
-	 * (internal/inject.h), which a thread's first submit takes and
-	 * refills once its job is published.
+	 * (internal/inject.h), which a thread's first submit takes and a
+	 * worker that parks makes again (worker.c).
 	 */
 	struct tf__seg **seg_stash;
 
