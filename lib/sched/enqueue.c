@@ -266,6 +266,12 @@ claim_one(struct tf_pool *pool, bool away)
 }
 
 /*
+ * An earlier job of an outside submitter unclaimed after this long: the
+ * one worker looking for work has not run (see spin_stalled()).
+ */
+#define STALL_MIN_NS (10 * TF_USEC)
+
+/*
  * Wake up to n sleeping workers.  The waker counts a worker as spinning
  * before it claims it, so that other submitters see somebody is coming;
  * if nobody can be claimed, it takes the count back.
@@ -291,6 +297,7 @@ pool_wake(struct tf_pool *pool, unsigned n, bool away, bool over)
 			return;
 		}
 		TF__COUNT(w->ctr.wakeups, 1);
+		ck_pr_store_32(&w->looking, 1);
 		if (over)
 			ck_pr_store_32(&w->taking_over, 1);
 		ck_ec32_inc(&w->ec, &tf__ec_mode);
@@ -323,44 +330,64 @@ pool_missed(struct tf_pool *pool, unsigned n, bool away)
 /*
  * An outside submitter that relies on the spinners (s: the pool's word it
  * read) checks that one of them runs.  When one worker looks for work and
- * an earlier job of this submitter still waits in its queue q, that
- * worker has not run since: it sleeps in the host (a virtual CPU that
- * the hypervisor stopped, 50 us to milliseconds), or it is bound to the
- * submitter's own CPU, where it takes the job once the submitter sleeps,
- * waits or is preempted, which is late when the submitter goes on
- * running (a server catching up after a stall submits back to back).
+ * an earlier job of this submitter (sub) still waits in its queue of
+ * level, that worker has not run since:
+ *
+ * - the earlier job came more than STALL_MIN_NS ago, which a running
+ *   spinner takes within a microsecond or two: the looker's CPU does not
+ *   run it (a virtual CPU that the host stopped, 50 us to milliseconds;
+ *   or the submitter's own, see below).  pool->stall_seen records it:
+ *   the worker woken here goes on looking beside the long spinner for a
+ *   while (worker.c), as a host that stopped one virtual CPU stops it
+ *   again soon;
+ * - the looker is bound to the submitter's own CPU, where it takes the
+ *   job once the submitter sleeps, waits or is preempted, which is late
+ *   when the submitter goes on running (a burst, or a server catching up
+ *   after a stall).
+ *
  * Either way it wakes a worker elsewhere to take over the looking
- * (worker.c: it may spin although the stuck looker still counts, and
- * goes on looking beside the long spinner for a while: a host that stops
- * one virtual CPU stops it again soon).  A submitter that waits for each
- * job, or sleeps between jobs that start in time, costs no wake-up this
- * way.
+ * (worker.c: it may spin although the stuck looker still counts).  A
+ * submitter that waits for each job, or sleeps between jobs that start
+ * in time, costs no wake-up this way, nor does a burst while the looker
+ * runs elsewhere: the looker wakes a helper when it finds more work.
  *
  * And when the long spinner (worker.c) is bound to this CPU, it asks it
  * to leave the spin to a worker elsewhere when it next runs: the kernel
  * keeps waking the submitter on the CPU it slept on, where the spin only
  * takes turns with it.
  *
- * A load of the queue's consumer line when one worker looks; a load of
+ * When one worker looks: the clock and a load of the queue's consumer
+ * line, and for a burst the CPU number (vDSO) and a load; else a load of
  * a read-mostly word, and, when a long spinner exists (jobs come
- * sparsely), the CPU number (vDSO) and a load.
+ * sparsely), the CPU number and a load.
  */
 static void
-spin_stalled(struct tf_pool *pool, uint64_t s, const struct tf__inq *q,
-    size_t n)
+spin_stalled(struct tf_pool *pool, uint64_t s, struct tf__submitter *sub,
+    unsigned level, size_t n)
 {
-	uint32_t ls;
+	uint32_t ls = ck_pr_load_32(&pool->long_spinner);
+	bool waits = false;
 	int local;
 
-	if (tf__s_spinning(s) == 1 && q != NULL && tf__inq_unclaimed(q) > n) {
-		ck_pr_store_64((uint64_t *)&pool->stall_seen,
-		    (uint64_t)tf__now());
+	if (tf__s_spinning(s) == 1 && sub != NULL) {
+		int64_t now = tf__now(), last = sub->relied_at;
+
+		sub->relied_at = now;
+		waits = tf__inq_unclaimed(&sub->q[level]) > n;
+		if (waits && now - last > STALL_MIN_NS) {
+			ck_pr_store_64((uint64_t *)&pool->stall_seen,
+			    (uint64_t)now);
+			pool_wake(pool, 1, true, true);
+			return;
+		}
+	}
+	if (pool->ncpus == 0 || (ls == 0 && !waits) ||
+	    (local = local_index(pool)) < 0)
+		return;
+	if (waits && ck_pr_load_32(&pool->workers[local]->looking) != 0) {
 		pool_wake(pool, 1, true, true);
 		return;
 	}
-	ls = ck_pr_load_32(&pool->long_spinner);
-	if (ls == 0 || pool->ncpus == 0 || (local = local_index(pool)) < 0)
-		return;
 	if ((uint32_t)(local + 1) == ls &&
 	    ck_pr_load_32(&pool->spin_move) != ls)
 		ck_pr_store_32(&pool->spin_move, ls);
@@ -379,12 +406,12 @@ spin_stalled(struct tf_pool *pool, uint64_t s, const struct tf__inq *q,
  * in park() (worker.c), between counting itself asleep and its last
  * look: either the submitter sees the sleeper, or the sleeper's last
  * look sees the job.  A worker's own submit needs none: it runs the job
- * itself if nobody comes.  q: the outside thread's queue the n jobs went
- * into, if they went into one.
+ * itself if nobody comes.  sub: the outside thread whose queue of level
+ * the n jobs went into, if they went into one.
  */
 static void
 publish(struct tf_pool *pool, unsigned level, size_t n, bool fence,
-    const struct tf__inq *q, unsigned flags)
+    struct tf__submitter *sub, unsigned flags)
 {
 	bool away = (flags & TF__ENQ_AWAY) != 0;
 	uint64_t s;
@@ -402,7 +429,7 @@ publish(struct tf_pool *pool, unsigned level, size_t n, bool fence,
 		return;
 	}
 	if (fence)
-		spin_stalled(pool, s, q, n);
+		spin_stalled(pool, s, sub, level, n);
 	if (TF_UNLIKELY(!(s & TF__S_MISSED)))
 		pool_missed(pool, (unsigned)TF_MIN(n, (size_t)UINT_MAX), away);
 }
@@ -555,7 +582,8 @@ tf__enqueue(struct tf__submit_ctx *c, const struct tf__src *src,
 	 * find work wakes the next (worker.c), so bursts spread anyway.
 	 */
 	publish(c->pool, level, c->w != NULL ? 1 : src->n,
-	    c->w == NULL || (flags & TF__ENQ_DUE), q, flags);
+	    c->w == NULL || (flags & TF__ENQ_DUE), q != NULL ? c->sub : NULL,
+	    flags);
 	/* The next segment now, rather than in a later job's submit. */
 	if (q != NULL)
 		tf__inq_prefill(q);

@@ -46,6 +46,7 @@ struct tf__submitter {
 	uint32_t used_mask;     /* levels whose queue was ever used */
 	uint32_t busy;          /* inside a submit (see tf_pool_shutdown) */
 	uint32_t sample;        /* jobs until the next sampled one */
+	int64_t relied_at;      /* its last submit that relied on a spinner */
 	int node;
 	struct tf__counters ctr TF_CACHE_ALIGNED;
 

@@ -245,7 +245,7 @@ stop_spinning(struct tf__worker *w)
 		tf__timers_handoff(w);
 	if (!w->spinning)
 		return;
-	w->spinning = false;
+	tf__worker_set_spinning(w, false);
 	s = ck_pr_faa_64(&pool->sched, -TF__S_SPIN_ONE);
 	if (tf__s_parked(s) == 0 || tf__s_parked_dipped(s))
 		return;
@@ -292,7 +292,7 @@ unpark(struct tf__worker *w)
 	if (tf__idle_claim(pool, w->index))
 		ck_pr_faa_64(&pool->sched, TF__S_SPIN_ONE - TF__S_PARK_ONE);
 	/* Either way the worker now counts as spinning. */
-	w->spinning = true;
+	tf__worker_set_spinning(w, true);
 	/* It slept: no pause before the claim (see take_injected()). */
 	w->small_claim = false;
 	tf__timers_unpark(w);
@@ -320,9 +320,10 @@ park(struct tf__worker *w)
 	 */
 	if (TF_UNLIKELY(ck_pr_load_ptr(stash) == NULL))
 		tf__inq_stash_fill(stash, node);
+	/* Not looking before claimable: a waker's claim marks it again. */
+	tf__worker_set_spinning(w, false);
 	ck_pr_or_64(tf__idle_word(pool, w->index),
 	    1ULL << (w->index % TF__IDLE_BITS));
-	w->spinning = false;
 	/*
 	 * Counted asleep with an atomic add (a full barrier) before the
 	 * last look below: pairs with the fence of publish() (enqueue.c),
@@ -581,7 +582,7 @@ idle(struct tf__worker *w)
 			    ck_pr_load_32(&pool->nthreads) -
 			    TF_MIN(tf__s_parked(s),
 			    ck_pr_load_32(&pool->nthreads))) {
-				w->spinning = true;
+				tf__worker_set_spinning(w, true);
 				s = ck_pr_faa_64(&pool->sched, TF__S_SPIN_ONE) +
 				    TF__S_SPIN_ONE;
 				note_idle(pool, s);
