@@ -1617,14 +1617,14 @@ mark_started(void *arg)
  * anybody), a submit 20 ms later starts all three.  Before, none
  * started.
  * long_spin: the long spin is on and held by another worker (a fake one
- * too), for spin_cur_ns.
+ * too), for spin_cur_ns.  ran: the three jobs' flags, zero, which must
+ * live until the pool is idle.
  */
 static tf_pool_t *
-stall_a_looker(bool long_spin, int64_t spin_cur_ns)
+stall_a_looker(bool long_spin, int64_t spin_cur_ns, int ran[3])
 {
 	tf_pool_attr_t a;
 	tf_pool_t *p = NULL;
-	int ran[3] = { 0, 0, 0 };
 	int64_t end, t0;
 	bool burst;
 
@@ -1688,7 +1688,8 @@ unstall(tf_pool_t *p)
 static void
 outside_submit_past_a_stalled_looker_wakes_another(void **state)
 {
-	tf_pool_t *p = stall_a_looker(false, 0);
+	int ran[3] = { 0, 0, 0 };
+	tf_pool_t *p = stall_a_looker(false, 0, ran);
 
 	(void)state;
 	unstall(p);
@@ -1713,7 +1714,8 @@ woken_past_a_stalled_looker_looks_beside_the_long_spinner(void **state)
 
 	(void)state;
 	for (int t = 0; t < 5 && !beside; t++) {
-		tf_pool_t *p = stall_a_looker(true, 200 * TF_MSEC);
+		int first[3] = { 0, 0, 0 };
+		tf_pool_t *p = stall_a_looker(true, 200 * TF_MSEC, first);
 		int64_t end = tf_test_now() + 100 * TF_MSEC;
 		int ran = 0;
 
