@@ -48,12 +48,13 @@ seg_free_deferred(ck_epoch_entry_t *e)
 }
 
 void
-tf__inq_init(struct tf__inq *q, int node)
+tf__inq_init(struct tf__inq *q, int node, struct tf__seg **stash)
 {
 	q->head_seg = NULL;
 	q->tail_seg = NULL;
 	q->ptail = 0;
 	q->spare = NULL;
+	q->stash = stash;
 	q->node = node;
 }
 
@@ -80,11 +81,11 @@ tf__inq_prefill_slow(struct tf__inq *q)
 }
 
 void
-tf__inq_stash_fill(struct tf__seg **slot, int node)
+tf__inq_stash_fill_slow(struct tf__seg **slot, int node)
 {
-	struct tf__seg *s;
+	struct tf__seg *s = seg_new(node);
 
-	if (ck_pr_load_ptr(slot) != NULL || (s = seg_new(node)) == NULL)
+	if (s == NULL)
 		return;
 	/* Its zeroed lines before the pointer: pairs with the exchange. */
 	ck_pr_fence_store();
@@ -107,10 +108,13 @@ tf__inq_reserve(struct tf__inq *q, size_t n)
 	struct tf__seg *chain = NULL, **link = &chain;
 
 	if (q->tail_seg == NULL) {
-		struct tf__seg *s = q->spare != NULL ? q->spare :
-		    seg_new(q->node);
+		struct tf__seg *s = q->spare;
 
-		if (s == NULL)
+		/* The first segment: the stash's if it holds one. */
+		if (s == NULL && q->stash != NULL &&
+		    ck_pr_load_ptr(q->stash) != NULL)
+			s = ck_pr_fas_ptr(q->stash, NULL);
+		if (s == NULL && (s = seg_new(q->node)) == NULL)
 			return ENOMEM;
 		q->spare = NULL;
 		q->tail_seg = s;

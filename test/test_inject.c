@@ -37,7 +37,7 @@ inq_is_fifo_across_segments(void **state)
 	size_t n;
 
 	(void)state;
-	tf__inq_init(&q, 0);
+	tf__inq_init(&q, 0, NULL);
 	tf__epoch_begin();
 	assert_int_equal(tf__inq_claim(&q, batch, 100), 0);
 	assert_false(tf__inq_nonempty(&q));
@@ -72,7 +72,7 @@ inq_reserve_is_all_or_nothing(void **state)
 	size_t n;
 
 	(void)state;
-	tf__inq_init(&q, 0);
+	tf__inq_init(&q, 0, NULL);
 	for (int i = 0; i < 4; i++)
 		e[i] = item((uint64_t)i);
 	/* The first segment cannot be had. */
@@ -125,7 +125,7 @@ inq_prefill_makes_the_next_segment(void **state)
 	size_t n;
 
 	(void)state;
-	tf__inq_init(&q, 0);
+	tf__inq_init(&q, 0, NULL);
 	while (v < near - 1)
 		put_one(&q, v++);
 	assert_null(q.spare);
@@ -165,9 +165,10 @@ inq_prefill_makes_the_next_segment(void **state)
 
 /*
  * The stash: a fill makes a zeroed segment for an empty slot and nothing
- * for a full one; a take gives it to a queue without a spare, whose
- * first reserve then allocates nothing; a fill without memory leaves the
- * slot empty.
+ * for a full one; the first reserve of a queue given the slot takes it
+ * and allocates nothing; a fill without memory leaves the slot empty,
+ * and a queue's first reserve then allocates; a queue that has its first
+ * segment leaves the slot alone.
  */
 static void
 inq_stash_gives_a_queue_its_first_segment(void **state)
@@ -178,10 +179,10 @@ inq_stash_gives_a_queue_its_first_segment(void **state)
 	unsigned long f0;
 
 	(void)state;
-	tf__inq_init(&q, 0);
-	tf__inq_init(&q2, 0);
-	tf__inq_stash_take(&q, &slot);
+	tf__inq_init(&q, 0, &slot);
+	tf__inq_init(&q2, 0, &slot);
 	assert_null(q.spare);
+	assert_null(q.tail_seg);
 	tf__inq_stash_fill(&slot, 0);
 	assert_non_null(s = slot);
 	assert_int_equal(s->head, 0);
@@ -194,25 +195,23 @@ inq_stash_gives_a_queue_its_first_segment(void **state)
 	tf__inq_stash_fill(&slot, 0);
 	assert_ptr_equal(slot, s);
 	assert_int_equal(tf__alloc_failures(), f0);
-	/* Taken, the first reserve needs no allocation. */
-	tf__inq_stash_take(&q, &slot);
-	assert_ptr_equal(q.spare, s);
-	assert_null(slot);
+	/* Taken by the first reserve, which needs no allocation. */
 	assert_int_equal(tf__inq_reserve(&q, 1), 0);
+	assert_ptr_equal(q.head_seg, s);
+	assert_null(slot);
 	tf__inq_put(&q, &e, 1);
 	/* Empty, and no memory: still empty; the next queue allocates. */
 	tf__inq_stash_fill(&slot, 0);
 	assert_null(slot);
 	assert_int_equal(tf__alloc_failures(), f0 + 1);
-	tf__inq_stash_take(&q2, &slot);
 	assert_int_equal(tf__inq_reserve(&q2, 1), ENOMEM);
 	tf__alloc_fail_site(NULL);
-	/* A queue with a spare leaves the stash alone. */
+	assert_int_equal(tf__inq_reserve(&q2, 1), 0);
+	/* A queue that has its first segment leaves the stash alone. */
 	tf__inq_stash_fill(&slot, 0);
 	s = slot;
 	assert_int_equal(tf__inq_reserve(&q2, TF__SEG_SIZE + 1), 0);
 	assert_non_null(q2.spare);
-	tf__inq_stash_take(&q2, &slot);
 	assert_ptr_equal(slot, s);
 	tf__epoch_begin();
 	assert_int_equal(tf__inq_claim(&q, &e, 1), 1);
@@ -225,7 +224,11 @@ inq_stash_gives_a_queue_its_first_segment(void **state)
 	tf__epoch_barrier();
 }
 
-/* Threads take from one slot and fill it again, at random. */
+/*
+ * Threads make queues given one slot, and fill the slot again at random.
+ * A first reserve whose own allocation fails (the thread's alone) tells
+ * whether it took the slot's segment.
+ */
 struct stash_race {
 	struct tf__seg *slot;
 	unsigned rounds;
@@ -243,10 +246,14 @@ stash_race_thread(unsigned index, void *arg)
 	for (unsigned i = 0; i < r->rounds; i++) {
 		struct tf__inq q;
 		struct tf__seg *s;
+		int rc;
 
-		tf__inq_init(&q, 0);
-		tf__inq_stash_take(&q, &r->slot);
-		if ((s = q.spare) != NULL) {
+		tf__inq_init(&q, 0, &r->slot);
+		tf__alloc_fail_nth(1);
+		rc = tf__inq_reserve(&q, 1);
+		tf__alloc_fail_nth(0);
+		if (rc == 0) {
+			s = q.tail_seg;
 			/* Zeroed when made, and this thread's alone. */
 			assert_int_equal(s->e[0].stamp, 0);
 			assert_int_equal(s->e[TF__SEG_SIZE - 1].stamp, 0);
@@ -256,6 +263,8 @@ stash_race_thread(unsigned index, void *arg)
 				sched_yield();
 			assert_int_equal(s->e[0].stamp, index + 1);
 			taken++;
+		} else {
+			assert_int_equal(rc, ENOMEM);
 		}
 		if (tf_test_rand(&rng) % 2 == 0)
 			tf__inq_stash_fill(&r->slot, 0);
@@ -359,7 +368,7 @@ inq_race_each_item_once(void **state)
 	r.n = tf_test_scaled(2000000);
 	r.seen = calloc(r.n, 1);
 	assert_non_null(r.seen);
-	tf__inq_init(&r.q, 0);
+	tf__inq_init(&r.q, 0, NULL);
 	tf_test_barrier_init(&r.start, 8);
 	tf_test_run_threads(8, inq_race_thread, &r);
 	assert_int_equal(r.got, r.n);

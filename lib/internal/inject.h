@@ -54,11 +54,15 @@ struct tf__inq {
 	struct tf__seg *tail_seg TF_CACHE_ALIGNED;
 	uint64_t ptail;         /* == tail_seg->tail, without loading it */
 	struct tf__seg *spare;  /* reserved by tf__inq_reserve, unused yet */
+	struct tf__seg **stash; /* where the first segment may be ready */
 	int node;
 };
 
-/* An empty queue; the first segment is allocated on the first reserve. */
-void tf__inq_init(struct tf__inq *q, int node);
+/*
+ * An empty queue of node.  Its first reserve takes its first segment from
+ * stash (see below) if one is there, or allocates it.  stash may be NULL.
+ */
+void tf__inq_init(struct tf__inq *q, int node, struct tf__seg **stash);
 
 /* Free every segment; no other thread may use q any more. */
 void tf__inq_destroy(struct tf__inq *q);
@@ -99,21 +103,20 @@ tf__inq_prefill(struct tf__inq *q)
  * first segment is otherwise allocated by the submit that needs it, and
  * its fresh pages (three faults, 20-60 us on a virtual machine) delay
  * that submit and its job: the first job of every thread that submits.
+ * The queues given the slot at tf__inq_init take it.
  *
  * tf__inq_stash_fill - put a new segment of node in an empty slot; nothing
  *	when it is full or memory runs out (the reserve allocates then).
- * tf__inq_stash_take - before the producer's first reserve: the slot's
- *	segment, if any, becomes the queue's spare.
  * tf__inq_stash_drop - free the slot's segment (no other thread may use it).
  */
-void tf__inq_stash_fill(struct tf__seg **slot, int node);
+void tf__inq_stash_fill_slow(struct tf__seg **slot, int node);
 void tf__inq_stash_drop(struct tf__seg **slot);
 
 static inline void
-tf__inq_stash_take(struct tf__inq *q, struct tf__seg **slot)
+tf__inq_stash_fill(struct tf__seg **slot, int node)
 {
-	if (q->spare == NULL && ck_pr_load_ptr(slot) != NULL)
-		q->spare = ck_pr_fas_ptr(slot, NULL);
+	if (TF_UNLIKELY(ck_pr_load_ptr(slot) == NULL))
+		tf__inq_stash_fill_slow(slot, node);
 }
 
 /*

@@ -150,7 +150,7 @@ tf__submitter_register(struct tf_pool *pool)
 	if (s->node < 0 || (unsigned)s->node >= pool->nnodes)
 		s->node = 0;
 	for (unsigned l = 0; l < TF__LEVELS; l++)
-		tf__inq_init(&s->q[l], s->node);
+		tf__inq_init(&s->q[l], s->node, &pool->seg_stash[s->node]);
 	s->sample = 1;
 	s->pool = pool;
 	s->refs = 2; /* the pool's and the thread's */
@@ -557,10 +557,6 @@ tf__enqueue(struct tf__submit_ctx *c, const struct tf__src *src,
 	struct tf__inq *q = c->sub != NULL &&
 	    !(flags & (TF__ENQ_FRONT | TF__ENQ_DUE)) ? &c->sub->q[level] : NULL;
 	int rc;
-
-	/* The queue's first segment: the pool's, ready (see pool.h). */
-	if (q != NULL && TF_UNLIKELY(q->tail_seg == NULL))
-		tf__inq_stash_take(q, &c->pool->seg_stash[c->sub->node]);
 
 	/* Counted before the jobs can run and end. */
 	if (!(flags & TF__ENQ_DUE))

@@ -309,7 +309,6 @@ park(struct tf__worker *w)
 	unsigned level;
 	int64_t deadline;
 	int node = (unsigned)w->place.node < pool->nnodes ? w->place.node : 0;
-	struct tf__seg **stash = &pool->seg_stash[node];
 	uint64_t s;
 
 	/*
@@ -318,8 +317,7 @@ park(struct tf__worker *w)
 	 * still counted as spinning, so that a job published meanwhile is
 	 * found by the last look below.
 	 */
-	if (TF_UNLIKELY(ck_pr_load_ptr(stash) == NULL))
-		tf__inq_stash_fill(stash, node);
+	tf__inq_stash_fill(&pool->seg_stash[node], node);
 	/* Not looking before claimable: a waker's claim marks it again. */
 	tf__worker_set_spinning(w, false);
 	ck_pr_or_64(tf__idle_word(pool, w->index),
@@ -483,10 +481,13 @@ spin_standby(struct tf__worker *w, int64_t start)
 	struct tf_pool *pool = w->pool;
 	int64_t cur = ck_pr_load_64((uint64_t *)&pool->spin_cur);
 	int64_t seen = ck_pr_load_64((uint64_t *)&pool->stall_seen);
+	enum spin_end rc;
 
 	if (cur <= pool->spin_ns || tf__now() - seen > STALL_HOLD_NS)
 		return SPIN_TIMEOUT;
-	return spin(w, start + cur, true);
+	/* Giving way ends it; it was never the long spin's to move. */
+	rc = spin(w, start + cur, true);
+	return rc == SPIN_WANTED || rc == SPIN_MOVE ? SPIN_TIMEOUT : rc;
 }
 
 /*
@@ -503,7 +504,7 @@ spin_past(struct tf__worker *w, int64_t start, bool over)
 		rc = spin_standby(w, start);
 	if (over && rc != SPIN_RAN)
 		ck_pr_store_32(&w->taking_over, 0);
-	return rc == SPIN_WANTED || rc == SPIN_MOVE ? SPIN_TIMEOUT : rc;
+	return rc;
 }
 
 /* A spin found work (grow: true) or ran out (false): adapt the budget. */
