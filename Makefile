@@ -77,14 +77,15 @@ endef
 
 # Reconfigure a configured tree that was configured before the perf
 # peers were installed (configure records HAVE_TBB_TRUE='' when it
-# found TBB).
+# found TBB).  The harness's objects go too: they were compiled without
+# the peers' flags, which make does not see change.
 define recheck_peers
 	@if [ -f $(BUILD)/config.status ] && \
 	    ! grep -q "^HAVE_TBB_TRUE=''" $(BUILD)/config.log 2>/dev/null && \
 	    pkg-config --exists tbb 2>/dev/null; then \
 		echo "reconfiguring $(BUILD) for the perf peers"; \
 		cd $(BUILD) && ./config.status --recheck >/dev/null && \
-		./config.status >/dev/null; \
+		./config.status >/dev/null && rm -f perf/*.o perf/tf-perf; \
 	fi
 endef
 
