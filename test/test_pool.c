@@ -1547,10 +1547,10 @@ outside_wake_prefers_own_cpu(void **state)
  * An outside thread that submits while the one worker looking for work
  * is bound to its own CPU, and goes on running there and submitting (a
  * server catching up after a stall), wakes a worker bound to another CPU
- * once its earlier job still waits: the looker cannot run until the
- * thread stops.  The looker gets its turn on the CPU some time (a time
- * slice) after the submits, so the jobs may still start there: in one
- * try in five, one must start elsewhere.  Before, all ran on the
+ * once its earlier job has waited more than 10 us: the looker cannot run
+ * until the thread stops.  The looker gets its turn on the CPU some time
+ * (a time slice) after the submits, so the jobs may still start there:
+ * in one try in five, one must start elsewhere.  Before, all ran on the
  * submitter's CPU.
  */
 static void
@@ -1584,9 +1584,12 @@ outside_submit_beside_the_looker_wakes_another(void **state)
 		CPU_SET(looker, &one);
 		assert_int_equal(pthread_setaffinity_np(pthread_self(),
 		    sizeof(one), &one), 0);
-		assert_int_equal(tf_submit(p, record_cpu, &ran[0]), 0);
-		assert_int_equal(tf_submit(p, record_cpu, &ran[1]), 0);
 		/* Runs on: no call that could sleep or yield. */
+		assert_int_equal(tf_submit(p, record_cpu, &ran[0]), 0);
+		for (int64_t t0 = tf_test_now();
+		    tf_test_now() - t0 < 20 * TF_USEC;)
+			tf_test_relax();
+		assert_int_equal(tf_submit(p, record_cpu, &ran[1]), 0);
 		while (__atomic_load_n(&ran[0], __ATOMIC_ACQUIRE) < 0 ||
 		    __atomic_load_n(&ran[1], __ATOMIC_ACQUIRE) < 0)
 			tf_test_relax();
@@ -1644,7 +1647,8 @@ stall_a_looker(bool long_spin, int64_t spin_cur_ns, int ran[3])
 	/*
 	 * A burst is no sign of a stall: the first job waits behind the
 	 * second (nothing wakes anybody) when the two submits came less
-	 * than 10 us apart (enqueue.c), which a preempted test may not.
+	 * than 10 us apart (enqueue.c), which a preempted test may not:
+	 * then the second finds the first job's wait and starts both.
 	 */
 	t0 = tf_test_now();
 	assert_int_equal(tf_submit(p, mark_started, &ran[0]), 0);
@@ -1692,6 +1696,59 @@ outside_submit_past_a_stalled_looker_wakes_another(void **state)
 	tf_pool_t *p = stall_a_looker(false, 0, ran);
 
 	(void)state;
+	unstall(p);
+	assert_int_equal(tf_pool_wait_idle(p, TF_FOREVER), 0);
+	tf_test_check_ledger(p);
+	tf_pool_destroy(p);
+}
+
+/*
+ * Jobs that waited without relying on one looker are no sign of a stall:
+ * a flood's backlog waits behind busy workers, and a submit that then
+ * finds one worker looking must not wake another for it (each wake-up a
+ * third thread on two CPUs, which halved a flooding submitter's
+ * throughput).  Only a job that relied on the one looker and waited more
+ * than 10 us is.  White box, as stall_a_looker(): two lookers that never
+ * run (counts in the pool's word, every worker asleep) hold two jobs
+ * without waking anybody; 20 ms later one of them is gone, and a submit
+ * that relies on the other starts nothing (before, all three); a submit
+ * 20 ms after that finds the job it relied on still waiting, and starts
+ * all four.
+ */
+static void
+a_backlog_is_no_stalled_looker(void **state)
+{
+	tf_pool_attr_t a;
+	tf_pool_t *p = NULL;
+	int ran[4] = { 0, 0, 0, 0 };
+	int64_t end;
+
+	(void)state;
+	tf_pool_attr_init(&a);
+	a.name = "tfback";
+	a.workers = 2;
+	a.pin = TF_PIN_NONE;
+	a.spin_ns = 20000;
+	a.spin_max_ns = 40000;
+	assert_int_equal(tf_pool_create(&p, &a), 0);
+	wait_all_asleep("tfback-", 2);
+	ck_pr_faa_64(&p->sched, 2 * TF__S_SPIN_ONE);
+	assert_int_equal(tf_submit(p, mark_started, &ran[0]), 0);
+	assert_int_equal(tf_submit(p, mark_started, &ran[1]), 0);
+	tf_test_sleep_ns(20 * TF_MSEC);
+	ck_pr_faa_64(&p->sched, (uint64_t)0 - TF__S_SPIN_ONE);
+	assert_int_equal(tf_submit(p, mark_started, &ran[2]), 0);
+	tf_test_sleep_ns(20 * TF_MSEC);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(__atomic_load_n(&ran[i], __ATOMIC_ACQUIRE), 0);
+	assert_int_equal(tf_submit(p, mark_started, &ran[3]), 0);
+	end = tf_test_now() + 10 * TF_SEC * tf_test_slowdown();
+	for (int i = 0; i < 4; i++) {
+		while (!__atomic_load_n(&ran[i], __ATOMIC_ACQUIRE) &&
+		    tf_test_now() < end)
+			tf_test_sleep_ns(TF_MSEC);
+		assert_int_equal(__atomic_load_n(&ran[i], __ATOMIC_ACQUIRE), 1);
+	}
 	unstall(p);
 	assert_int_equal(tf_pool_wait_idle(p, TF_FOREVER), 0);
 	tf_test_check_ledger(p);
@@ -1937,6 +1994,7 @@ main(void)
 		cmocka_unit_test(outside_wake_prefers_own_cpu),
 		cmocka_unit_test(outside_submit_beside_the_looker_wakes_another),
 		cmocka_unit_test(outside_submit_past_a_stalled_looker_wakes_another),
+		cmocka_unit_test(a_backlog_is_no_stalled_looker),
 		cmocka_unit_test(
 		    woken_past_a_stalled_looker_looks_beside_the_long_spinner),
 		cmocka_unit_test(long_spinner_gives_way_to_a_busy_thread),

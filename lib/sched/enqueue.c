@@ -271,6 +271,7 @@ claim_one(struct tf_pool *pool, bool away)
  */
 #define STALL_MIN_NS (10 * TF_USEC)
 
+
 /*
  * Wake up to n sleeping workers.  The waker counts a worker as spinning
  * before it claims it, so that other submitters see somebody is coming;
@@ -297,7 +298,6 @@ pool_wake(struct tf_pool *pool, unsigned n, bool away, bool over)
 			return;
 		}
 		TF__COUNT(w->ctr.wakeups, 1);
-		ck_pr_store_32(&w->looking, 1);
 		if (over)
 			ck_pr_store_32(&w->taking_over, 1);
 		ck_ec32_inc(&w->ec, &tf__ec_mode);
@@ -328,69 +328,108 @@ pool_missed(struct tf_pool *pool, unsigned n, bool away)
 }
 
 /*
+ * Whether the probe's jobs (see struct tf__submitter) are still unclaimed.
+ * Fewer than TF__SEG_SIZE jobs of the level since the probe mean that its
+ * segment is the one the queue still writes to, if the addresses match,
+ * and not a later segment at the same address after a free.  One load of
+ * the consumers' line.
+ */
+static bool
+probe_waits(const struct tf__submitter *sub)
+{
+	const struct tf__inq *q = sub->probe_q;
+	unsigned level = (unsigned)(q - sub->q);
+
+	return q->tail_seg == sub->probe_seg &&
+	    ck_pr_load_64(&sub->ctr.submitted[level]) - sub->probe_n <
+	    TF__SEG_SIZE &&
+	    ck_pr_load_64(&q->tail_seg->head) < sub->probe_end;
+}
+
+/*
  * An outside submitter that relies on the spinners (s: the pool's word it
- * read) checks that one of them runs.  When one worker looks for work and
- * an earlier job of this submitter (sub) still waits in its queue of
- * level, that worker has not run since:
+ * read) checks that one of them runs.  When one worker looks for work, the
+ * submitter watches the jobs of one such submit (the probe): if they are
+ * still unclaimed at a later one, more than STALL_MIN_NS after them, the
+ * looker has not run since, which a running spinner takes within a
+ * microsecond or two.  Its CPU does not run it: a virtual CPU that the
+ * host stopped (50 us to milliseconds), or the submitter's own, where the
+ * looker takes the jobs once the submitter sleeps, waits or is preempted,
+ * which is late when it goes on running (a server catching up after a
+ * stall).  Either way the submit wakes a worker elsewhere to take over
+ * the looking (worker.c: it may spin although the stuck looker still
+ * counts), and pool->stall_seen records it: the worker woken here goes on
+ * looking beside the long spinner for a while (worker.c), as a host that
+ * stopped one virtual CPU stops it again soon.
  *
- * - the earlier job came more than STALL_MIN_NS ago, which a running
- *   spinner takes within a microsecond or two: the looker's CPU does not
- *   run it (a virtual CPU that the host stopped, 50 us to milliseconds;
- *   or the submitter's own, see below).  pool->stall_seen records it:
- *   the worker woken here goes on looking beside the long spinner for a
- *   while (worker.c), as a host that stopped one virtual CPU stops it
- *   again soon;
- * - the looker is bound to the submitter's own CPU, where it takes the
- *   job once the submitter sleeps, waits or is preempted, which is late
- *   when the submitter goes on running (a burst, or a server catching up
- *   after a stall).
- *
- * Either way it wakes a worker elsewhere to take over the looking
- * (worker.c: it may spin although the stuck looker still counts).  A
- * submitter that waits for each job, or sleeps between jobs that start
- * in time, costs no wake-up this way, nor does a burst while the looker
- * runs elsewhere: the looker wakes a helper when it finds more work.
+ * The probe stays until it is claimed or wakes somebody, so that the age
+ * of a job counts, not the time between two submits: a burst that keeps a
+ * looker on the submitter's CPU from running wakes a worker 10 us into
+ * it, and jobs that waited without relying on one looker (a flood's,
+ * behind busy workers) are no sign of a stall.  A submitter that waits
+ * for each job, or sleeps between jobs that start in time, costs no
+ * wake-up this way.  A flood still meets a few (a woken worker counts as
+ * looking before it runs), and on 2 CPUs the worker such a wake-up brings
+ * in can halve one submitter's throughput for the rest of the flood
+ * (measured, not solved yet).
  *
  * And when the long spinner (worker.c) is bound to this CPU, it asks it
  * to leave the spin to a worker elsewhere when it next runs: the kernel
  * keeps waking the submitter on the CPU it slept on, where the spin only
  * takes turns with it.
  *
- * When one worker looks: the clock and a load of the queue's consumer
- * line, and for a burst the CPU number (vDSO) and a load; else a load of
- * a read-mostly word, and, when a long spinner exists (jobs come
- * sparsely), the CPU number and a load.
+ * When one worker looks: the clock, and a load of the probe's consumer
+ * line; else a load of a read-mostly word, and, when a long spinner exists (jobs come sparsely),
+ * the CPU number (vDSO) and a load.
  */
 static void
 spin_stalled(struct tf_pool *pool, uint64_t s, struct tf__submitter *sub,
-    unsigned level, size_t n)
+    unsigned level)
 {
 	uint32_t ls = ck_pr_load_32(&pool->long_spinner);
-	bool waits = false;
 	int local;
 
 	if (tf__s_spinning(s) == 1 && sub != NULL) {
-		int64_t now = tf__now(), last = sub->relied_at;
+		struct tf__inq *q = &sub->q[level];
+		int64_t now;
 
-		sub->relied_at = now;
-		waits = tf__inq_unclaimed(&sub->q[level]) > n;
-		if (waits && now - last > STALL_MIN_NS) {
+		if (sub->probe_q == NULL || !probe_waits(sub)) {
+			sub->probe_q = q;
+			sub->probe_seg = q->tail_seg;
+			sub->probe_end = q->ptail;
+			sub->probe_n = sub->ctr.submitted[level];
+			sub->probe_at = tf__now();
+		} else if ((now = tf__now()) - sub->probe_at > STALL_MIN_NS) {
+			sub->probe_q = NULL;
 			ck_pr_store_64((uint64_t *)&pool->stall_seen,
 			    (uint64_t)now);
 			pool_wake(pool, 1, true, true);
 			return;
 		}
 	}
-	if (pool->ncpus == 0 || (ls == 0 && !waits) ||
-	    (local = local_index(pool)) < 0)
+	if (ls == 0 || pool->ncpus == 0 || (local = local_index(pool)) < 0)
 		return;
-	if (waits && ck_pr_load_32(&pool->workers[local]->looking) != 0) {
-		pool_wake(pool, 1, true, true);
-		return;
-	}
 	if ((uint32_t)(local + 1) == ls &&
 	    ck_pr_load_32(&pool->spin_move) != ls)
 		ck_pr_store_32(&pool->spin_move, ls);
+}
+
+/* publish() where somebody sleeps: out of line, rare in a flood. */
+static TF_NOINLINE void
+publish_sleepers(struct tf_pool *pool, uint64_t s, unsigned level, size_t n,
+    bool fence, struct tf__submitter *sub, unsigned flags)
+{
+	bool away = (flags & TF__ENQ_AWAY) != 0;
+
+	if (tf__s_spinning(s) == 0) {
+		tf__pool_wake(pool, (unsigned)TF_MIN(n, (size_t)UINT_MAX),
+		    away);
+		return;
+	}
+	if (fence)
+		spin_stalled(pool, s, sub, level);
+	if (TF_UNLIKELY(!(s & TF__S_MISSED)))
+		pool_missed(pool, (unsigned)TF_MIN(n, (size_t)UINT_MAX), away);
 }
 
 /*
@@ -409,11 +448,10 @@ spin_stalled(struct tf_pool *pool, uint64_t s, struct tf__submitter *sub,
  * itself if nobody comes.  sub: the outside thread whose queue of level
  * the n jobs went into, if they went into one.
  */
-static void
+static inline void
 publish(struct tf_pool *pool, unsigned level, size_t n, bool fence,
     struct tf__submitter *sub, unsigned flags)
 {
-	bool away = (flags & TF__ENQ_AWAY) != 0;
 	uint64_t s;
 
 	if (fence)
@@ -423,15 +461,7 @@ publish(struct tf_pool *pool, unsigned level, size_t n, bool fence,
 		ck_pr_or_64(&pool->sched, 1ULL << level);
 	if ((flags & TF__ENQ_NOWAKE) || tf__s_parked(s) == 0)
 		return;
-	if (tf__s_spinning(s) == 0) {
-		tf__pool_wake(pool, (unsigned)TF_MIN(n, (size_t)UINT_MAX),
-		    away);
-		return;
-	}
-	if (fence)
-		spin_stalled(pool, s, sub, level, n);
-	if (TF_UNLIKELY(!(s & TF__S_MISSED)))
-		pool_missed(pool, (unsigned)TF_MIN(n, (size_t)UINT_MAX), away);
+	publish_sleepers(pool, s, level, n, fence, sub, flags);
 }
 
 /* ------------------------------------------------------------------ */

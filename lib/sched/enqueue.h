@@ -46,7 +46,18 @@ struct tf__submitter {
 	uint32_t used_mask;     /* levels whose queue was ever used */
 	uint32_t busy;          /* inside a submit (see tf_pool_shutdown) */
 	uint32_t sample;        /* jobs until the next sampled one */
-	int64_t relied_at;      /* its last submit that relied on a spinner */
+	/*
+	 * The probe: the last job of a submit that relied on one looking
+	 * worker, whose claim the next such submits watch (see enqueue.c):
+	 * in queue probe_q's segment probe_seg (compared, never read), the
+	 * entries before probe_end, when probe_n jobs of its level had been
+	 * submitted, at probe_at.  probe_q NULL: none.
+	 */
+	struct tf__inq *probe_q;
+	const struct tf__seg *probe_seg;
+	uint64_t probe_end;
+	uint64_t probe_n;
+	int64_t probe_at;
 	int node;
 	struct tf__counters ctr TF_CACHE_ALIGNED;
 

@@ -34,7 +34,7 @@ tf__spare_sleep(struct tf__worker *w)
 	if (w->spinning) {
 		uint64_t s;
 
-		tf__worker_set_spinning(w, false);
+		w->spinning = false;
 		s = ck_pr_faa_64(&pool->sched, -TF__S_SPIN_ONE);
 		/*
 		 * It may have been woken for a job it will not run now: if it

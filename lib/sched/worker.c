@@ -245,7 +245,7 @@ stop_spinning(struct tf__worker *w)
 		tf__timers_handoff(w);
 	if (!w->spinning)
 		return;
-	tf__worker_set_spinning(w, false);
+	w->spinning = false;
 	s = ck_pr_faa_64(&pool->sched, -TF__S_SPIN_ONE);
 	if (tf__s_parked(s) == 0 || tf__s_parked_dipped(s))
 		return;
@@ -292,7 +292,7 @@ unpark(struct tf__worker *w)
 	if (tf__idle_claim(pool, w->index))
 		ck_pr_faa_64(&pool->sched, TF__S_SPIN_ONE - TF__S_PARK_ONE);
 	/* Either way the worker now counts as spinning. */
-	tf__worker_set_spinning(w, true);
+	w->spinning = true;
 	/* It slept: no pause before the claim (see take_injected()). */
 	w->small_claim = false;
 	tf__timers_unpark(w);
@@ -318,8 +318,7 @@ park(struct tf__worker *w)
 	 * found by the last look below.
 	 */
 	tf__inq_stash_fill(&pool->seg_stash[node], node);
-	/* Not looking before claimable: a waker's claim marks it again. */
-	tf__worker_set_spinning(w, false);
+	w->spinning = false;
 	ck_pr_or_64(tf__idle_word(pool, w->index),
 	    1ULL << (w->index % TF__IDLE_BITS));
 	/*
@@ -583,7 +582,7 @@ idle(struct tf__worker *w)
 			    ck_pr_load_32(&pool->nthreads) -
 			    TF_MIN(tf__s_parked(s),
 			    ck_pr_load_32(&pool->nthreads))) {
-				tf__worker_set_spinning(w, true);
+				w->spinning = true;
 				s = ck_pr_faa_64(&pool->sched, TF__S_SPIN_ONE) +
 				    TF__S_SPIN_ONE;
 				note_idle(pool, s);

@@ -50,13 +50,6 @@ struct tf__worker {
 	 */
 	uint32_t claiming;
 	/*
-	 * 1 while counted among the spinners of pool->sched, by itself or
-	 * by a waker that claimed it: a hint for an outside submitter that
-	 * runs on this worker's CPU, which this worker then cannot use
-	 * (publish(), enqueue.c).  Written with plain atomic stores.
-	 */
-	uint32_t looking;
-	/*
 	 * 1: woken by an outside submitter to take over from a looker that
 	 * cannot run (publish(), enqueue.c): it spins for spin_ns past the
 	 * limit on spinners, and beside the long spinner while such stalls
@@ -96,17 +89,6 @@ struct tf__worker {
 	struct tf__hist run_time;
 };
 
-/*
- * The worker counts itself among the spinners of pool->sched, or stops:
- * its own flag, and the hint that outside submitters read (looking).
- * The caller changes the count.
- */
-static inline void
-tf__worker_set_spinning(struct tf__worker *w, bool on)
-{
-	w->spinning = on;
-	ck_pr_store_32(&w->looking, on);
-}
 
 /*
  * The thread-local state: which worker this thread is (if any) and its
