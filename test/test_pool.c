@@ -1611,6 +1611,27 @@ mark_started(void *arg)
 }
 
 /*
+ * A pool of two unbound workers that spin 20 us and at most spin_max_ns,
+ * both asleep: for the tests that count a looker that never runs.
+ */
+static tf_pool_t *
+two_asleep(int64_t spin_max_ns)
+{
+	tf_pool_attr_t a;
+	tf_pool_t *p = NULL;
+
+	tf_pool_attr_init(&a);
+	a.name = "tfstall";
+	a.workers = 2;
+	a.pin = TF_PIN_NONE;
+	a.spin_ns = 20000;
+	a.spin_max_ns = spin_max_ns;
+	assert_int_equal(tf_pool_create(&p, &a), 0);
+	wait_all_asleep("tfstall-", 2);
+	return p;
+}
+
+/*
  * A worker counted as looking for work that does not run (its virtual CPU
  * stopped by the host) holds the jobs that rely on it: the submitter's
  * next submit, finding its earlier job still unclaimed, wakes another
@@ -1626,19 +1647,11 @@ mark_started(void *arg)
 static tf_pool_t *
 stall_a_looker(bool long_spin, int64_t spin_cur_ns, int ran[3])
 {
-	tf_pool_attr_t a;
-	tf_pool_t *p = NULL;
+	tf_pool_t *p;
 	int64_t end, t0;
 	bool burst;
 
-	tf_pool_attr_init(&a);
-	a.name = "tfstall";
-	a.workers = 2;
-	a.pin = TF_PIN_NONE;
-	a.spin_ns = 20000;
-	a.spin_max_ns = long_spin ? spin_cur_ns : 40000;
-	assert_int_equal(tf_pool_create(&p, &a), 0);
-	wait_all_asleep("tfstall-", 2);
+	p = two_asleep(long_spin ? spin_cur_ns : 40000);
 	if (long_spin) {
 		ck_pr_store_64((uint64_t *)&p->spin_cur, (uint64_t)spin_cur_ns);
 		ck_pr_store_32(&p->long_spinner, 1000);
@@ -1718,20 +1731,11 @@ outside_submit_past_a_stalled_looker_wakes_another(void **state)
 static void
 a_backlog_is_no_stalled_looker(void **state)
 {
-	tf_pool_attr_t a;
-	tf_pool_t *p = NULL;
+	tf_pool_t *p = two_asleep(40000);
 	int ran[4] = { 0, 0, 0, 0 };
 	int64_t end;
 
 	(void)state;
-	tf_pool_attr_init(&a);
-	a.name = "tfback";
-	a.workers = 2;
-	a.pin = TF_PIN_NONE;
-	a.spin_ns = 20000;
-	a.spin_max_ns = 40000;
-	assert_int_equal(tf_pool_create(&p, &a), 0);
-	wait_all_asleep("tfback-", 2);
 	ck_pr_faa_64(&p->sched, 2 * TF__S_SPIN_ONE);
 	assert_int_equal(tf_submit(p, mark_started, &ran[0]), 0);
 	assert_int_equal(tf_submit(p, mark_started, &ran[1]), 0);

@@ -271,7 +271,6 @@ claim_one(struct tf_pool *pool, bool away)
  */
 #define STALL_MIN_NS (10 * TF_USEC)
 
-
 /*
  * Wake up to n sleeping workers.  The waker counts a worker as spinning
  * before it claims it, so that other submitters see somebody is coming;
@@ -379,14 +378,15 @@ probe_waits(const struct tf__submitter *sub)
  * takes turns with it.
  *
  * When one worker looks: the clock, and a load of the probe's consumer
- * line; else a load of a read-mostly word, and, when a long spinner exists (jobs come sparsely),
+ * line; else a load of a read-mostly word, and, when a long spinner
+ * exists (jobs come sparsely),
  * the CPU number (vDSO) and a load.
  */
 static void
 spin_stalled(struct tf_pool *pool, uint64_t s, struct tf__submitter *sub,
     unsigned level)
 {
-	uint32_t ls = ck_pr_load_32(&pool->long_spinner);
+	uint32_t ls;
 	int local;
 
 	if (tf__s_spinning(s) == 1 && sub != NULL) {
@@ -397,7 +397,8 @@ spin_stalled(struct tf_pool *pool, uint64_t s, struct tf__submitter *sub,
 			sub->probe_q = q;
 			sub->probe_seg = q->tail_seg;
 			sub->probe_end = q->ptail;
-			sub->probe_n = sub->ctr.submitted[level];
+			sub->probe_n =
+			    ck_pr_load_64(&sub->ctr.submitted[level]);
 			sub->probe_at = tf__now();
 		} else if ((now = tf__now()) - sub->probe_at > STALL_MIN_NS) {
 			sub->probe_q = NULL;
@@ -407,29 +408,12 @@ spin_stalled(struct tf_pool *pool, uint64_t s, struct tf__submitter *sub,
 			return;
 		}
 	}
+	ls = ck_pr_load_32(&pool->long_spinner);
 	if (ls == 0 || pool->ncpus == 0 || (local = local_index(pool)) < 0)
 		return;
 	if ((uint32_t)(local + 1) == ls &&
 	    ck_pr_load_32(&pool->spin_move) != ls)
 		ck_pr_store_32(&pool->spin_move, ls);
-}
-
-/* publish() where somebody sleeps: out of line, rare in a flood. */
-static TF_NOINLINE void
-publish_sleepers(struct tf_pool *pool, uint64_t s, unsigned level, size_t n,
-    bool fence, struct tf__submitter *sub, unsigned flags)
-{
-	bool away = (flags & TF__ENQ_AWAY) != 0;
-
-	if (tf__s_spinning(s) == 0) {
-		tf__pool_wake(pool, (unsigned)TF_MIN(n, (size_t)UINT_MAX),
-		    away);
-		return;
-	}
-	if (fence)
-		spin_stalled(pool, s, sub, level);
-	if (TF_UNLIKELY(!(s & TF__S_MISSED)))
-		pool_missed(pool, (unsigned)TF_MIN(n, (size_t)UINT_MAX), away);
 }
 
 /*
@@ -448,10 +432,11 @@ publish_sleepers(struct tf_pool *pool, uint64_t s, unsigned level, size_t n,
  * itself if nobody comes.  sub: the outside thread whose queue of level
  * the n jobs went into, if they went into one.
  */
-static inline void
+static void
 publish(struct tf_pool *pool, unsigned level, size_t n, bool fence,
     struct tf__submitter *sub, unsigned flags)
 {
+	bool away = (flags & TF__ENQ_AWAY) != 0;
 	uint64_t s;
 
 	if (fence)
@@ -461,7 +446,15 @@ publish(struct tf_pool *pool, unsigned level, size_t n, bool fence,
 		ck_pr_or_64(&pool->sched, 1ULL << level);
 	if ((flags & TF__ENQ_NOWAKE) || tf__s_parked(s) == 0)
 		return;
-	publish_sleepers(pool, s, level, n, fence, sub, flags);
+	if (tf__s_spinning(s) == 0) {
+		tf__pool_wake(pool, (unsigned)TF_MIN(n, (size_t)UINT_MAX),
+		    away);
+		return;
+	}
+	if (fence)
+		spin_stalled(pool, s, sub, level);
+	if (TF_UNLIKELY(!(s & TF__S_MISSED)))
+		pool_missed(pool, (unsigned)TF_MIN(n, (size_t)UINT_MAX), away);
 }
 
 /* ------------------------------------------------------------------ */

@@ -89,7 +89,6 @@ struct tf__worker {
 	struct tf__hist run_time;
 };
 
-
 /*
  * The thread-local state: which worker this thread is (if any) and its
  * submitters (enqueue.c).
