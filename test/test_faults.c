@@ -1215,11 +1215,16 @@ submit_after(struct ctx *c)
 	return rc;
 }
 
+/*
+ * Every hour: the job never runs before fp_pool() cancels it, however
+ * slow the machine (every millisecond, a loaded one ran it first now and
+ * then, and what ran differed from the undisturbed run's).
+ */
 static int
 submit_every(struct ctx *c)
 {
 	tf_job_t *j = SENTINEL;
-	int rc = tf_submit_every(c->pool, 1000000, counted, c, &j);
+	int rc = tf_submit_every(c->pool, 3600 * TF_SEC, counted, c, &j);
 
 	if (rc != 0)
 		assert_ptr_equal(j, SENTINEL);
