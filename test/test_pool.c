@@ -328,6 +328,71 @@ priority_is_pool_wide(void **state)
 	tf_pool_destroy(p);
 }
 
+/*
+ * One worker that keeps up with an outside thread submitting as fast as
+ * it can leaves the thread's queue alone for a while (find.c, temporal
+ * slipping): the levels keep their order all the same, and the jobs it
+ * left behind still run.  Rounds of HIGH jobs, then a LOWEST one, which
+ * must find every HIGH job submitted before it already started.
+ */
+struct in_step {
+	uint32_t highs;
+	uint32_t early; /* LOWEST jobs that started ahead of a HIGH one */
+	uint32_t lows;
+};
+
+struct in_step_low {
+	struct in_step *s;
+	uint32_t highs_before;
+};
+
+static int
+in_step_high(void *arg)
+{
+	struct in_step *s = arg;
+
+	__atomic_add_fetch(&s->highs, 1, __ATOMIC_ACQ_REL);
+	return 0;
+}
+
+static int
+in_step_low(void *arg)
+{
+	struct in_step_low *l = arg;
+
+	if (__atomic_load_n(&l->s->highs, __ATOMIC_ACQUIRE) < l->highs_before)
+		__atomic_add_fetch(&l->s->early, 1, __ATOMIC_ACQ_REL);
+	__atomic_add_fetch(&l->s->lows, 1, __ATOMIC_ACQ_REL);
+	return 0;
+}
+
+static void
+priority_order_with_the_worker_in_step(void **state)
+{
+	enum { K = 16 };
+	unsigned rounds = tf_test_scaled(4000);
+	tf_pool_t *p = make_pool_aging(1, NO_AGING);
+	struct in_step s = { 0 };
+	struct in_step_low *lows = calloc(rounds, sizeof(*lows));
+
+	(void)state;
+	assert_non_null(lows);
+	for (unsigned r = 0; r < rounds; r++) {
+		for (int k = 0; k < K; k++)
+			submit_prio(p, in_step_high, &s, TF_PRIO_HIGH, 0);
+		lows[r] = (struct in_step_low){ &s, (r + 1) * K };
+		submit_prio(p, in_step_low, &lows[r], TF_PRIO_LOWEST, 0);
+	}
+	/* Nothing is left behind: a worker that slipped comes back. */
+	assert_int_equal(tf_pool_wait_idle(p, 60 * TF_SEC), 0);
+	assert_int_equal(s.highs, rounds * K);
+	assert_int_equal(s.lows, rounds);
+	assert_int_equal(s.early, 0);
+	tf_test_check_ledger(p);
+	tf_pool_destroy(p);
+	free(lows);
+}
+
 /* Jobs of the same priority submitted from one job run LIFO there. */
 struct spawner {
 	tf_pool_t *pool;
@@ -1843,7 +1908,7 @@ long_spinner_gives_way_to_a_busy_thread(void **state)
 	 * tests running beside this one may take the spinner's CPU before
 	 * it is seen spinning, and it gives way to them: then again.
 	 */
-	for (int t = 0; t < 20 && h.cpu < 0; t++) {
+	for (int tries = 0; tries < 20 && h.cpu < 0; tries++) {
 		wait_all_asleep("tfgive-", 1);
 		ck_pr_store_64((uint64_t *)&p->spin_cur,
 		    (uint64_t)(60 * TF_SEC));
@@ -1979,6 +2044,7 @@ main(void)
 		cmocka_unit_test(outside_a_job),
 		cmocka_unit_test(priority_order_one_worker),
 		cmocka_unit_test(priority_is_pool_wide),
+		cmocka_unit_test(priority_order_with_the_worker_in_step),
 		cmocka_unit_test(inside_jobs_run_lifo),
 		cmocka_unit_test(front_goes_first_in_its_priority),
 		cmocka_unit_test(aging_lets_the_lowest_run),

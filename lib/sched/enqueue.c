@@ -368,9 +368,9 @@ probe_waits(const struct tf__submitter *sub)
  * behind busy workers) are no sign of a stall.  A submitter that waits
  * for each job, or sleeps between jobs that start in time, costs no
  * wake-up this way.  A flood still meets a few (a woken worker counts as
- * looking before it runs), and on 2 CPUs the worker such a wake-up brings
- * in can halve one submitter's throughput for the rest of the flood
- * (measured, not solved yet).
+ * looking before it runs); each pauses the submitter, and a worker then
+ * catches up with its queue, which once halved the flood for good: the
+ * workers now keep their distance (take_injected(), find.c).
  *
  * And when the long spinner (worker.c) is bound to this CPU, it asks it
  * to leave the spin to a worker elsewhere when it next runs: the kernel

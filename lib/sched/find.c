@@ -33,10 +33,17 @@
  * prime, so that it does not beat in time with a job's own pattern).
  */
 #define FAIR_EVERY 61
-/* Pauses before looking again when the last claim got few jobs. */
-#define SMALL_CLAIM_PAUSE 64
-/* A claim of fewer jobs than this is a small one. */
-#define SMALL_CLAIM 4
+/*
+ * A claim that empties an outside thread's queue with fewer jobs than
+ * SLIP_MIN caught up with the submitter; a worker that does so twice
+ * within SLIP_AGAIN_NS leaves the queue alone for SLIP_NS (see
+ * take_injected()).
+ */
+#define SLIP_MIN 64
+#define SLIP_AGAIN_NS (10 * TF_USEC)
+#define SLIP_NS (5 * TF_USEC)
+/* Pauses between the clock reads of that wait. */
+#define SLIP_PAUSES 16
 /* Spins on a thief's claiming bit before yielding the CPU. */
 #define CLAIM_SPINS 256
 /* Tries at a victim's deque that lost a race to another thief. */
@@ -54,26 +61,65 @@
 /* ------------------------------------------------------------------ */
 
 /*
- * Claim a batch from the injection queues of outside threads: those of
- * the worker's node first.  The first entry goes to *e, the rest into the
- * worker's run queue.
+ * Whether the worker leaves queue q alone for now (see take_injected()):
+ * a clock read only while it slips behind one.
  */
 static bool
-take_injected(struct tf__worker *w, unsigned l, struct tf__entry *e)
+slipping(struct tf__worker *w, const struct tf__inq *q)
+{
+	if (w->slip_q != q)
+		return false;
+	if (tf__now() < w->slip_until)
+		return true;
+	w->slip_q = NULL;
+	return false;
+}
+
+/* A claim emptied queue q with few jobs: slip behind it if it did before. */
+static void
+caught_up(struct tf__worker *w, const struct tf__inq *q)
+{
+	int64_t now = tf__now();
+
+	if (q == w->caught_q && now - w->caught_at < SLIP_AGAIN_NS) {
+		w->slip_q = q;
+		w->slip_until = now + SLIP_NS;
+	}
+	w->caught_q = q;
+	w->caught_at = now;
+}
+
+/*
+ * Claim a batch from the injection queues of outside threads: those of
+ * the worker's node first.  The first entry goes to *e, the rest into the
+ * worker's run queue.  *slipped: a queue was left alone (see below).
+ *
+ * A worker that keeps up with a submitter adding jobs as fast as it can
+ * catches up with it and then claims every few jobs as they come: each
+ * claim reads the lines the submitter is writing (the queue's tail, its
+ * last entries), and the submitter's next writes to them wait for the
+ * lines to come back, at the full fence of every submit.  Once in step,
+ * the two stay so: one thread's flood of empty jobs ran at half its
+ * speed in most processes on 2 CPUs, the worker claiming ten jobs a
+ * microsecond.  So a worker whose claims empty the same queue with fewer
+ * than SLIP_MIN jobs twice within SLIP_AGAIN_NS leaves that queue to its
+ * submitter for SLIP_NS (temporal slipping, as FastForward's consumer
+ * keeps its distance behind the producer): it takes other work
+ * meanwhile, and waits out the rest at this level only when it has none
+ * (take_level()), so that the queue's jobs still go before any lower
+ * level's.  A job that comes meanwhile may start up to SLIP_NS later, if
+ * no other worker takes it; jobs that come more than SLIP_AGAIN_NS apart
+ * meet none of it.
+ */
+static bool
+take_injected(struct tf__worker *w, unsigned l, struct tf__entry *e,
+    bool *slipped)
 {
 	struct tf_pool *pool = w->pool;
 	struct tf__entry batch[TF__BATCH];
 	struct tf__runq *rq = &w->rq[l];
 	bool found = false;
 
-	/*
-	 * The last claim got only a few jobs: the submitters are slower than
-	 * this worker.  Let them add some before looking again, rather than
-	 * taking their queue's lines away from them at every job.
-	 */
-	if (w->small_claim)
-		for (int i = 0; i < SMALL_CLAIM_PAUSE; i++)
-			ck_pr_stall();
 	/*
 	 * The bit before the claim empties the queue: the store fence pairs
 	 * with the load fence of wait_claim(), so that a thief that finds
@@ -86,18 +132,23 @@ take_injected(struct tf__worker *w, unsigned l, struct tf__entry *e)
 		struct tf__submitter *s;
 
 		TF__FOR_EACH_SUB(pool, s, l) {
-			uint32_t room;
-			size_t n;
+			struct tf__inq *q = &s->q[l];
+			size_t n, max;
 
 			if ((s->node == w->place.node) != (pass == 0))
 				continue;
-			room = tf__runq_room(rq);
-			n = tf__inq_claim(&s->q[l], batch,
-			    TF_MIN((size_t)TF__BATCH, (size_t)room + 1));
+			if (TF_UNLIKELY(w->slip_q != NULL) && slipping(w, q)) {
+				*slipped = true;
+				continue;
+			}
+			max = TF_MIN((size_t)TF__BATCH,
+			    (size_t)tf__runq_room(rq) + 1);
+			n = tf__inq_claim(q, batch, max);
 			if (n == 0)
 				continue;
 			*e = batch[0];
-			w->small_claim = n < SMALL_CLAIM;
+			if (n < max && n < SLIP_MIN)
+				caught_up(w, q);
 			if (n > 1) {
 				tf__runq_put(rq, batch + 1, (uint32_t)(n - 1));
 				/* Held here now: see tf__find_work(). */
@@ -112,6 +163,22 @@ take_injected(struct tf__worker *w, unsigned l, struct tf__entry *e)
 	ck_pr_fence_store();
 	ck_pr_store_32(&w->claiming, 0);
 	return found;
+}
+
+/*
+ * Nothing else of level l to do: wait until the queue the worker slips
+ * behind is its own again, then claim from the queues once more.
+ */
+static bool
+take_slipped(struct tf__worker *w, unsigned l, struct tf__entry *e)
+{
+	bool slipped = false;
+
+	while (tf__now() < w->slip_until)
+		for (int i = 0; i < SLIP_PAUSES; i++)
+			ck_pr_stall();
+	w->slip_q = NULL;
+	return take_injected(w, l, e, &slipped);
 }
 
 /*
@@ -208,6 +275,7 @@ static bool
 take_level(struct tf__worker *w, unsigned l, struct tf__entry *e)
 {
 	struct tf_pool *pool = w->pool;
+	bool slipped = false;
 
 	if (tf__front_pop(&pool->front[l], e))
 		return true;
@@ -217,16 +285,17 @@ take_level(struct tf__worker *w, unsigned l, struct tf__entry *e)
 	 * that keeps resubmitting itself cannot starve them.
 	 */
 	if (TF_UNLIKELY(w->ticks % FAIR_EVERY == 0) &&
-	    (tf__runq_get(&w->rq[l], e) || take_injected(w, l, e)))
+	    (tf__runq_get(&w->rq[l], e) || take_injected(w, l, e, &slipped)))
 		return true;
 	if (tf__deque_size(&w->dq[l]) > 0 && tf__deque_take(&w->dq[l], e))
 		return true;
 	/* The run queue before the injection queues: FIFO. */
 	if (tf__runq_get(&w->rq[l], e))
 		return true;
-	if (take_injected(w, l, e))
+	if (take_injected(w, l, e, &slipped) || take_stolen(w, l, e))
 		return true;
-	return take_stolen(w, l, e);
+	/* Before any lower level: the levels keep their order. */
+	return slipped && take_slipped(w, l, e);
 }
 
 /* ------------------------------------------------------------------ */

@@ -293,8 +293,6 @@ unpark(struct tf__worker *w)
 		ck_pr_faa_64(&pool->sched, TF__S_SPIN_ONE - TF__S_PARK_ONE);
 	/* Either way the worker now counts as spinning. */
 	w->spinning = true;
-	/* It slept: no pause before the claim (see take_injected()). */
-	w->small_claim = false;
 	tf__timers_unpark(w);
 }
 
@@ -391,7 +389,6 @@ spin(struct tf__worker *w, int64_t end, bool polite)
 	do {
 		for (int i = 0; i < SPIN_PAUSES; i++)
 			ck_pr_stall();
-		w->small_claim = false; /* paused already */
 		if (tf__find_work(w, &e, &level, false)) {
 			stop_spinning(w);
 			tf__run_entry(w, &e, level);

@@ -73,10 +73,15 @@ struct tf__worker {
 	int64_t next_aging;  /* coarse time of the next aging check */
 	bool spinning;
 	bool keeping;        /* claimed the timers' keeper role */
-	bool small_claim;    /* the last claim from outside got few jobs */
 	bool stole;          /* the job found last was stolen */
 	int64_t spun_for;    /* this idle time: spun all it could (this long) */
 	int64_t spin_budget; /* the spin's length now, spin_ns at most */
+	/* An outside thread's queue left alone until slip_until (find.c). */
+	const struct tf__inq *slip_q;
+	int64_t slip_until;
+	/* The queue a claim emptied last with few jobs, and when. */
+	const struct tf__inq *caught_q;
+	int64_t caught_at;
 	int64_t idle_since;  /* when it last ran out of work; 0: busy */
 	int64_t long_yield;  /* when a yield of its spin last ran long */
 	unsigned blocking;   /* tf_blocking_begin nesting */
