@@ -43,7 +43,7 @@
  */
 struct tf__submitter {
 	struct tf__inq q[TF__LEVELS];
-	uint32_t used_mask;     /* levels whose queue was ever used */
+	/* The submitting thread's, written at every submit. */
 	uint32_t busy;          /* inside a submit (see tf_pool_shutdown) */
 	uint32_t sample;        /* jobs until the next sampled one */
 	/*
@@ -58,10 +58,12 @@ struct tf__submitter {
 	uint64_t probe_end;
 	uint64_t probe_n;
 	int64_t probe_at;
-	int node;
 	struct tf__counters ctr TF_CACHE_ALIGNED;
 
+	/* Read-mostly: workers read used_mask, node and next at every look. */
 	struct tf_pool *pool TF_CACHE_ALIGNED;
+	uint32_t used_mask;     /* levels whose queue was ever used */
+	int node;
 	struct tf__submitter *next;  /* the pool's list (epoch-protected) */
 	struct tf__submitter *tnext; /* the thread's list */
 	uint32_t refs;

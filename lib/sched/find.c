@@ -36,11 +36,12 @@
 /*
  * A claim that empties an outside thread's queue with fewer jobs than
  * SLIP_MIN caught up with the submitter; a worker that does so twice
- * within SLIP_AGAIN_NS leaves the queue alone for SLIP_NS (see
- * take_injected()).
+ * within SLIP_AGAIN_NS, the jobs coming less than SLIP_GAP_NS apart,
+ * leaves the queue alone for SLIP_NS (see take_injected()).
  */
 #define SLIP_MIN 64
 #define SLIP_AGAIN_NS (10 * TF_USEC)
+#define SLIP_GAP_NS 250
 #define SLIP_NS (5 * TF_USEC)
 /* Pauses between the clock reads of that wait. */
 #define SLIP_PAUSES 16
@@ -75,13 +76,14 @@ slipping(struct tf__worker *w, const struct tf__inq *q)
 	return false;
 }
 
-/* A claim emptied queue q with few jobs: slip behind it if it did before. */
+/* A claim emptied queue q with n jobs, fewer than SLIP_MIN. */
 static void
-caught_up(struct tf__worker *w, const struct tf__inq *q)
+caught_up(struct tf__worker *w, const struct tf__inq *q, size_t n)
 {
-	int64_t now = tf__now();
+	int64_t now = tf__now(), since = now - w->caught_at;
 
-	if (q == w->caught_q && now - w->caught_at < SLIP_AGAIN_NS) {
+	if (q == w->caught_q && since < SLIP_AGAIN_NS &&
+	    since <= (int64_t)n * SLIP_GAP_NS) {
 		w->slip_q = q;
 		w->slip_until = now + SLIP_NS;
 	}
@@ -102,14 +104,16 @@ caught_up(struct tf__worker *w, const struct tf__inq *q)
  * the two stay so: one thread's flood of empty jobs ran at half its
  * speed in most processes on 2 CPUs, the worker claiming ten jobs a
  * microsecond.  So a worker whose claims empty the same queue with fewer
- * than SLIP_MIN jobs twice within SLIP_AGAIN_NS leaves that queue to its
- * submitter for SLIP_NS (temporal slipping, as FastForward's consumer
+ * than SLIP_MIN jobs twice within SLIP_AGAIN_NS, the second one with a
+ * job for every SLIP_GAP_NS or less since the first, leaves that queue to
+ * its submitter for SLIP_NS (temporal slipping, as FastForward's consumer
  * keeps its distance behind the producer): it takes other work
  * meanwhile, and waits out the rest at this level only when it has none
  * (take_level()), so that the queue's jobs still go before any lower
  * level's.  A job that comes meanwhile may start up to SLIP_NS later, if
- * no other worker takes it; jobs that come more than SLIP_AGAIN_NS apart
- * meet none of it.
+ * no other worker takes it.  A submitter whose jobs come further apart
+ * meets none of it: slipping behind one with jobs a microsecond or two
+ * apart moved their median start from 1 to 4 us.
  */
 static bool
 take_injected(struct tf__worker *w, unsigned l, struct tf__entry *e,
@@ -148,7 +152,7 @@ take_injected(struct tf__worker *w, unsigned l, struct tf__entry *e,
 				continue;
 			*e = batch[0];
 			if (n < max && n < SLIP_MIN)
-				caught_up(w, q);
+				caught_up(w, q, n);
 			if (n > 1) {
 				tf__runq_put(rq, batch + 1, (uint32_t)(n - 1));
 				/* Held here now: see tf__find_work(). */
