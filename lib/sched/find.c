@@ -43,7 +43,7 @@
 #define SLIP_AGAIN_NS (10 * TF_USEC)
 #define SLIP_GAP_NS 250
 #define SLIP_NS (5 * TF_USEC)
-/* Pauses between the clock reads of that wait. */
+/* Pauses between the looks of that wait. */
 #define SLIP_PAUSES 16
 /* Spins on a thief's claiming bit before yielding the CPU. */
 #define CLAIM_SPINS 256
@@ -171,18 +171,23 @@ take_injected(struct tf__worker *w, unsigned l, struct tf__entry *e,
 
 /*
  * Nothing else of level l to do: wait until the queue the worker slips
- * behind is its own again, then claim from the queues once more.
+ * behind is its own again, then claim from it; meanwhile the other
+ * outside threads' queues of the level are looked at now and then, so
+ * that their jobs do not wait for the slip.
  */
 static bool
 take_slipped(struct tf__worker *w, unsigned l, struct tf__entry *e)
 {
-	bool slipped = false;
+	bool slipped;
 
-	while (tf__now() < w->slip_until)
+	do {
 		for (int i = 0; i < SLIP_PAUSES; i++)
 			ck_pr_stall();
-	w->slip_q = NULL;
-	return take_injected(w, l, e, &slipped);
+		slipped = false;
+		if (take_injected(w, l, e, &slipped))
+			return true;
+	} while (slipped);
+	return false;
 }
 
 /*
