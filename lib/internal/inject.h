@@ -120,18 +120,6 @@ tf__inq_stash_fill(struct tf__seg **slot, int node)
 }
 
 /*
- * tf__inq_unclaimed - how many entries of the producer's last segment no
- * consumer has claimed yet (producer only, after a put).  A hint:
- * entries left in an older segment are not counted.  One load of the
- * consumers' line.
- */
-static inline uint64_t
-tf__inq_unclaimed(const struct tf__inq *q)
-{
-	return q->ptail - ck_pr_load_64(&q->tail_seg->head);
-}
-
-/*
  * tf__inq_claim - take up to max entries from the head into out.
  * Returns how many (0 when empty).  Inside an epoch section.
  */

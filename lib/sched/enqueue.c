@@ -379,8 +379,7 @@ probe_waits(const struct tf__submitter *sub)
  *
  * When one worker looks: the clock, and a load of the probe's consumer
  * line; else a load of a read-mostly word, and, when a long spinner
- * exists (jobs come sparsely),
- * the CPU number (vDSO) and a load.
+ * exists (jobs come sparsely), the CPU number (vDSO) and a load.
  */
 static void
 spin_stalled(struct tf_pool *pool, uint64_t s, struct tf__submitter *sub,

@@ -43,7 +43,7 @@
  */
 struct tf__submitter {
 	struct tf__inq q[TF__LEVELS];
-	/* The submitting thread's, written at every submit. */
+	/* The submitting thread's own (busy and sample: at every submit). */
 	uint32_t busy;          /* inside a submit (see tf_pool_shutdown) */
 	uint32_t sample;        /* jobs until the next sampled one */
 	/*
